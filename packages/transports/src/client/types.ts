@@ -1,0 +1,124 @@
+// One interface for the browser clients of all five transports.
+// Used by the dashboard, the docs' live widgets and the tests.
+import type { ChatMessage, TransportId } from '../contract.ts';
+
+export type ClientStatus =
+  | 'idle' // created, connect() not called yet
+  | 'connecting' // first join / handshake in progress
+  | 'open' // receiving live messages
+  | 'reconnecting' // dropped; waiting for the backoff timer or re-handshaking
+  | 'paused' // pause() called: no requests, no socket; resume() picks up from lastSeq
+  | 'closed'; // close() called; final
+
+/** One HTTP request, WebSocket frame or SSE event, with its timing and byte counts. */
+export interface WireRecord {
+  id: number;
+  transport: TransportId;
+  kind: 'http' | 'ws-handshake' | 'ws-frame-out' | 'ws-frame-in' | 'sse-open' | 'sse-event';
+  /** HTTP method and path+query for kind 'http' / 'ws-handshake' / 'sse-open'. */
+  method?: string;
+  url?: string;
+  /** HTTP status; undefined while pending or on a network error. */
+  status?: number;
+  /** Clock of the client (options.now, default performance.timeOrigin + performance.now()), ms. */
+  startedAt: number;
+  /** When the answer / frame completed; undefined while pending. */
+  endedAt?: number;
+  /** Bytes sent / received for this record. `estimated` is true when headers were approximated. */
+  headerBytesUp: number;
+  payloadBytesUp: number;
+  headerBytesDown: number;
+  payloadBytesDown: number;
+  estimated: boolean;
+  /** Chat messages this record carried down (poll answers, frames, events). */
+  messages: number;
+  /** Long poll answered empty at its timeout, or a poll that carried no message. */
+  empty?: boolean;
+  error?: string;
+}
+
+export interface ClientCounters {
+  requests: number; // HTTP requests incl. empty polls, WebSocket handshakes, SSE stream openings
+  framesUp: number; // WebSocket frames sent
+  framesDown: number; // WebSocket frames received (SSE: events received)
+  bytesUp: number;
+  bytesDown: number;
+  reconnects: number;
+  messages: number; // distinct chat messages delivered to the app
+}
+
+export interface ClientSnapshot {
+  transport: TransportId;
+  status: ClientStatus;
+  clientId: string | null;
+  lastSeq: number;
+  counters: ClientCounters;
+  /** Sends not yet confirmed by the server (they are retried after a reconnect). */
+  pendingSends: number;
+  lastError: string | null;
+}
+
+export interface BackoffOptions {
+  initialMs: number; // default 250
+  maxMs: number; // default 10_000
+  factor: number; // default 2
+  jitter: number; // 0..1, default 0.5 (delay * (1 - jitter * random()))
+}
+
+export interface ClientOptions {
+  /** Origin of the server, e.g. 'http://127.0.0.1:3000'. Default: location.origin. */
+  baseUrl?: string;
+  name?: string;
+  /** An id from an earlier join / welcome; the server hands out a new one when it does not know it. */
+  clientId?: string;
+  /** Start after this seq instead of the history (resume). */
+  after?: number;
+  pollIntervalMs?: number; // short-poll, default 1000
+  longPollTimeoutMs?: number; // long-poll ?timeout=, default 30_000
+  backoff?: Partial<BackoffOptions>;
+  // Injected for tests and Node: globals by default.
+  fetch?: typeof fetch;
+  WebSocket?: typeof WebSocket;
+  EventSource?: typeof EventSource;
+  now?: () => number;
+  random?: () => number;
+  setTimeout?: (fn: () => void, ms: number) => unknown;
+  clearTimeout?: (handle: unknown) => void;
+}
+
+export interface ClientEvents {
+  /** A chat message, delivered once, in seq order. `receivedAt` is on the client clock. */
+  message: (message: ChatMessage, receivedAt: number) => void;
+  status: (status: ClientStatus) => void;
+  /** A wire record was created (pending) or completed (same id, endedAt set). */
+  request: (record: WireRecord) => void;
+  error: (error: { code: string; message: string }) => void;
+  /** The server gave this client its id (join or welcome). */
+  joined: (info: { clientId: string; lastSeq: number }) => void;
+  /** The server confirmed a send. */
+  ack: (info: { clientMsgId: string; seq: number }) => void;
+}
+
+export interface SendOptions {
+  clientMsgId?: string;
+  name?: string;
+}
+
+export interface TransportClient {
+  readonly transport: TransportId;
+  connect(): void;
+  /** Queues a message; returns its clientMsgId. Delivered exactly once, also across reconnects. */
+  send(text: string, options?: SendOptions): string;
+  close(): void;
+  /** Stops all traffic without forgetting the cursor; resume() continues from lastSeq. */
+  pause(): void;
+  resume(): void;
+  /** Drops the current connection or request as a network failure would; the client reconnects and resumes. */
+  cut(): void;
+  /** Live options: pollIntervalMs, longPollTimeoutMs, name. */
+  setOptions(options: Partial<Pick<ClientOptions, 'pollIntervalMs' | 'longPollTimeoutMs' | 'name'>>): void;
+  on<E extends keyof ClientEvents>(event: E, listener: ClientEvents[E]): () => void;
+  /** For useSyncExternalStore: a new immutable object whenever anything in it changes. */
+  getSnapshot(): ClientSnapshot;
+  subscribe(listener: () => void): () => void;
+}

@@ -1,0 +1,115 @@
+// The wire contract (shared/CONTRACT.md v1) as types, shared by server, web and tests.
+
+export const TRANSPORT_IDS = ['ws-raw', 'ws-lib', 'short-poll', 'long-poll', 'sse'] as const;
+export type TransportId = (typeof TRANSPORT_IDS)[number];
+
+/** Transports that send through `POST /api/messages` and name themselves in `via`. */
+export const HTTP_SEND_VIAS = ['short-poll', 'long-poll', 'sse'] as const;
+export type HttpSendVia = (typeof HTTP_SEND_VIAS)[number];
+
+export interface ChatMessage {
+  type: 'message';
+  seq: number;
+  clientId: string;
+  name: string;
+  text: string;
+  clientMsgId: string | null;
+  via: TransportId;
+  serverTime: number;
+}
+
+export interface JoinResponse {
+  clientId: string;
+  lastSeq: number;
+  messages: ChatMessage[];
+}
+
+/** Answer of `GET /api/poll` and `GET /api/longpoll`. */
+export interface PollResponse {
+  messages: ChatMessage[];
+  lastSeq: number;
+  truncated?: true;
+}
+
+export interface SendRequest {
+  clientId: string;
+  text: string;
+  clientMsgId?: string;
+  name?: string;
+  via?: HttpSendVia;
+}
+
+export interface TransportStats {
+  connections: number;
+  requests: number;
+  bytesIn: number;
+  bytesOut: number;
+  delivered: number;
+}
+
+export interface StatsResponse {
+  transports: Record<TransportId, TransportStats>;
+  room: { lastSeq: number; clients: number };
+}
+
+export const ERROR_CODES = [
+  'INVALID_BODY',
+  'INVALID_TEXT',
+  'INVALID_CURSOR',
+  'ORIGIN_NOT_ALLOWED',
+  'UNKNOWN_CLIENT',
+  'NOT_FOUND',
+  'TEXT_TOO_LONG',
+  'BODY_TOO_LARGE',
+  'RATE_LIMITED',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number] | (string & {});
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+// WebSocket chat frames (text frames holding JSON)
+export interface WelcomeFrame {
+  type: 'welcome';
+  clientId: string;
+  lastSeq: number;
+}
+export interface AckFrame {
+  type: 'ack';
+  clientMsgId: string | null;
+  seq: number;
+}
+export interface ErrorFrame {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+}
+export type ServerChatFrame = WelcomeFrame | ChatMessage | AckFrame | ErrorFrame;
+
+export interface SendFrame {
+  type: 'send';
+  text: string;
+  clientMsgId?: string;
+  name?: string;
+}
+
+/** Limits and defaults of the contract's "Running" table. */
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 3000,
+  longPollTimeoutMs: 30_000,
+  longPollMaxTimeoutMs: 60_000,
+  historyLimit: 100,
+  retainLimit: 10_000,
+  maxTextLength: 2_000,
+  maxNameLength: 40,
+  maxClientMsgIdLength: 64,
+  maxBodyBytes: 64 * 1024,
+  wsChatMaxBytes: 64 * 1024,
+  wsMaxMessageBytes: 16 * 1024 * 1024,
+  sendRateLimit: 300,
+  sendRateWindowMs: 10_000,
+  pageSize: 1_000,
+  sseHeartbeatMs: 15_000,
+} as const;
