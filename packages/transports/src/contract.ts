@@ -113,3 +113,78 @@ export const DEFAULTS = {
   pageSize: 1_000,
   sseHeartbeatMs: 15_000,
 } as const;
+
+// ---------------------------------------------------------------------------
+// Wirebench extensions: endpoints the dashboard needs beyond CONTRACT v1.
+// Documented in docs (the contract chapter) and proposed for CONTRACT v2.
+//
+// Attribution: GET /api/poll, /api/longpoll and /api/events accept an optional
+// `clientId` query parameter; it lets the server apply a lane's delay, cut its
+// held requests, and count it among `room.clients`. Unknown ids are ignored.
+//
+//   GET  /api/info                      -> InfoResponse
+//   POST /api/debug/delay { clientId, ms }  (0..10 000) -> 200 { clientId, ms }
+//        every delivery to that client (frames, poll answers, events) waits ms.
+//   POST /api/debug/cut   { clientId }  -> 200 { clientId, cut: number }
+//        drops that client's WebSockets, held long polls and SSE streams
+//        server-side, as a network failure would (no close frame).
+//   GET  /api/inspect?clientId=ID       -> text/event-stream of InspectEvent,
+//        for the hand-rolled WebSocket connections of that client: the last
+//        handshake and up to 200 recent frames replayed, then live ones.
+// ---------------------------------------------------------------------------
+
+export interface InfoResponse {
+  version: string;
+  /** URLs students can open: the listen URL, or one per LAN address when bound to 0.0.0.0. */
+  joinUrls: string[];
+  config: {
+    longPollTimeoutMs: number;
+    historyLimit: number;
+    retainLimit: number;
+    maxTextLength: number;
+    sendRateLimit: number;
+  };
+}
+
+export interface InspectHandshake {
+  kind: 'handshake';
+  connectionId: number;
+  at: number;
+  request: { method: string; url: string; httpVersion: string; headers: Array<[string, string]> };
+  response: { status: number; headers: Array<[string, string]> };
+  /** RFC 6455 4.2.2 worked step by step. */
+  accept: { key: string; guid: string; concatenated: string; sha1Hex: string; accept: string };
+}
+
+export interface InspectFrame {
+  kind: 'frame';
+  connectionId: number;
+  at: number;
+  direction: 'in' | 'out';
+  fin: boolean;
+  rsv: [boolean, boolean, boolean];
+  opcode: number;
+  opcodeName: string;
+  masked: boolean;
+  maskKeyHex: string | null;
+  lengthForm: 7 | 16 | 64;
+  payloadLength: number;
+  headerHex: string;
+  /** First 64 payload bytes as sent on the wire (masked for client frames). */
+  wireHex: string;
+  /** First 64 payload bytes after unmasking. */
+  payloadHex: string;
+  /** Text frames: the first 200 characters. */
+  text?: string;
+  truncated: boolean;
+}
+
+export interface InspectClose {
+  kind: 'close';
+  connectionId: number;
+  at: number;
+  code: number;
+  reason: string;
+}
+
+export type InspectEvent = InspectHandshake | InspectFrame | InspectClose;
