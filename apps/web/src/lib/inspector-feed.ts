@@ -1,0 +1,73 @@
+// The hand-rolled WebSocket's byte-level feed: GET /api/inspect?clientId=… as
+// Server-Sent Events of InspectEvent (handshake, frames, close).
+import type { InspectClose, InspectEvent, InspectFrame, InspectHandshake } from '@wirebench/transports/contract';
+import { Store, type Schedule, frameSchedule } from './store.ts';
+
+export const FRAME_LIMIT = 200;
+
+export interface InspectorState {
+  clientId: string | null;
+  connected: boolean;
+  handshake: InspectHandshake | null;
+  frames: readonly InspectFrame[];
+  closes: readonly InspectClose[];
+  error: string | null;
+}
+
+const EMPTY: InspectorState = { clientId: null, connected: false, handshake: null, frames: [], closes: [], error: null };
+
+/** Pure fold of one event into the state (tested without a browser). */
+export function applyInspectEvent(s: InspectorState, e: InspectEvent): InspectorState {
+  switch (e.kind) {
+    case 'handshake':
+      return { ...s, handshake: e };
+    case 'frame': {
+      const frames = s.frames.length >= FRAME_LIMIT ? [...s.frames.slice(-(FRAME_LIMIT - 1)), e] : [...s.frames, e];
+      return { ...s, frames };
+    }
+    case 'close':
+      return { ...s, closes: [...s.closes.slice(-19), e] };
+    default:
+      return s;
+  }
+}
+
+export class InspectorFeed {
+  readonly store: Store<InspectorState>;
+  private source: EventSource | null = null;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly EventSourceImpl: typeof EventSource | undefined = globalThis.EventSource,
+    schedule: Schedule = frameSchedule,
+  ) {
+    this.store = new Store(EMPTY, schedule);
+  }
+
+  /** Follows one clientId; a new id replaces the old stream. */
+  follow(clientId: string | null): void {
+    if (clientId === this.store.getSnapshot().clientId && (this.source || clientId === null)) return;
+    this.source?.close();
+    this.source = null;
+    this.store.set({ ...EMPTY, clientId });
+    if (!clientId || !this.EventSourceImpl) return;
+    const es = new this.EventSourceImpl(`${this.baseUrl}/api/inspect?clientId=${encodeURIComponent(clientId)}`);
+    this.source = es;
+    es.onopen = () => this.store.update((s) => ({ ...s, connected: true, error: null }));
+    es.onerror = () => this.store.update((s) => ({ ...s, connected: false, error: 'inspector stream interrupted; retrying' }));
+    es.onmessage = (ev: MessageEvent<string>) => {
+      let event: InspectEvent;
+      try {
+        event = JSON.parse(ev.data) as InspectEvent;
+      } catch {
+        return;
+      }
+      this.store.update((s) => applyInspectEvent(s, event));
+    };
+  }
+
+  close(): void {
+    this.source?.close();
+    this.source = null;
+  }
+}

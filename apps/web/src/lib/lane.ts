@@ -1,0 +1,186 @@
+// One lane: a transport client of the room plus what the dashboard keeps about
+// it (recent messages, seq gaps, wire records, bytes). Plain object, outside React.
+import type { ChatMessage, TransportId } from '@wirebench/transports/contract';
+import type { ClientOptions, ClientSnapshot, TransportClient, WireRecord } from '@wirebench/transports/client';
+import type { Measurements } from './measurements.ts';
+import { SeqTracker, type SeqTrackerState } from './seq-tracker.ts';
+import { addBytes, type ByteRecord, ZERO_BYTES } from './stats-math.ts';
+import { Store, type Schedule, frameSchedule } from './store.ts';
+
+export type ClientFactory = (transport: TransportId, options: ClientOptions) => TransportClient;
+
+/** Rendered messages per lane: enough to read, few enough for 60 chatty students. */
+export const MESSAGE_LIMIT = 200;
+/** Wire records kept per lane for the request timeline. */
+export const RECORD_LIMIT = 120;
+
+export interface LaneMessage {
+  seq: number;
+  clientId: string;
+  name: string;
+  text: string;
+  via: TransportId;
+  receivedAt: number;
+  /** Sent by this page (any of its lanes). */
+  own: boolean;
+  /** Replayed history from before this lane joined: not measured. */
+  history: boolean;
+  latencyMs: number | null;
+  estimated: boolean;
+}
+
+export interface LaneState {
+  transport: TransportId;
+  client: ClientSnapshot;
+  messages: readonly LaneMessage[];
+  seq: SeqTrackerState;
+  records: readonly WireRecord[];
+  /** All bytes this lane moved, split headers / payload, up / down. */
+  bytes: ByteRecord;
+  /** Server-side delay applied through POST /api/debug/delay. */
+  serverDelayMs: number;
+  lastError: string | null;
+  historyUpTo: number | null;
+  /** Bumped by every change, so records can be redrawn while pending. */
+  version: number;
+}
+
+export interface LaneDeps {
+  factory: ClientFactory;
+  measurements: Measurements;
+  options: ClientOptions;
+  now: () => number;
+  schedule?: Schedule;
+}
+
+export class Lane {
+  readonly client: TransportClient;
+  readonly store: Store<LaneState>;
+  private seqTracker = new SeqTracker();
+  private counted = new Map<number, ByteRecord>();
+  private offs: Array<() => void> = [];
+  private msgCounter = 0;
+  private readonly pagePrefix: string;
+
+  constructor(
+    readonly transport: TransportId,
+    private readonly deps: LaneDeps,
+  ) {
+    this.client = deps.factory(transport, deps.options);
+    this.pagePrefix = `${transport}-${Math.random().toString(36).slice(2, 8)}`;
+    this.store = new Store<LaneState>(
+      {
+        transport,
+        client: this.client.getSnapshot(),
+        messages: [],
+        seq: this.seqTracker.snapshot,
+        records: [],
+        bytes: ZERO_BYTES,
+        serverDelayMs: 0,
+        lastError: null,
+        historyUpTo: null,
+        version: 0,
+      },
+      deps.schedule ?? frameSchedule,
+    );
+    this.offs.push(
+      this.client.subscribe(() => this.patch({ client: this.client.getSnapshot() })),
+      this.client.on('joined', (info) => {
+        if (this.store.getSnapshot().historyUpTo === null) this.patch({ historyUpTo: info.lastSeq });
+      }),
+      this.client.on('message', (m, at) => this.onMessage(m, at)),
+      this.client.on('ack', (info) => deps.measurements.recordAck(info.clientMsgId, deps.now())),
+      this.client.on('request', (r) => this.onRecord(r)),
+      this.client.on('error', (e) => this.patch({ lastError: `${e.code}: ${e.message}` })),
+    );
+  }
+
+  start(): void {
+    this.client.connect();
+  }
+
+  /** Sends through this lane, stamping the send time first. Returns the clientMsgId. */
+  send(text: string, name?: string): string {
+    const clientMsgId = `${this.pagePrefix}-${++this.msgCounter}`;
+    this.deps.measurements.recordSend(clientMsgId, this.transport, this.deps.now());
+    this.client.send(text, name ? { clientMsgId, name } : { clientMsgId });
+    return clientMsgId;
+  }
+
+  setServerDelay(ms: number): void {
+    this.patch({ serverDelayMs: ms });
+  }
+
+  setError(message: string | null): void {
+    this.patch({ lastError: message });
+  }
+
+  dispose(): void {
+    for (const off of this.offs) off();
+    this.offs = [];
+    this.client.close();
+  }
+
+  private onMessage(m: ChatMessage, receivedAt: number): void {
+    const s = this.store.getSnapshot();
+    const fresh = this.seqTracker.add(m.seq);
+    const history = s.historyUpTo !== null ? m.seq <= s.historyUpTo : !this.deps.measurements.isOwn(m.clientMsgId);
+    let latencyMs: number | null = null;
+    let estimated = false;
+    if (fresh && !history) {
+      const sample = this.deps.measurements.recordReceive(this.transport, m, receivedAt);
+      latencyMs = sample.latencyMs;
+      estimated = sample.estimated;
+    }
+    const entry: LaneMessage = {
+      seq: m.seq,
+      clientId: m.clientId,
+      name: m.name,
+      text: m.text,
+      via: m.via,
+      receivedAt,
+      own: this.deps.measurements.isOwn(m.clientMsgId),
+      history,
+      latencyMs,
+      estimated,
+    };
+    const messages = s.messages.length >= MESSAGE_LIMIT ? [...s.messages.slice(-(MESSAGE_LIMIT - 1)), entry] : [...s.messages, entry];
+    this.patch({ messages, seq: this.seqTracker.snapshot });
+  }
+
+  private onRecord(r: WireRecord): void {
+    const s = this.store.getSnapshot();
+    // Count only what this update added, so pending records that grow are not double-counted.
+    const before = this.counted.get(r.id) ?? ZERO_BYTES;
+    const now: ByteRecord = {
+      headerBytesUp: r.headerBytesUp,
+      payloadBytesUp: r.payloadBytesUp,
+      headerBytesDown: r.headerBytesDown,
+      payloadBytesDown: r.payloadBytesDown,
+    };
+    this.counted.set(r.id, now);
+    if (this.counted.size > RECORD_LIMIT * 4) {
+      const oldest = this.counted.keys().next().value;
+      if (oldest !== undefined) this.counted.delete(oldest);
+    }
+    const bytes = addBytes(s.bytes, {
+      headerBytesUp: now.headerBytesUp - before.headerBytesUp,
+      payloadBytesUp: now.payloadBytesUp - before.payloadBytesUp,
+      headerBytesDown: now.headerBytesDown - before.headerBytesDown,
+      payloadBytesDown: now.payloadBytesDown - before.payloadBytesDown,
+    });
+    const i = s.records.findIndex((x) => x.id === r.id);
+    let records: WireRecord[];
+    if (i >= 0) {
+      records = s.records.slice();
+      records[i] = { ...r };
+    } else {
+      records = s.records.length >= RECORD_LIMIT ? [...s.records.slice(-(RECORD_LIMIT - 1)), { ...r }] : [...s.records, { ...r }];
+    }
+    this.patch({ records, bytes });
+  }
+
+  private patch(p: Partial<LaneState>): void {
+    this.store.update((s) => ({ ...s, ...p, version: s.version + 1 }));
+  }
+}

@@ -1,0 +1,187 @@
+// Delivery latency per message per lane, on one clock.
+//
+// Messages this page sent: we know the send time (before client.send) and every
+// lane's receive time, both from pageNow(), so latency = receivedAt − sentAt is
+// exact. Messages from other people: only the server's `serverTime` is known, on
+// the server's clock; we estimate offset = server − page from our own messages
+// (serverTime − (sentAt + ackRtt / 2), keeping the sample with the smallest RTT)
+// and report receivedAt − (serverTime − offset) as "estimated".
+import type { ChatMessage, TransportId } from '@wirebench/transports/contract';
+import { TRANSPORT_IDS } from '@wirebench/transports/contract';
+import { GrowableColumn, NullableColumn } from './growable.ts';
+import { offsetSample } from './stats-math.ts';
+import { Store, type Schedule, frameSchedule } from './store.ts';
+
+export interface LatencySample {
+  seq: number;
+  lane: TransportId;
+  clientMsgId: string | null;
+  receivedAt: number;
+  serverTime: number;
+  latencyMs: number;
+  estimated: boolean;
+}
+
+export interface OffsetEstimate {
+  offsetMs: number;
+  rttMs: number;
+  samples: number;
+}
+
+interface SendRecord {
+  lane: TransportId;
+  sentAt: number;
+  ackAt: number | null;
+  serverTime: number | null;
+  learned: boolean;
+}
+
+export class Measurements {
+  /** x column of the latency chart: the seqs seen, ascending. */
+  readonly seqs: number[] = [];
+  private seqRow = new Map<number, number>();
+  /** One y column per transport, aligned to `seqs`. */
+  readonly latencyByLane = new Map<TransportId, NullableColumn>();
+  /** Exact and estimated samples per lane, for percentiles and histograms. */
+  readonly exact = new Map<TransportId, GrowableColumn>();
+  readonly estimated = new Map<TransportId, GrowableColumn>();
+  /** Every sample, for export. */
+  readonly samples: LatencySample[] = [];
+  private sends = new Map<string, SendRecord>();
+  offset: OffsetEstimate | null = null;
+  /** Bumps on every change; charts listen to it. */
+  readonly changes: Store<number>;
+
+  constructor(schedule: Schedule = frameSchedule) {
+    this.changes = new Store(0, schedule);
+    for (const t of TRANSPORT_IDS) {
+      this.latencyByLane.set(t, new NullableColumn());
+      this.exact.set(t, new GrowableColumn());
+      this.estimated.set(t, new GrowableColumn());
+    }
+  }
+
+  recordSend(clientMsgId: string, lane: TransportId, sentAt: number): void {
+    this.sends.set(clientMsgId, { lane, sentAt, ackAt: null, serverTime: null, learned: false });
+  }
+
+  recordAck(clientMsgId: string, ackAt: number): void {
+    const s = this.sends.get(clientMsgId);
+    if (!s || s.ackAt !== null) return;
+    s.ackAt = ackAt;
+    this.learnFrom(s);
+  }
+
+  isOwn(clientMsgId: string | null): boolean {
+    return clientMsgId !== null && this.sends.has(clientMsgId);
+  }
+
+  sentAt(clientMsgId: string | null): number | null {
+    return clientMsgId === null ? null : (this.sends.get(clientMsgId)?.sentAt ?? null);
+  }
+
+  /** Records one lane's delivery of a live message; returns the sample. */
+  recordReceive(lane: TransportId, message: ChatMessage, receivedAt: number): LatencySample {
+    const send = message.clientMsgId !== null ? this.sends.get(message.clientMsgId) : undefined;
+    if (send && send.serverTime === null) {
+      send.serverTime = message.serverTime;
+      this.learnFrom(send);
+    }
+    let latencyMs: number;
+    let estimated: boolean;
+    if (send) {
+      latencyMs = receivedAt - send.sentAt;
+      estimated = false;
+    } else {
+      const offset = this.offset?.offsetMs ?? 0;
+      latencyMs = receivedAt - (message.serverTime - offset);
+      estimated = true;
+    }
+    const sample: LatencySample = {
+      seq: message.seq,
+      lane,
+      clientMsgId: message.clientMsgId,
+      receivedAt,
+      serverTime: message.serverTime,
+      latencyMs,
+      estimated,
+    };
+    this.samples.push(sample);
+    (estimated ? this.estimated : this.exact).get(lane)!.push(latencyMs);
+    this.latencyByLane.get(lane)!.set(this.rowFor(message.seq), latencyMs);
+    this.changes.set(this.changes.getSnapshot() + 1);
+    return sample;
+  }
+
+  /** Once both the ack and the stored copy's serverTime are known. */
+  private learnFrom(send: SendRecord): void {
+    if (send.learned || send.ackAt === null || send.serverTime === null) return;
+    send.learned = true;
+    const s = offsetSample(send.sentAt, send.ackAt, send.serverTime);
+    const prev = this.offset;
+    if (!prev || s.rtt <= prev.rttMs) {
+      this.offset = { offsetMs: s.offset, rttMs: s.rtt, samples: (prev?.samples ?? 0) + 1 };
+    } else {
+      this.offset = { ...prev, samples: prev.samples + 1 };
+    }
+  }
+
+  private rowFor(seq: number): number {
+    const known = this.seqRow.get(seq);
+    if (known !== undefined) return known;
+    const last = this.seqs[this.seqs.length - 1];
+    if (last === undefined || seq > last) {
+      this.seqs.push(seq);
+      this.seqRow.set(seq, this.seqs.length - 1);
+      return this.seqs.length - 1;
+    }
+    // A late, older seq: insert in order so the x column stays ascending.
+    let at = this.seqs.findIndex((s) => s > seq);
+    if (at < 0) at = this.seqs.length;
+    this.seqs.splice(at, 0, seq);
+    for (const col of this.latencyByLane.values()) {
+      col.padTo(this.seqs.length - 1);
+      col.values.splice(at, 0, null);
+    }
+    this.seqRow.clear();
+    this.seqs.forEach((s, i) => this.seqRow.set(s, i));
+    return at;
+  }
+
+  clear(): void {
+    this.seqs.length = 0;
+    this.seqRow.clear();
+    for (const c of this.latencyByLane.values()) c.clear();
+    for (const c of this.exact.values()) c.clear();
+    for (const c of this.estimated.values()) c.clear();
+    this.samples.length = 0;
+    this.sends.clear();
+    this.offset = null;
+    this.changes.set(this.changes.getSnapshot() + 1);
+  }
+}
+
+/** Cumulative counters of each lane sampled once a second, for the requests chart. */
+export class CounterSampler {
+  readonly t = new GrowableColumn();
+  readonly requests = new Map<TransportId, (number | null)[]>();
+  readonly changes: Store<number>;
+
+  constructor(schedule: Schedule = frameSchedule) {
+    this.changes = new Store(0, schedule);
+    for (const id of TRANSPORT_IDS) this.requests.set(id, []);
+  }
+
+  /** `values` holds the lanes present now; absent lanes get null. */
+  sample(tSeconds: number, values: Partial<Record<TransportId, number>>): void {
+    this.t.push(tSeconds);
+    for (const id of TRANSPORT_IDS) this.requests.get(id)!.push(values[id] ?? null);
+    this.changes.set(this.changes.getSnapshot() + 1);
+  }
+
+  clear(): void {
+    this.t.clear();
+    for (const id of TRANSPORT_IDS) this.requests.set(id, []);
+    this.changes.set(this.changes.getSnapshot() + 1);
+  }
+}

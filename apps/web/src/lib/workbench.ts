@@ -1,0 +1,272 @@
+// The dashboard's whole model, created once outside React: lanes, measurements,
+// the counters sampler, the stats poller, the auto-sender and the inspector feed.
+import type { TransportId } from '@wirebench/transports/contract';
+import { TRANSPORT_IDS } from '@wirebench/transports/contract';
+import { buildCsv, buildRunJson, type RunExport } from './export.ts';
+import { InspectorFeed } from './inspector-feed.ts';
+import { type ClientFactory, Lane } from './lane.ts';
+import { CounterSampler, Measurements } from './measurements.ts';
+import { StatsPoller } from './stats-poller.ts';
+import { Store, type Schedule, frameSchedule } from './store.ts';
+
+export const DEFAULT_LANES: readonly TransportId[] = ['ws-raw', 'short-poll', 'long-poll'];
+
+export const TRANSPORT_LABELS: Record<TransportId, string> = {
+  'ws-raw': 'WebSocket (hand-rolled)',
+  'ws-lib': 'WebSocket (ws library)',
+  'short-poll': 'Short polling',
+  'long-poll': 'Long polling',
+  sse: 'Server-Sent Events',
+};
+
+export type AutoTarget = TransportId | 'round-robin';
+
+export interface Settings {
+  name: string;
+  pollIntervalMs: number;
+  longPollTimeoutMs: number;
+  autoSend: { running: boolean; intervalMs: number; target: AutoTarget; sent: number };
+}
+
+export interface WorkbenchDeps {
+  factory: ClientFactory;
+  fetch: typeof fetch;
+  baseUrl: string;
+  now: () => number;
+  schedule?: Schedule;
+  EventSource?: typeof EventSource;
+  setInterval?: (fn: () => void, ms: number) => unknown;
+  clearInterval?: (h: unknown) => void;
+}
+
+export class Workbench {
+  readonly lanes: Store<readonly Lane[]>;
+  readonly settings: Store<Settings>;
+  readonly measurements: Measurements;
+  readonly sampler: CounterSampler;
+  readonly stats: StatsPoller;
+  readonly inspector: InspectorFeed;
+  runStartedAt: number;
+  private sampleTimer: unknown = null;
+  private autoTimer: unknown = null;
+  private robin = 0;
+  private readonly schedule: Schedule;
+
+  constructor(private readonly deps: WorkbenchDeps) {
+    this.schedule = deps.schedule ?? frameSchedule;
+    this.runStartedAt = deps.now();
+    this.measurements = new Measurements(this.schedule);
+    this.sampler = new CounterSampler(this.schedule);
+    this.stats = new StatsPoller({ fetch: deps.fetch, baseUrl: deps.baseUrl, now: deps.now, schedule: this.schedule, setInterval: deps.setInterval, clearInterval: deps.clearInterval });
+    this.inspector = new InspectorFeed(deps.baseUrl, deps.EventSource ?? globalThis.EventSource, this.schedule);
+    this.lanes = new Store<readonly Lane[]>([], this.schedule);
+    this.settings = new Store<Settings>(
+      {
+        name: `guest-${Math.floor(Math.random() * 900 + 100)}`,
+        pollIntervalMs: 1000,
+        longPollTimeoutMs: 30_000,
+        autoSend: { running: false, intervalMs: 1000, target: 'round-robin', sent: 0 },
+      },
+      this.schedule,
+    );
+  }
+
+  start(initial: readonly TransportId[] = DEFAULT_LANES): void {
+    for (const t of initial) this.addLane(t);
+    this.stats.start();
+    const every = this.deps.setInterval ?? ((fn, ms) => setInterval(fn, ms));
+    this.sampleTimer = every(() => this.sampleCounters(), 1000);
+  }
+
+  stop(): void {
+    const clear = this.deps.clearInterval ?? ((h) => clearInterval(h as ReturnType<typeof setInterval>));
+    if (this.sampleTimer !== null) clear(this.sampleTimer);
+    this.sampleTimer = null;
+    this.stopAutoSend();
+    this.stats.stop();
+    this.inspector.close();
+    for (const l of this.lanes.getSnapshot()) l.dispose();
+    this.lanes.set([]);
+  }
+
+  lane(t: TransportId): Lane | undefined {
+    return this.lanes.getSnapshot().find((l) => l.transport === t);
+  }
+
+  addLane(t: TransportId): Lane {
+    const existing = this.lane(t);
+    if (existing) return existing;
+    const s = this.settings.getSnapshot();
+    const lane = new Lane(t, {
+      factory: this.deps.factory,
+      measurements: this.measurements,
+      now: this.deps.now,
+      schedule: this.schedule,
+      options: {
+        baseUrl: this.deps.baseUrl,
+        name: s.name,
+        pollIntervalMs: s.pollIntervalMs,
+        longPollTimeoutMs: s.longPollTimeoutMs,
+        now: this.deps.now,
+      },
+    });
+    const order = (x: TransportId) => TRANSPORT_IDS.indexOf(x);
+    this.lanes.set([...this.lanes.getSnapshot(), lane].sort((a, b) => order(a.transport) - order(b.transport)));
+    lane.start();
+    if (t === 'ws-raw') this.followInspector(lane);
+    return lane;
+  }
+
+  removeLane(t: TransportId): void {
+    const lane = this.lane(t);
+    if (!lane) return;
+    lane.dispose();
+    this.lanes.set(this.lanes.getSnapshot().filter((l) => l !== lane));
+    if (t === 'ws-raw') this.inspector.follow(null);
+  }
+
+  /** The inspector follows the hand-rolled lane's clientId as soon as it has one. */
+  private followInspector(lane: Lane): void {
+    const update = () => {
+      if (this.lane('ws-raw') !== lane) return;
+      this.inspector.follow(lane.client.getSnapshot().clientId);
+    };
+    lane.client.subscribe(update);
+    update();
+  }
+
+  send(t: TransportId, text: string): string | null {
+    const lane = this.lane(t);
+    if (!lane || text.trim() === '') return null;
+    return lane.send(text, this.settings.getSnapshot().name);
+  }
+
+  setName(name: string): void {
+    this.settings.update((s) => ({ ...s, name }));
+    for (const l of this.lanes.getSnapshot()) l.client.setOptions({ name });
+  }
+
+  setPollInterval(ms: number): void {
+    this.settings.update((s) => ({ ...s, pollIntervalMs: ms }));
+    this.lane('short-poll')?.client.setOptions({ pollIntervalMs: ms });
+  }
+
+  setLongPollTimeout(ms: number): void {
+    this.settings.update((s) => ({ ...s, longPollTimeoutMs: ms }));
+    this.lane('long-poll')?.client.setOptions({ longPollTimeoutMs: ms });
+  }
+
+  startAutoSend(intervalMs: number, target: AutoTarget): void {
+    this.stopAutoSend();
+    const every = this.deps.setInterval ?? ((fn, ms) => setInterval(fn, ms));
+    this.settings.update((s) => ({ ...s, autoSend: { running: true, intervalMs, target, sent: s.autoSend.sent } }));
+    this.autoTimer = every(() => this.autoSendOne(), Math.max(20, intervalMs));
+  }
+
+  stopAutoSend(): void {
+    if (this.autoTimer !== null) {
+      (this.deps.clearInterval ?? ((h) => clearInterval(h as ReturnType<typeof setInterval>)))(this.autoTimer);
+      this.autoTimer = null;
+    }
+    this.settings.update((s) => (s.autoSend.running ? { ...s, autoSend: { ...s.autoSend, running: false } } : s));
+  }
+
+  /** The lane the next auto message goes through. */
+  nextAutoLane(): TransportId | null {
+    const lanes = this.lanes.getSnapshot().filter((l) => l.client.getSnapshot().status !== 'paused');
+    if (lanes.length === 0) return null;
+    const target = this.settings.getSnapshot().autoSend.target;
+    if (target !== 'round-robin') return this.lane(target) ? target : null;
+    const lane = lanes[this.robin++ % lanes.length]!;
+    return lane.transport;
+  }
+
+  private autoSendOne(): void {
+    const t = this.nextAutoLane();
+    if (!t) return;
+    const n = this.settings.getSnapshot().autoSend.sent + 1;
+    this.send(t, `auto #${n} via ${t}`);
+    this.settings.update((s) => ({ ...s, autoSend: { ...s.autoSend, sent: n } }));
+  }
+
+  /** Server-side cut: the server drops the lane's connections as a network failure would. */
+  async serverCut(t: TransportId): Promise<void> {
+    const lane = this.lane(t);
+    const clientId = lane?.client.getSnapshot().clientId;
+    if (!lane || !clientId) return;
+    await this.post(lane, '/api/debug/cut', { clientId });
+  }
+
+  async serverDelay(t: TransportId, ms: number): Promise<void> {
+    const lane = this.lane(t);
+    const clientId = lane?.client.getSnapshot().clientId;
+    if (!lane || !clientId) return;
+    if (await this.post(lane, '/api/debug/delay', { clientId, ms })) lane.setServerDelay(ms);
+  }
+
+  private async post(lane: Lane, path: string, body: unknown): Promise<boolean> {
+    try {
+      const res = await this.deps.fetch(`${this.deps.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (!res.ok) {
+        lane.setError(`POST ${path}: ${res.status}`);
+        return false;
+      }
+      return true;
+    } catch (err) {
+      lane.setError(`POST ${path}: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
+  }
+
+  /** Clears every measurement and reconnects the same lanes with fresh clients. */
+  reset(): void {
+    const kept = this.lanes.getSnapshot().map((l) => l.transport);
+    for (const l of this.lanes.getSnapshot()) l.dispose();
+    this.lanes.set([]);
+    this.inspector.follow(null);
+    this.measurements.clear();
+    this.sampler.clear();
+    this.runStartedAt = this.deps.now();
+    this.settings.update((s) => ({ ...s, autoSend: { ...s.autoSend, sent: 0 } }));
+    for (const t of kept) this.addLane(t);
+  }
+
+  sampleCounters(): void {
+    const values: Partial<Record<TransportId, number>> = {};
+    for (const l of this.lanes.getSnapshot()) values[l.transport] = l.client.getSnapshot().counters.requests;
+    this.sampler.sample((this.deps.now() - this.runStartedAt) / 1000, values);
+  }
+
+  exportRun(): RunExport {
+    return {
+      exportedAt: new Date().toISOString(),
+      runStartedAt: this.runStartedAt,
+      clockOffset: this.measurements.offset,
+      lanes: this.lanes.getSnapshot().map((l) => {
+        const s = l.store.getSnapshot();
+        return {
+          transport: l.transport,
+          clientId: s.client.clientId,
+          counters: s.client.counters,
+          bytes: s.bytes,
+          seq: s.seq,
+          serverDelayMs: s.serverDelayMs,
+        };
+      }),
+      samples: [...this.measurements.samples],
+      serverStats: this.stats.store.getSnapshot().stats,
+    };
+  }
+
+  exportJson(): string {
+    return buildRunJson(this.exportRun());
+  }
+
+  exportCsv(): string {
+    return buildCsv(this.measurements.samples);
+  }
+}

@@ -1,0 +1,99 @@
+// A scriptable TransportClient for the lib tests: the test pushes events in.
+import type { ChatMessage, TransportId } from '@wirebench/transports/contract';
+import type {
+  ClientEvents,
+  ClientOptions,
+  ClientSnapshot,
+  SendOptions,
+  TransportClient,
+} from '@wirebench/transports/client';
+
+export class FakeClient implements TransportClient {
+  sent: Array<{ text: string; options?: SendOptions }> = [];
+  calls: string[] = [];
+  optionsSet: Array<Record<string, unknown>> = [];
+  private snap: ClientSnapshot;
+  private listeners = new Set<() => void>();
+  private handlers: { [E in keyof ClientEvents]?: Set<ClientEvents[E]> } = {};
+
+  constructor(
+    readonly transport: TransportId,
+    readonly options: ClientOptions = {},
+  ) {
+    this.snap = {
+      transport,
+      status: 'idle',
+      clientId: null,
+      lastSeq: 0,
+      counters: { requests: 0, framesUp: 0, framesDown: 0, bytesUp: 0, bytesDown: 0, reconnects: 0, messages: 0 },
+      pendingSends: 0,
+      lastError: null,
+    };
+  }
+
+  connect(): void {
+    this.calls.push('connect');
+    this.setSnap({ status: 'connecting' });
+  }
+  send(text: string, options?: SendOptions): string {
+    this.sent.push({ text, options });
+    return options?.clientMsgId ?? `auto-${this.sent.length}`;
+  }
+  close(): void {
+    this.calls.push('close');
+    this.setSnap({ status: 'closed' });
+  }
+  pause(): void {
+    this.calls.push('pause');
+    this.setSnap({ status: 'paused' });
+  }
+  resume(): void {
+    this.calls.push('resume');
+    this.setSnap({ status: 'open' });
+  }
+  cut(): void {
+    this.calls.push('cut');
+  }
+  setOptions(options: Partial<Pick<ClientOptions, 'pollIntervalMs' | 'longPollTimeoutMs' | 'name'>>): void {
+    this.optionsSet.push(options);
+  }
+  on<E extends keyof ClientEvents>(event: E, listener: ClientEvents[E]): () => void {
+    const set = (this.handlers[event] ??= new Set()) as Set<ClientEvents[E]>;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+  getSnapshot(): ClientSnapshot {
+    return this.snap;
+  }
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // --- test drivers
+  setSnap(p: Partial<ClientSnapshot>): void {
+    this.snap = { ...this.snap, ...p };
+    for (const l of this.listeners) l();
+  }
+  emit<E extends keyof ClientEvents>(event: E, ...args: Parameters<ClientEvents[E]>): void {
+    for (const h of this.handlers[event] ?? []) (h as (...a: unknown[]) => void)(...args);
+  }
+  join(clientId: string, lastSeq: number): void {
+    this.setSnap({ clientId, lastSeq, status: 'open' });
+    this.emit('joined', { clientId, lastSeq });
+  }
+}
+
+export function message(seq: number, p: Partial<ChatMessage> = {}): ChatMessage {
+  return {
+    type: 'message',
+    seq,
+    clientId: 'other',
+    name: 'ana',
+    text: `m${seq}`,
+    clientMsgId: null,
+    via: 'short-poll',
+    serverTime: 1_000_000 + seq,
+    ...p,
+  };
+}
