@@ -1,0 +1,295 @@
+// An incremental frame decoder (RFC 6455 §5.2). Bytes go in, in any chunking; frames come
+// out. Each named state waits for the bytes it needs and returns early when the chunk ends.
+//
+//   HEADER     2 bytes: FIN, RSV1-3, opcode, MASK, 7-bit length
+//   LENGTH_16  2 more bytes when the 7-bit length was 126
+//   LENGTH_64  8 more bytes when it was 127
+//   MASK_KEY   4 bytes when MASK is set
+//   PAYLOAD    payloadLength bytes
+//
+// Limits are checked as soon as the header field that carries them is parsed, before any
+// payload byte is buffered. A violation throws WsProtocolError; the decoder then stays FAILED.
+//
+// Non-minimal lengths: 5.2 says "the minimal number of bytes MUST be used to encode the
+// length", but this decoder accepts a 16- or 64-bit form holding a small length, as `ws`
+// and the Autobahn test suite do. The form used is reported in `Frame.lengthForm` so the
+// inspector can show it.
+import { WsProtocolError } from './errors.ts';
+import { EMPTY_BYTES, MAX_CONTROL_PAYLOAD, applyMask, type Frame } from './frame.ts';
+
+export type DecoderState = 'HEADER' | 'LENGTH_16' | 'LENGTH_64' | 'MASK_KEY' | 'PAYLOAD' | 'HALTED' | 'FAILED';
+
+export interface DecoderOptions {
+  /** 'server' decodes frames sent by a client (must be masked); 'client' decodes a server's frames (must not be). */
+  role: 'server' | 'client';
+  /** Largest payload accepted in one frame. */
+  maxPayloadBytes: number;
+  /** Keep the still-masked payload in `Frame.wirePayload` (for the inspector). */
+  inspect?: boolean;
+  /**
+   * Called once a frame's length is known, before its mask key and payload are read.
+   * Throwing a WsProtocolError here fails the frame (used by the connection for checks
+   * that need message state: continuations and the message size limit).
+   */
+  onHeader?: (opcode: number, fin: boolean, payloadLength: number) => void;
+  /** Called for every complete frame. Without it, frames are collected and returned by push(). */
+  onFrame?: (frame: Frame) => void;
+}
+
+const NO_FRAMES: Frame[] = [];
+const TWO_POW_32 = 0x1_0000_0000;
+
+export class FrameDecoder {
+  private readonly role: 'server' | 'client';
+  maxPayloadBytes: number;
+  private readonly inspect: boolean;
+  private readonly onHeader: DecoderOptions['onHeader'];
+  private readonly onFrame: DecoderOptions['onFrame'];
+  private collected: Frame[] = [];
+
+  private _state: DecoderState = 'HEADER';
+  // Header bytes seen so far for the current frame (at most 2 + 8 + 4).
+  private readonly head = new Uint8Array(14);
+  private headLen = 0;
+  private headWant = 2;
+
+  private fin = false;
+  private rsv1 = false;
+  private rsv2 = false;
+  private rsv3 = false;
+  private opcode = 0;
+  private masked = false;
+  private lengthForm: 7 | 16 | 64 = 7;
+  private payloadLength = 0;
+  private maskKey: Uint8Array | null = null;
+  private headerBytes: Uint8Array = EMPTY_BYTES;
+  // A payload that spans chunks is filled into one buffer allocated from payloadLength.
+  private payload: Uint8Array = EMPTY_BYTES;
+  private filled = 0;
+  private error: WsProtocolError | null = null;
+
+  constructor(options: DecoderOptions) {
+    this.role = options.role;
+    this.maxPayloadBytes = options.maxPayloadBytes;
+    this.inspect = options.inspect ?? false;
+    this.onHeader = options.onHeader;
+    this.onFrame = options.onFrame;
+  }
+
+  get state(): DecoderState {
+    return this._state;
+  }
+
+  /** Bytes held for the frame in progress: its header so far and its payload buffer. */
+  get bufferedBytes(): number {
+    return this.headLen + (this._state === 'PAYLOAD' ? this.payload.length : 0);
+  }
+
+  /** Stops decoding: later input is ignored (used after a close frame). */
+  halt(): void {
+    if (this._state !== 'FAILED') this._state = 'HALTED';
+    this.payload = EMPTY_BYTES;
+  }
+
+  /**
+   * Feeds a chunk. Returns the frames it completed when no onFrame callback was given
+   * (if push throws, frames completed before the error are left for takeFrames()).
+   */
+  push(chunk: Uint8Array): Frame[] {
+    if (this._state === 'FAILED') throw this.error!;
+    try {
+      this.run(chunk);
+    } catch (err) {
+      this._state = 'FAILED';
+      this.payload = EMPTY_BYTES;
+      this.error = err instanceof WsProtocolError ? err : new WsProtocolError('WS_ERR_INTERNAL');
+      throw err;
+    }
+    return this.onFrame ? NO_FRAMES : this.takeFrames();
+  }
+
+  /** Frames collected but not yet returned (collecting mode only). */
+  takeFrames(): Frame[] {
+    if (this.collected.length === 0) return [];
+    const frames = this.collected;
+    this.collected = [];
+    return frames;
+  }
+
+  private run(chunk: Uint8Array): void {
+    const end = chunk.length;
+    let pos = 0;
+    for (;;) {
+      switch (this._state) {
+        case 'HEADER': {
+          pos = this.fillHead(chunk, pos);
+          if (this.headLen < this.headWant) return;
+          this.parseFirstTwoBytes();
+          break;
+        }
+        case 'LENGTH_16': {
+          pos = this.fillHead(chunk, pos);
+          if (this.headLen < this.headWant) return;
+          this.lengthKnown((this.head[2]! << 8) | this.head[3]!);
+          break;
+        }
+        case 'LENGTH_64': {
+          pos = this.fillHead(chunk, pos);
+          if (this.headLen < this.headWant) return;
+          const h = this.head;
+          const high = ((h[2]! << 24) | (h[3]! << 16) | (h[4]! << 8) | h[5]!) >>> 0;
+          const low = ((h[6]! << 24) | (h[7]! << 16) | (h[8]! << 8) | h[9]!) >>> 0;
+          // 5.2 "the most significant bit MUST be 0"
+          if (high & 0x8000_0000) throw new WsProtocolError('WS_ERR_LENGTH_TOO_LARGE');
+          // Above 2^53 this is not exact, but it is far above any limit, which is all that is compared.
+          this.lengthKnown(high * TWO_POW_32 + low);
+          break;
+        }
+        case 'MASK_KEY': {
+          pos = this.fillHead(chunk, pos);
+          if (this.headLen < this.headWant) return;
+          this.maskKey = this.head.slice(this.headLen - 4, this.headLen);
+          this.startPayload();
+          break;
+        }
+        case 'PAYLOAD': {
+          const avail = end - pos;
+          if (this.filled === 0 && this.payload === EMPTY_BYTES) {
+            // The frame's first payload bytes: when they are all in this chunk, one copy
+            // makes the payload; otherwise allocate it once and fill it across chunks.
+            if (this.payloadLength === 0) {
+              this.finishFrame(EMPTY_BYTES);
+              break;
+            }
+            if (avail >= this.payloadLength) {
+              const payload = chunk.slice(pos, pos + this.payloadLength);
+              pos += this.payloadLength;
+              this.finishFrame(payload);
+              break;
+            }
+            if (avail === 0) return;
+            this.payload = new Uint8Array(this.payloadLength);
+          }
+          if (avail === 0) return;
+          const take = Math.min(avail, this.payloadLength - this.filled);
+          this.payload.set(take === avail && pos === 0 ? chunk : chunk.subarray(pos, pos + take), this.filled);
+          this.filled += take;
+          pos += take;
+          if (this.filled < this.payloadLength) return;
+          const payload = this.payload;
+          this.payload = EMPTY_BYTES;
+          this.filled = 0;
+          this.finishFrame(payload);
+          break;
+        }
+        case 'HALTED':
+        case 'FAILED':
+          return;
+      }
+    }
+  }
+
+  // Copies header bytes until headWant are held; returns the new read position.
+  private fillHead(chunk: Uint8Array, pos: number): number {
+    const head = this.head;
+    let n = this.headLen;
+    const want = this.headWant;
+    const end = chunk.length;
+    while (n < want && pos < end) head[n++] = chunk[pos++]!;
+    this.headLen = n;
+    return pos;
+  }
+
+  private parseFirstTwoBytes(): void {
+    const b0 = this.head[0]!;
+    const b1 = this.head[1]!;
+    this.fin = (b0 & 0x80) !== 0;
+    this.rsv1 = (b0 & 0x40) !== 0;
+    this.rsv2 = (b0 & 0x20) !== 0;
+    this.rsv3 = (b0 & 0x10) !== 0;
+    this.opcode = b0 & 0x0f;
+    this.masked = (b1 & 0x80) !== 0;
+    const len7 = b1 & 0x7f;
+
+    // 5.2 RSV1-3 "MUST be 0 unless an extension is negotiated that defines meanings for non-zero values"
+    if (b0 & 0x70) throw new WsProtocolError('WS_ERR_RESERVED_BITS');
+    // 5.2 "If an unknown opcode is received, the receiving endpoint MUST _Fail the WebSocket Connection_."
+    const op = this.opcode;
+    if ((op > 0x2 && op < 0x8) || op > 0xa) throw new WsProtocolError('WS_ERR_RESERVED_OPCODE');
+    // 5.1 "a client MUST mask all frames that it sends to the server" / "A server MUST NOT mask any frames"
+    if (this.role === 'server' && !this.masked) throw new WsProtocolError('WS_ERR_UNMASKED_FRAME');
+    if (this.role === 'client' && this.masked) throw new WsProtocolError('WS_ERR_MASKED_SERVER_FRAME');
+    if (op & 0x8) {
+      // 5.5 "Control frames themselves MUST NOT be fragmented."
+      if (!this.fin) throw new WsProtocolError('WS_ERR_FRAGMENTED_CONTROL');
+      // 5.5 control payloads are 125 bytes or less, so they always use the 7-bit form.
+      if (len7 > MAX_CONTROL_PAYLOAD) throw new WsProtocolError('WS_ERR_CONTROL_TOO_LONG');
+    }
+
+    // 5.2 Payload length: "0-125 ... is the payload length. If 126, the following 2 bytes
+    // ... are the payload length. If 127, the following 8 bytes"
+    if (len7 === 126) {
+      this.lengthForm = 16;
+      this.headWant = 4;
+      this._state = 'LENGTH_16';
+    } else if (len7 === 127) {
+      this.lengthForm = 64;
+      this.headWant = 10;
+      this._state = 'LENGTH_64';
+    } else {
+      this.lengthForm = 7;
+      this.lengthKnown(len7);
+    }
+  }
+
+  private lengthKnown(length: number): void {
+    // 10.4 "implementations SHOULD impose a limit on frame sizes" - checked before any payload is read.
+    if (length > this.maxPayloadBytes) throw new WsProtocolError('WS_ERR_MESSAGE_TOO_BIG');
+    this.payloadLength = length;
+    this.onHeader?.(this.opcode, this.fin, length);
+    if (this.masked) {
+      // 5.2 Masking-key: "present if the mask bit is set to 1"
+      this.headWant = this.headLen + 4;
+      this._state = 'MASK_KEY';
+    } else {
+      this.maskKey = null;
+      this.startPayload();
+    }
+  }
+
+  private startPayload(): void {
+    this.headerBytes = this.head.slice(0, this.headLen);
+    this.payload = EMPTY_BYTES;
+    this.filled = 0;
+    this._state = 'PAYLOAD';
+  }
+
+  private finishFrame(payload: Uint8Array): void {
+    const mask = this.maskKey;
+    let wirePayload: Uint8Array | undefined;
+    if (this.inspect) wirePayload = mask ? payload.slice() : payload;
+    // 5.3 the same XOR both masks and unmasks.
+    if (mask && payload.length > 0) applyMask(payload, mask);
+    const frame: Frame = {
+      fin: this.fin,
+      rsv1: this.rsv1,
+      rsv2: this.rsv2,
+      rsv3: this.rsv3,
+      opcode: this.opcode,
+      masked: this.masked,
+      maskKey: mask,
+      lengthForm: this.lengthForm,
+      payloadLength: this.payloadLength,
+      payload,
+      headerBytes: this.headerBytes,
+    };
+    if (wirePayload) frame.wirePayload = wirePayload;
+
+    this._state = 'HEADER';
+    this.headLen = 0;
+    this.headWant = 2;
+    this.maskKey = null;
+    if (this.onFrame) this.onFrame(frame);
+    else this.collected.push(frame);
+  }
+}
