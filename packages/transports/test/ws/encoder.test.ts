@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { FrameDecoder } from '../../src/ws/decoder.ts';
+import { encodeClose, encodeFrame, encodeText, headerLength, randomMask } from '../../src/ws/encoder.ts';
+import { concatBytes, hex, toHex, utf8 } from './helpers.ts';
+
+describe('5.7 examples, encoded', () => {
+  it('5.7 a single-frame unmasked text message', () => {
+    expect(toHex(encodeFrame({ opcode: 0x1, payload: utf8('Hello') }))).toBe('81 05 48 65 6c 6c 6f');
+    expect(toHex(encodeText('Hello'))).toBe('81 05 48 65 6c 6c 6f');
+  });
+
+  it('5.7 a single-frame masked text message', () => {
+    const frame = encodeFrame({ opcode: 0x1, payload: utf8('Hello'), mask: hex('37 fa 21 3d') });
+    expect(toHex(frame)).toBe('81 85 37 fa 21 3d 7f 9f 4d 51 58');
+  });
+
+  it('5.7 a fragmented unmasked text message', () => {
+    expect(toHex(encodeFrame({ opcode: 0x1, payload: utf8('Hel'), fin: false }))).toBe('01 03 48 65 6c');
+    expect(toHex(encodeFrame({ opcode: 0x0, payload: utf8('lo') }))).toBe('80 02 6c 6f');
+  });
+
+  it('5.7 unmasked ping and masked pong "Hello"', () => {
+    expect(toHex(encodeFrame({ opcode: 0x9, payload: utf8('Hello') }))).toBe('89 05 48 65 6c 6c 6f');
+    expect(toHex(encodeFrame({ opcode: 0xa, payload: utf8('Hello'), mask: hex('37 fa 21 3d') }))).toBe(
+      '8a 85 37 fa 21 3d 7f 9f 4d 51 58',
+    );
+  });
+
+  it('5.7 256 bytes binary: 82 7E 0100', () => {
+    const payload = new Uint8Array(256).fill(0xab);
+    const frame = encodeFrame({ opcode: 0x2, payload });
+    expect(toHex(frame.subarray(0, 4))).toBe('82 7e 01 00');
+    expect(frame.length).toBe(260);
+    expect(frame.subarray(4)).toEqual(payload);
+  });
+
+  it('5.7 64 KiB binary: 82 7F 0000000000010000', () => {
+    const payload = new Uint8Array(65536).fill(0x5a);
+    const frame = encodeFrame({ opcode: 0x2, payload });
+    expect(toHex(frame.subarray(0, 10))).toBe('82 7f 00 00 00 00 00 01 00 00');
+    expect(frame.length).toBe(65546);
+  });
+});
+
+describe('5.2 length forms', () => {
+  it.each([
+    [0, 2, '81 00'],
+    [125, 2, '81 7d'],
+    [126, 4, '81 7e 00 7e'],
+    [65535, 4, '81 7e ff ff'],
+    [65536, 10, '81 7f 00 00 00 00 00 01 00 00'],
+  ])('a %i-byte payload uses the smallest form (%i header bytes)', (n, size, header) => {
+    expect(headerLength(n)).toBe(size);
+    const frame = encodeFrame({ opcode: 0x1, payload: new Uint8Array(n) });
+    expect(toHex(frame.subarray(0, size))).toBe(header);
+  });
+
+  it('5.3 masked frames of many sizes round-trip through a server decoder', () => {
+    const decoder = new FrameDecoder({ role: 'server', maxPayloadBytes: 1 << 20 });
+    for (const n of [0, 1, 3, 4, 5, 31, 32, 33, 125, 126, 1000, 65535, 65536, 70001]) {
+      const payload = Uint8Array.from({ length: n }, (_, i) => (i * 13) & 0xff);
+      const [frame] = decoder.push(encodeFrame({ opcode: 0x2, payload, mask: randomMask() }));
+      expect(frame!.payload).toEqual(payload);
+    }
+  });
+
+  it('rejects a mask that is not 4 bytes', () => {
+    expect(() => encodeFrame({ opcode: 0x1, payload: utf8('x'), mask: hex('01 02') })).toThrow(RangeError);
+  });
+
+  it('does not modify the payload it is given when masking', () => {
+    const payload = utf8('Hello');
+    encodeFrame({ opcode: 0x1, payload, mask: hex('37 fa 21 3d') });
+    expect(new TextDecoder().decode(payload)).toBe('Hello');
+  });
+});
+
+describe('5.5.1 close payloads', () => {
+  it('encodes a code in network byte order followed by the UTF-8 reason', () => {
+    expect(toHex(encodeClose(1000))).toBe('03 e8');
+    expect(toHex(encodeClose(1001, 'bye'))).toBe('03 e9 62 79 65');
+    expect(toHex(encodeClose(4999, 'é'))).toBe('13 87 c3 a9');
+  });
+
+  it('an empty body without a code', () => {
+    expect(encodeClose().length).toBe(0);
+    expect(() => encodeClose(undefined, 'why')).toThrow(TypeError);
+  });
+
+  it('5.5 limits the reason to 123 bytes', () => {
+    expect(encodeClose(1000, 'x'.repeat(123)).length).toBe(125);
+    expect(() => encodeClose(1000, 'x'.repeat(124))).toThrow(RangeError);
+  });
+
+  it('a close frame with code and reason', () => {
+    expect(toHex(encodeFrame({ opcode: 0x8, payload: encodeClose(1000, 'ok') }))).toBe('88 04 03 e8 6f 6b');
+  });
+
+  it('randomMask gives 4 bytes', () => {
+    expect(randomMask().length).toBe(4);
+    const many = new Set(Array.from({ length: 20 }, () => toHex(randomMask())));
+    expect(many.size).toBeGreaterThan(1);
+    expect(concatBytes(randomMask()).length).toBe(4);
+  });
+});
