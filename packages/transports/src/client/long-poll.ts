@@ -1,0 +1,95 @@
+// Long polling: `GET /api/longpoll?after=N&timeout=MS` is held by the server until a
+// message arrives or the timeout passes; the next poll leaves as soon as an answer lands.
+import type { PollResponse } from '../contract.ts';
+import { CLIENT_ERROR_CODES } from './base.ts';
+import { describe, errorOf, HttpClientBase } from './http-client.ts';
+import type { ClientOptions } from './types.ts';
+
+/** How long past its own timeout a held poll may stay silent before the client calls it dead. */
+export const LONG_POLL_GRACE_MS = 10_000;
+
+export class LongPollClient extends HttpClientBase {
+  protected readonly via = 'long-poll' as const;
+  private controller: AbortController | null = null;
+  private watchdog: unknown = null;
+  /** Bumped for every poll, so an aborted one (timeout change) goes quietly. */
+  private pollToken = 0;
+
+  constructor(options: ClientOptions = {}) {
+    super('long-poll', options);
+  }
+
+  protected startReceiving(epoch: number): void {
+    // The first poll of a channel asks with timeout=0: an answer at once proves the
+    // way is open (status 'open', sends flow) and catches up before the first hold.
+    void this.poll(epoch, 0);
+  }
+
+  protected stopReceiving(): void {
+    this.pollToken += 1;
+    this.clearWatchdog();
+    this.controller?.abort();
+    this.controller = null;
+  }
+
+  /** A new timeout applies at once: the held poll is dropped and asked again with it. */
+  protected override optionsChanged(changed: { longPollTimeoutMs?: number }): void {
+    if (changed.longPollTimeoutMs === undefined || this.controller === null) return;
+    const epoch = this.epoch;
+    this.stopReceiving();
+    void this.poll(epoch, changed.longPollTimeoutMs);
+  }
+
+  private clearWatchdog(): void {
+    if (this.watchdog !== null) {
+      this.opts.clearTimeout(this.watchdog);
+      this.watchdog = null;
+    }
+  }
+
+  private async poll(epoch: number, timeoutMs: number): Promise<void> {
+    if (!this.isCurrent(epoch)) return;
+    const token = ++this.pollToken;
+    const controller = new AbortController();
+    this.controller = controller;
+    let timedOut = false;
+    this.clearWatchdog();
+    this.watchdog = this.opts.setTimeout(() => {
+      this.watchdog = null;
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs + LONG_POLL_GRACE_MS);
+    let answer;
+    try {
+      answer = await this.request(
+        'GET',
+        '/api/longpoll',
+        { after: this.cursor(), timeout: timeoutMs, clientId: this.clientId ?? undefined },
+        undefined,
+        epoch,
+        { countMessages: true, poll: true, controller },
+      );
+    } catch (error) {
+      if (token !== this.pollToken || !this.isCurrent(epoch)) return;
+      this.controller = null;
+      this.clearWatchdog();
+      this.lost(
+        CLIENT_ERROR_CODES.network,
+        timedOut ? `long poll not answered within ${timeoutMs + LONG_POLL_GRACE_MS} ms` : describe(error),
+        epoch,
+      );
+      return;
+    }
+    if (token !== this.pollToken || !this.isCurrent(epoch)) return;
+    this.controller = null;
+    this.clearWatchdog();
+    if (answer.status !== 200) {
+      const { code, message } = errorOf(answer);
+      this.lost(code, message, epoch);
+      return;
+    }
+    if (this.applyPollAnswer(answer.body as PollResponse) === 'restarted') return;
+    this.opened(epoch);
+    void this.poll(epoch, this.opts.longPollTimeoutMs);
+  }
+}

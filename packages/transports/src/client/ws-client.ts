@@ -1,0 +1,255 @@
+// The chat client over WebSocket: one class for both server stacks, `/ws/raw`
+// (the hand-rolled RFC 6455 code) and `/ws/lib` (the `ws` library).
+// One socket carries everything: welcome, history or replay, live messages, sends and acks.
+import { DEFAULTS, type ServerChatFrame, type SendFrame } from '../contract.ts';
+import { BaseClient, buildUrl, CLIENT_ERROR_CODES, sendVerdict, type QueuedSend, type RecordHandle } from './base.ts';
+import type { ClientOptions } from './types.ts';
+import { utf8Length, wsFrameHeaderBytes, wsHandshakeRequestBytes, wsHandshakeResponseBytes } from './wire.ts';
+
+export type WebSocketTransportId = 'ws-raw' | 'ws-lib';
+
+export const WS_PATHS: Readonly<Record<WebSocketTransportId, string>> = Object.freeze({
+  'ws-raw': '/ws/raw',
+  'ws-lib': '/ws/lib',
+});
+
+/** RFC 6455 7.4.1: 1000 is a normal closure. Client-chosen codes live in 4000-4999. */
+const CLOSE_NORMAL = 1000;
+const CLOSE_CUT = 4000;
+const OPEN = 1;
+
+export class WebSocketClient extends BaseClient {
+  readonly path: string;
+  private socket: WebSocket | null = null;
+  private handshake: RecordHandle | null = null;
+  private welcomed = false;
+  /** clientMsgIds written on the current socket, oldest first; the server answers each once, in order. */
+  private awaiting: string[] = [];
+  private holdTimer: unknown = null;
+  private rateLimitAttempt = 0;
+
+  constructor(transport: WebSocketTransportId, options: ClientOptions = {}) {
+    super(transport, options);
+    this.path = WS_PATHS[transport];
+  }
+
+  protected openChannel(): void {
+    const epoch = this.epoch;
+    const WebSocketCtor = this.opts.WebSocket;
+    const url = buildUrl(this.opts.baseUrl.replace(/^http/, 'ws'), this.path, {
+      clientId: this.clientId ?? undefined,
+      after: this.cursorKnown ? this.lastSeq : undefined,
+    });
+    const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
+    this.welcomed = false;
+    this.awaiting = [];
+    const handshake = this.beginRecord({
+      kind: 'ws-handshake',
+      method: 'GET',
+      url: url.pathname + url.search,
+      headerBytesUp: wsHandshakeRequestBytes(url, origin),
+      estimated: true,
+    });
+    this.handshake = handshake;
+    if (!WebSocketCtor) {
+      this.endRecord(handshake, { error: 'no WebSocket implementation' });
+      this.handshake = null;
+      this.lost(CLIENT_ERROR_CODES.network, 'no WebSocket implementation available', epoch);
+      return;
+    }
+    let socket: WebSocket;
+    try {
+      socket = new WebSocketCtor(url.href);
+    } catch (error) {
+      this.endRecord(handshake, { error: String(error) });
+      this.handshake = null;
+      this.lost(CLIENT_ERROR_CODES.network, String(error), epoch);
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      if (epoch !== this.epoch || this.handshake === null) return;
+      this.endRecord(this.handshake, { status: 101, headerBytesDown: wsHandshakeResponseBytes() });
+      this.handshake = null;
+    };
+    socket.onmessage = (event: MessageEvent) => {
+      if (epoch !== this.epoch) return;
+      this.onFrame(event.data, epoch);
+    };
+    socket.onerror = () => {
+      if (epoch !== this.epoch) return;
+      this.dropped('WebSocket error', epoch);
+    };
+    socket.onclose = (event: CloseEvent) => {
+      if (epoch !== this.epoch) return;
+      this.dropped(`WebSocket closed (${event.code}${event.reason ? ` ${event.reason}` : ''})`, epoch);
+    };
+  }
+
+  private dropped(message: string, epoch: number): void {
+    if (this.handshake !== null) {
+      this.endRecord(this.handshake, { error: message });
+      this.handshake = null;
+    }
+    this.lost(CLIENT_ERROR_CODES.network, message, epoch);
+  }
+
+  protected closeChannel(clean: boolean): void {
+    const socket = this.socket;
+    this.socket = null;
+    this.welcomed = false;
+    this.awaiting = [];
+    this.clearHold();
+    if (this.handshake !== null) {
+      this.endRecord(this.handshake, { error: clean ? 'closed' : 'cut' });
+      this.handshake = null;
+    }
+    if (socket === null) return;
+    socket.onopen = null;
+    socket.onmessage = null;
+    socket.onerror = null;
+    socket.onclose = null;
+    if (clean) {
+      if (socket.readyState === OPEN) {
+        // 5.5.1: a close frame from the client carries a 2-byte status code.
+        this.instantRecord({
+          kind: 'ws-frame-out',
+          headerBytesUp: wsFrameHeaderBytes(2, true),
+          payloadBytesUp: 2,
+        });
+      }
+      socket.close(CLOSE_NORMAL);
+      return;
+    }
+    // A network failure sends no close frame. A browser cannot drop a socket that way,
+    // so it closes with a private code; the `ws` library (Node) can terminate().
+    const terminate = (socket as unknown as { terminate?: () => void }).terminate;
+    if (typeof terminate === 'function') terminate.call(socket);
+    else socket.close(CLOSE_CUT, 'cut');
+  }
+
+  protected flushSends(): void {
+    const socket = this.socket;
+    if (this.status !== 'open' || socket === null || !this.welcomed || this.holdTimer !== null) return;
+    if (socket.readyState !== OPEN) return;
+    for (const item of [...this.queue]) {
+      if (item.done || item.state !== 'queued') continue;
+      const frame: SendFrame = { type: 'send', text: item.text, clientMsgId: item.clientMsgId };
+      if (item.name !== undefined) frame.name = item.name;
+      const json = JSON.stringify(frame);
+      const length = utf8Length(json);
+      if (length > DEFAULTS.wsChatMaxBytes) {
+        // The server would close with 1009 and the resend would loop; refuse it here.
+        this.fail('BODY_TOO_LARGE', `send frame of ${length} bytes exceeds ${DEFAULTS.wsChatMaxBytes}`);
+        this.removeSend(item);
+        continue;
+      }
+      socket.send(json);
+      item.state = 'sent';
+      this.awaiting.push(item.clientMsgId);
+      this.instantRecord({
+        kind: 'ws-frame-out',
+        headerBytesUp: wsFrameHeaderBytes(length, true),
+        payloadBytesUp: length,
+      });
+    }
+  }
+
+  private onFrame(data: unknown, epoch: number): void {
+    if (typeof data !== 'string') {
+      this.instantRecord({ kind: 'ws-frame-in', error: 'binary frame' });
+      this.fail(CLIENT_ERROR_CODES.badFrame, 'binary frame on the chat socket');
+      return;
+    }
+    const length = utf8Length(data);
+    let frame: ServerChatFrame;
+    try {
+      frame = JSON.parse(data) as ServerChatFrame;
+    } catch {
+      this.instantRecord({ kind: 'ws-frame-in', headerBytesDown: wsFrameHeaderBytes(length, false), payloadBytesDown: length, error: 'invalid JSON' });
+      this.fail(CLIENT_ERROR_CODES.badFrame, 'chat frame is not JSON');
+      return;
+    }
+    this.instantRecord({
+      kind: 'ws-frame-in',
+      headerBytesDown: wsFrameHeaderBytes(length, false),
+      payloadBytesDown: length,
+      messages: frame.type === 'message' ? 1 : 0,
+    });
+    switch (frame.type) {
+      case 'welcome':
+        this.onWelcome(frame.clientId, frame.lastSeq, epoch);
+        break;
+      case 'message':
+        this.deliver([frame]);
+        break;
+      case 'ack':
+        this.onAck(frame.clientMsgId, frame.seq);
+        break;
+      case 'error':
+        this.onErrorFrame(frame.code, frame.message);
+        break;
+      default:
+        this.fail(CLIENT_ERROR_CODES.badFrame, `unknown frame type ${String((frame as { type?: unknown }).type)}`);
+    }
+  }
+
+  private onWelcome(clientId: string, lastSeq: number, epoch: number): void {
+    if (this.cursorKnown && lastSeq < this.lastSeq) {
+      // Asked for after=N with N above the room: the server restarted. The replay is empty.
+      this.serverRestarted(lastSeq);
+    } else if (!this.cursorKnown && lastSeq === 0) {
+      this.cursorKnown = true; // an empty room: the cursor is 0, no history to wait for
+    }
+    this.joined(clientId, lastSeq);
+    this.welcomed = true;
+    this.opened(epoch);
+  }
+
+  private onAck(clientMsgId: string | null, seq: number): void {
+    const index = clientMsgId === null ? -1 : this.awaiting.indexOf(clientMsgId);
+    if (index >= 0) this.awaiting.splice(index, 1);
+    const item = this.queue.find((q) => q.clientMsgId === clientMsgId && !q.done);
+    if (item === undefined) return;
+    this.rateLimitAttempt = 0;
+    this.acked(item, seq);
+  }
+
+  private onErrorFrame(code: string, message: string): void {
+    this.fail(code, message);
+    const id = this.awaiting.shift();
+    const item = id === undefined ? undefined : this.queue.find((q) => q.clientMsgId === id && !q.done);
+    if (item === undefined) return;
+    this.refused(item, code);
+  }
+
+  private refused(item: QueuedSend, code: string): void {
+    switch (sendVerdict(undefined, code)) {
+      case 'retry-later':
+        item.state = 'queued';
+        this.hold(this.retryDelay(this.rateLimitAttempt++));
+        break;
+      case 'drop':
+        this.removeSend(item);
+        break;
+      default:
+        // Not something a resend fixes over this socket (the server gave us our id); drop it.
+        this.removeSend(item);
+    }
+  }
+
+  private hold(ms: number): void {
+    this.clearHold();
+    this.holdTimer = this.opts.setTimeout(() => {
+      this.holdTimer = null;
+      this.flushSends();
+    }, ms);
+  }
+
+  private clearHold(): void {
+    if (this.holdTimer !== null) {
+      this.opts.clearTimeout(this.holdTimer);
+      this.holdTimer = null;
+    }
+  }
+}
