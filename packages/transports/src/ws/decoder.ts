@@ -88,7 +88,13 @@ export class FrameDecoder {
   /** Stops decoding: later input is ignored (used after a close frame). */
   halt(): void {
     if (this._state !== 'FAILED') this._state = 'HALTED';
+    this.release();
+  }
+
+  private release(): void {
     this.payload = EMPTY_BYTES;
+    this.filled = 0;
+    this.headLen = 0;
   }
 
   /**
@@ -101,7 +107,7 @@ export class FrameDecoder {
       this.run(chunk);
     } catch (err) {
       this._state = 'FAILED';
-      this.payload = EMPTY_BYTES;
+      this.release();
       this.error = err instanceof WsProtocolError ? err : new WsProtocolError('WS_ERR_INTERNAL');
       throw err;
     }

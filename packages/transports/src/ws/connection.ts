@@ -1,0 +1,435 @@
+// The WebSocket connection as a sans-I/O state machine (after python-websockets): feed it
+// the bytes that arrived (receiveData, receiveEof), take out what happened (events) and
+// the bytes to write (dataToSend). It never touches a socket and never throws because of
+// what the peer sent: one catch in receiveData turns any error into "Fail the WebSocket
+// Connection" (7.1.7).
+import { CLOSE_CODES, WsProtocolError, isValidCloseCode } from './errors.ts';
+import { FrameDecoder } from './decoder.ts';
+import { encodeClose, encodeFrame } from './encoder.ts';
+import { EMPTY_BYTES, OPCODES, type Frame } from './frame.ts';
+import { Utf8Validator, isValidUtf8 } from './utf8.ts';
+
+export type ConnectionState = 'OPEN' | 'CLOSING' | 'CLOSED';
+
+export type WsEvent =
+  | { type: 'text'; data: string }
+  | { type: 'binary'; data: Uint8Array }
+  | { type: 'ping'; data: Uint8Array }
+  | { type: 'pong'; data: Uint8Array }
+  /** The connection reached CLOSED: the peer's close (1005 when it carried no code), 1006 on EOF, or the failure's code. Always the last event. */
+  | { type: 'close'; code: number; reason: string }
+  | { type: 'error'; error: WsProtocolError };
+
+export type TransitionEvent =
+  | 'data frame'
+  | 'ping'
+  | 'pong'
+  | 'local close'
+  | 'peer close'
+  | 'protocol error'
+  | 'eof';
+
+export interface Transition {
+  from: ConnectionState;
+  event: TransitionEvent;
+  to: ConnectionState;
+  action: string;
+}
+
+// 7.1 and 5.5.1: the closing handshake. "CLOSED" here means the WebSocket is done: both close
+// frames are exchanged, or the connection failed, or the TCP connection ended. Nothing is
+// processed or sent after it.
+export const TRANSITIONS: ReadonlyArray<Transition> = [
+  { from: 'OPEN', event: 'data frame', to: 'OPEN', action: 'reassemble fragments; emit text or binary' },
+  { from: 'OPEN', event: 'ping', to: 'OPEN', action: 'send a pong with the same payload; emit ping' },
+  { from: 'OPEN', event: 'pong', to: 'OPEN', action: 'emit pong' },
+  { from: 'OPEN', event: 'local close', to: 'CLOSING', action: 'send a close frame; wait for the peer\'s close' },
+  { from: 'OPEN', event: 'peer close', to: 'CLOSED', action: 'echo the close code; emit close; the server ends TCP' },
+  { from: 'OPEN', event: 'protocol error', to: 'CLOSED', action: 'emit error; send a close with the error\'s code; end TCP' },
+  { from: 'OPEN', event: 'eof', to: 'CLOSED', action: 'emit close 1006' },
+  { from: 'CLOSING', event: 'data frame', to: 'CLOSING', action: 'emit text or binary (the peer may still be sending)' },
+  { from: 'CLOSING', event: 'ping', to: 'CLOSING', action: 'emit ping; no pong after our close' },
+  { from: 'CLOSING', event: 'pong', to: 'CLOSING', action: 'emit pong' },
+  { from: 'CLOSING', event: 'local close', to: 'CLOSING', action: 'nothing: a close frame was already sent' },
+  { from: 'CLOSING', event: 'peer close', to: 'CLOSED', action: 'emit close; the server ends TCP' },
+  { from: 'CLOSING', event: 'protocol error', to: 'CLOSED', action: 'emit error; end TCP' },
+  { from: 'CLOSING', event: 'eof', to: 'CLOSED', action: 'emit close 1006' },
+  { from: 'CLOSED', event: 'data frame', to: 'CLOSED', action: 'ignore' },
+  { from: 'CLOSED', event: 'local close', to: 'CLOSED', action: 'ignore' },
+  { from: 'CLOSED', event: 'eof', to: 'CLOSED', action: 'ignore' },
+];
+
+const TRANSITION_INDEX = new Map<string, Transition>(TRANSITIONS.map((t) => [`${t.from} ${t.event}`, t]));
+
+export interface WsConnectionOptions {
+  role: 'server' | 'client';
+  /** Largest message after reassembly, in bytes. Default 16 MiB. */
+  maxMessageBytes?: number;
+  /** Masking keys for client frames. Default: crypto.getRandomValues. */
+  generateMask?: () => Uint8Array;
+  /** Keep the still-masked payload of received frames (Frame.wirePayload). */
+  inspect?: boolean;
+  /** Every frame received ('in') or sent ('out'), for the inspector. */
+  onFrame?: (frame: Frame, direction: 'in' | 'out') => void;
+}
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+// One decoder per module: it is only used on bytes the validator accepted, non-streaming.
+const textDecoder = new TextDecoder('utf-8', { fatal: false });
+const textEncoder = new TextEncoder();
+
+function defaultMask(): Uint8Array {
+  // 5.3 "The masking key is a 32-bit value chosen at random by the client."
+  return globalThis.crypto.getRandomValues(new Uint8Array(4));
+}
+
+export class WsConnection {
+  readonly role: 'server' | 'client';
+  readonly maxMessageBytes: number;
+  private readonly generateMask: () => Uint8Array;
+  private readonly frameHook: WsConnectionOptions['onFrame'];
+  private readonly decoder: FrameDecoder;
+
+  private _state: ConnectionState = 'OPEN';
+  private _closeCode: number | null = null;
+  private _closeReason = '';
+  private failed = false;
+  private closeSent = false;
+  private inputDone = false;
+  private sawEof = false;
+  private pending: WsEvent[] = [];
+  private outgoing: Uint8Array[] = [];
+
+  // The fragmented message in progress (5.4): its opcode (0 when none), fragments and size.
+  private messageOpcode = 0;
+  private fragments: Uint8Array[] = [];
+  private messageBytes = 0;
+  private readonly utf8 = new Utf8Validator();
+
+  constructor(options: WsConnectionOptions) {
+    this.role = options.role;
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.generateMask = options.generateMask ?? defaultMask;
+    this.frameHook = options.onFrame;
+    this.decoder = new FrameDecoder({
+      role: this.role,
+      maxPayloadBytes: this.maxMessageBytes,
+      inspect: options.inspect ?? false,
+      onHeader: (opcode, _fin, length) => this.checkHeader(opcode, length),
+      onFrame: (frame) => this.handleFrame(frame),
+    });
+  }
+
+  get state(): ConnectionState {
+    return this._state;
+  }
+
+  /** The close code once known: the peer's (1005 for none), 1006 after EOF, or the failure's. */
+  get closeCode(): number | null {
+    return this._closeCode;
+  }
+
+  get closeReason(): string {
+    return this._closeReason;
+  }
+
+  /** Bytes held for incoming data: the frame being decoded plus the fragments of an open message. */
+  get bufferedBytes(): number {
+    return this.decoder.bufferedBytes + this.messageBytes;
+  }
+
+  /**
+   * Whether this side should now end the TCP connection. 7.1.1: "the server MUST close the
+   * underlying TCP connection immediately" after the closing handshake, while the client
+   * waits for the server to do it; after a failure (7.1.7) or an EOF either side closes.
+   */
+  closeExpected(): boolean {
+    if (this._state !== 'CLOSED') return false;
+    return this.role === 'server' || this.failed || this.sawEof;
+  }
+
+  receiveData(chunk: Uint8Array): void {
+    if (this.inputDone || chunk.length === 0) return;
+    try {
+      this.decoder.push(chunk);
+    } catch (err) {
+      this.fail(err instanceof WsProtocolError ? err : new WsProtocolError('WS_ERR_INTERNAL'));
+    }
+  }
+
+  receiveEof(): void {
+    this.sawEof = true;
+    this.inputDone = true;
+    this.decoder.halt();
+    if (this._state === 'CLOSED') return;
+    this.transition('eof');
+    this.finish(CLOSE_CODES.ABNORMAL_CLOSURE, '');
+  }
+
+  /** Drains the events that happened since the last call. */
+  events(): WsEvent[] {
+    if (this.pending.length === 0) return [];
+    const events = this.pending;
+    this.pending = [];
+    return events;
+  }
+
+  /** Drains the bytes to write to the transport, in order. */
+  dataToSend(): Uint8Array[] {
+    if (this.outgoing.length === 0) return [];
+    const out = this.outgoing;
+    this.outgoing = [];
+    return out;
+  }
+
+  // 5.5.1 "After sending a Close frame, the endpoint MUST NOT send any further data frames."
+  // The send methods are quiet no-ops once the connection is not OPEN, so a broadcast can
+  // include a connection that is closing.
+  sendText(text: string): void {
+    if (this._state !== 'OPEN') return;
+    this.queueFrame(OPCODES.TEXT, textEncoder.encode(text));
+  }
+
+  sendBinary(data: Uint8Array): void {
+    if (this._state !== 'OPEN') return;
+    this.queueFrame(OPCODES.BINARY, data);
+  }
+
+  /** Writes a frame encoded elsewhere (a broadcast encoded once); it must be a data frame fit for this role. */
+  sendFrameBytes(encoded: Uint8Array): void {
+    if (this._state !== 'OPEN') return;
+    this.outgoing.push(encoded);
+    if (this.frameHook) this.frameHook(describeEncoded(encoded), 'out');
+  }
+
+  // 5.5.2 "A Ping frame MAY include "Application data"" (at most 125 bytes, 5.5).
+  ping(data: Uint8Array = EMPTY_BYTES): void {
+    if (data.length > 125) throw new RangeError('a ping payload is at most 125 bytes');
+    if (this._state !== 'OPEN') return;
+    this.queueFrame(OPCODES.PING, data);
+  }
+
+  // 5.5.3 "A Pong frame MAY be sent unsolicited. This serves as a unidirectional heartbeat."
+  pong(data: Uint8Array = EMPTY_BYTES): void {
+    if (data.length > 125) throw new RangeError('a pong payload is at most 125 bytes');
+    if (this._state !== 'OPEN') return;
+    this.queueFrame(OPCODES.PONG, data);
+  }
+
+  /** Starts the closing handshake (7.1.2). Invalid codes or long reasons are programming errors and throw. */
+  close(code: number = CLOSE_CODES.NORMAL, reason = ''): void {
+    if (!isValidCloseCode(code)) throw new RangeError(`close code ${code} may not be sent`);
+    const payload = encodeClose(code, reason);
+    if (this._state !== 'OPEN') return;
+    this.transition('local close');
+    this.queueFrame(OPCODES.CLOSE, payload);
+    this.closeSent = true;
+  }
+
+  private transition(event: TransitionEvent): void {
+    const row = TRANSITION_INDEX.get(`${this._state} ${event}`);
+    if (row) this._state = row.to;
+  }
+
+  private queueFrame(opcode: number, payload: Uint8Array): void {
+    // 5.1 "a client MUST mask all frames that it sends to the server"; a server never masks.
+    const mask = this.role === 'client' ? this.generateMask() : null;
+    const bytes = encodeFrame({ opcode, payload, mask });
+    this.outgoing.push(bytes);
+    if (this.frameHook) {
+      try {
+        this.frameHook(describeEncoded(bytes, payload), 'out');
+      } catch (err) {
+        // While failing, a broken hook must not stop the close frame from going out.
+        if (!this.failed) throw err;
+      }
+    }
+  }
+
+  // Message-level checks, run as soon as a frame's length is known.
+  private checkHeader(opcode: number, length: number): void {
+    if (opcode === OPCODES.CONTINUATION) {
+      // 5.4 a continuation needs a message that was started and not finished.
+      if (this.messageOpcode === 0) throw new WsProtocolError('WS_ERR_UNEXPECTED_CONTINUATION');
+      // 10.4 the limit applies to the reassembled message, checked from the header alone.
+      if (this.messageBytes + length > this.maxMessageBytes) throw new WsProtocolError('WS_ERR_MESSAGE_TOO_BIG');
+    } else if (opcode < 0x8 && this.messageOpcode !== 0) {
+      // 5.4 "The fragments of one message MUST NOT be interleaved between the fragments of another message"
+      throw new WsProtocolError('WS_ERR_EXPECTED_CONTINUATION');
+    }
+  }
+
+  private handleFrame(frame: Frame): void {
+    if (this.frameHook) this.frameHook(frame, 'in');
+    switch (frame.opcode) {
+      case OPCODES.TEXT:
+      case OPCODES.BINARY:
+        this.startMessage(frame);
+        return;
+      case OPCODES.CONTINUATION:
+        this.continueMessage(frame);
+        return;
+      case OPCODES.CLOSE:
+        this.receiveClose(frame.payload);
+        return;
+      case OPCODES.PING:
+        // 5.5.2 "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response"
+        // 5.5.3 "A Pong frame sent in response to a Ping frame must have identical Application data"
+        if (this._state === 'OPEN') this.queueFrame(OPCODES.PONG, frame.payload);
+        this.pending.push({ type: 'ping', data: frame.payload });
+        return;
+      case OPCODES.PONG:
+        this.pending.push({ type: 'pong', data: frame.payload });
+        return;
+    }
+  }
+
+  private startMessage(frame: Frame): void {
+    const payload = frame.payload;
+    const text = frame.opcode === OPCODES.TEXT;
+    if (frame.fin) {
+      // The common case: a whole message in one frame, no reassembly.
+      if (text) {
+        const v = this.utf8;
+        v.reset();
+        if (!v.push(payload) || !v.end()) throw new WsProtocolError('WS_ERR_INVALID_UTF8');
+        this.pending.push({ type: 'text', data: textDecoder.decode(payload) });
+      } else {
+        this.pending.push({ type: 'binary', data: payload });
+      }
+      return;
+    }
+    // 5.4 "A fragmented message consists of a single frame with the FIN bit clear and an
+    // opcode other than 0, followed by zero or more frames with the FIN bit clear and the
+    // opcode set to 0, and terminated by a single frame with the FIN bit set and an opcode of 0."
+    this.messageOpcode = frame.opcode;
+    this.fragments = [payload];
+    this.messageBytes = payload.length;
+    if (text) {
+      this.utf8.reset();
+      // 8.1 fail as soon as the bytes seen cannot be UTF-8, even before the message is complete.
+      if (!this.utf8.push(payload)) throw new WsProtocolError('WS_ERR_INVALID_UTF8');
+    }
+  }
+
+  private continueMessage(frame: Frame): void {
+    const payload = frame.payload;
+    const text = this.messageOpcode === OPCODES.TEXT;
+    if (text && !this.utf8.push(payload)) throw new WsProtocolError('WS_ERR_INVALID_UTF8');
+    if (payload.length > 0) this.fragments.push(payload);
+    this.messageBytes += payload.length;
+    if (!frame.fin) return;
+    if (text && !this.utf8.end()) throw new WsProtocolError('WS_ERR_INVALID_UTF8');
+    const data = concat(this.fragments, this.messageBytes);
+    this.fragments = [];
+    this.messageBytes = 0;
+    this.messageOpcode = 0;
+    if (text) this.pending.push({ type: 'text', data: textDecoder.decode(data) });
+    else this.pending.push({ type: 'binary', data });
+  }
+
+  private receiveClose(payload: Uint8Array): void {
+    let code: number = CLOSE_CODES.NO_STATUS_RECEIVED;
+    let reason = '';
+    if (payload.length === 1) throw new WsProtocolError('WS_ERR_CLOSE_PAYLOAD_ONE_BYTE');
+    if (payload.length >= 2) {
+      code = (payload[0]! << 8) | payload[1]!;
+      if (!isValidCloseCode(code)) throw new WsProtocolError('WS_ERR_INVALID_CLOSE_CODE');
+      // 5.5.1 "the data MAY contain a reason ... The data is not guaranteed to be human readable" but it is UTF-8.
+      if (!isValidUtf8(payload, 2)) throw new WsProtocolError('WS_ERR_INVALID_CLOSE_REASON');
+      reason = textDecoder.decode(payload.subarray(2));
+    }
+    // 1.4 "After sending a control frame indicating the connection should be closed, a peer
+    // does not send any further data"; whatever follows the close frame is not read.
+    this.inputDone = true;
+    this.decoder.halt();
+    if (this._state === 'OPEN') {
+      // 5.5.1 "it MUST send a Close frame in response ... typically echoing the status code it received"
+      this.queueFrame(OPCODES.CLOSE, code === CLOSE_CODES.NO_STATUS_RECEIVED ? EMPTY_BYTES : encodeClose(code));
+      this.closeSent = true;
+    }
+    this.transition('peer close');
+    this.finish(code, reason);
+  }
+
+  // 7.1.7 Fail the WebSocket Connection: send a close frame with the code (if none was sent
+  // yet), stop reading, and close the TCP connection.
+  private fail(error: WsProtocolError): void {
+    if (this._state === 'CLOSED') return;
+    this.inputDone = true;
+    this.failed = true;
+    this.decoder.halt();
+    this.fragments = [];
+    this.messageBytes = 0;
+    this.pending.push({ type: 'error', error });
+    if (!this.closeSent) {
+      this.queueFrame(OPCODES.CLOSE, encodeClose(error.closeCode, error.message));
+      this.closeSent = true;
+    }
+    this.transition('protocol error');
+    this.finish(error.closeCode, error.message);
+  }
+
+  private finish(code: number, reason: string): void {
+    this._closeCode = code;
+    this._closeReason = reason;
+    this.fragments = [];
+    this.messageBytes = 0;
+    this.messageOpcode = 0;
+    this.pending.push({ type: 'close', code, reason });
+  }
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** A Frame describing bytes this side encoded (for the onFrame hook; never on the hot path without one). */
+export function describeEncoded(bytes: Uint8Array, payload?: Uint8Array): Frame {
+  const b0 = bytes[0]!;
+  const b1 = bytes[1]!;
+  const len7 = b1 & 0x7f;
+  const masked = (b1 & 0x80) !== 0;
+  let offset = 2;
+  let length = len7;
+  let lengthForm: 7 | 16 | 64 = 7;
+  if (len7 === 126) {
+    length = (bytes[2]! << 8) | bytes[3]!;
+    offset = 4;
+    lengthForm = 16;
+  } else if (len7 === 127) {
+    const high = ((bytes[2]! << 24) | (bytes[3]! << 16) | (bytes[4]! << 8) | bytes[5]!) >>> 0;
+    const low = ((bytes[6]! << 24) | (bytes[7]! << 16) | (bytes[8]! << 8) | bytes[9]!) >>> 0;
+    length = high * 0x1_0000_0000 + low;
+    offset = 10;
+    lengthForm = 64;
+  }
+  const maskKey = masked ? bytes.slice(offset, offset + 4) : null;
+  const headerEnd = offset + (masked ? 4 : 0);
+  let plain = payload;
+  if (!plain) {
+    plain = bytes.slice(headerEnd, headerEnd + length);
+    if (maskKey) for (let i = 0; i < plain.length; i++) plain[i] = plain[i]! ^ maskKey[i & 3]!;
+  }
+  return {
+    fin: (b0 & 0x80) !== 0,
+    rsv1: (b0 & 0x40) !== 0,
+    rsv2: (b0 & 0x20) !== 0,
+    rsv3: (b0 & 0x10) !== 0,
+    opcode: b0 & 0x0f,
+    masked,
+    maskKey,
+    lengthForm,
+    payloadLength: length,
+    payload: plain,
+    headerBytes: bytes.subarray(0, headerEnd),
+  };
+}
