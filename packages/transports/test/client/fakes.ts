@@ -1,0 +1,361 @@
+// Test doubles for the client tests: a manual clock, fetch, WebSocket, EventSource
+// and a tiny in-memory room that answers like the contract says.
+import type { ChatMessage, TransportId } from '../../src/contract.ts';
+import type { ClientOptions, WireRecord } from '../../src/client/types.ts';
+import type { TransportClient } from '../../src/client/index.ts';
+
+/** Lets pending promise chains run (fetch answers, response.text()). */
+export async function flush(rounds = 5): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+interface Timer {
+  id: number;
+  at: number;
+  fn: () => void;
+}
+
+export class FakeClock {
+  time = 1_000_000;
+  private timers: Timer[] = [];
+  private nextId = 1;
+  now = (): number => this.time;
+  setTimeout = (fn: () => void, ms: number): unknown => {
+    const timer = { id: this.nextId++, at: this.time + Math.max(0, ms), fn };
+    this.timers.push(timer);
+    return timer.id;
+  };
+  clearTimeout = (handle: unknown): void => {
+    this.timers = this.timers.filter((t) => t.id !== handle);
+  };
+  /** Delays of the timers now pending, soonest first. */
+  pending(): number[] {
+    return this.timers.map((t) => t.at - this.time).sort((a, b) => a - b);
+  }
+  /** Moves time forward, running due timers in order and letting promises settle between them. */
+  async advance(ms: number): Promise<void> {
+    const end = this.time + ms;
+    await flush();
+    for (;;) {
+      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.time = due.at;
+      due.fn();
+      await flush();
+    }
+    this.time = end;
+    await flush();
+  }
+}
+
+// ---- fetch -----------------------------------------------------------------------------
+
+export interface FetchCall {
+  method: string;
+  url: URL;
+  body: unknown;
+  rawBody: string | undefined;
+  signal: AbortSignal | undefined;
+  settled: boolean;
+  aborted: boolean;
+  respond(status: number, body?: unknown, headers?: Record<string, string>): void;
+  fail(error?: Error): void;
+}
+
+/** Returns an answer, or undefined to hold the request until the test answers it. */
+export type FetchHandler = (call: FetchCall) => { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
+
+export class FakeFetch {
+  calls: FetchCall[] = [];
+  handler: FetchHandler = () => undefined;
+
+  fetch = ((input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    return new Promise<Response>((resolve, reject) => {
+      const rawBody = typeof init.body === 'string' ? init.body : undefined;
+      const call: FetchCall = {
+        method: init.method ?? 'GET',
+        url: new URL(String(input)),
+        body: rawBody === undefined ? undefined : JSON.parse(rawBody),
+        rawBody,
+        signal: init.signal ?? undefined,
+        settled: false,
+        aborted: false,
+        respond: (status, body, headers = {}) => {
+          if (call.settled) return;
+          call.settled = true;
+          const text = body === undefined ? '' : JSON.stringify(body);
+          resolve(new Response(text, { status, headers: { 'content-type': 'application/json', ...headers } }));
+        },
+        fail: (error = new TypeError('fetch failed')) => {
+          if (call.settled) return;
+          call.settled = true;
+          reject(error);
+        },
+      };
+      call.signal?.addEventListener('abort', () => {
+        call.aborted = true;
+        call.fail(new DOMException('The operation was aborted.', 'AbortError'));
+      });
+      this.calls.push(call);
+      const reply = this.handler(call);
+      if (reply) call.respond(reply.status, reply.body, reply.headers);
+    });
+  }) as typeof fetch;
+
+  /** Requests to a path, oldest first. */
+  to(path: string): FetchCall[] {
+    return this.calls.filter((c) => c.url.pathname === path);
+  }
+  open(path: string): FetchCall[] {
+    return this.to(path).filter((c) => !c.settled);
+  }
+}
+
+// ---- a room that answers like the server --------------------------------------------------
+
+export class FakeRoom {
+  messages: ChatMessage[] = [];
+  clients = new Set<string>();
+  private nextClient = 1;
+  historyLimit = 100;
+  time = 0;
+
+  join(): { clientId: string; lastSeq: number; messages: ChatMessage[] } {
+    const clientId = `c${this.nextClient++}`;
+    this.clients.add(clientId);
+    return { clientId, lastSeq: this.lastSeq, messages: this.history() };
+  }
+
+  get lastSeq(): number {
+    return this.messages.length === 0 ? 0 : this.messages[this.messages.length - 1]!.seq;
+  }
+
+  history(): ChatMessage[] {
+    return this.messages.slice(-this.historyLimit);
+  }
+
+  after(after: number | undefined): ChatMessage[] {
+    return after === undefined ? this.history() : this.messages.filter((m) => m.seq > after);
+  }
+
+  /** Stores a message; a repeated (clientId, clientMsgId) returns the first copy and `false`. */
+  post(clientId: string, text: string, clientMsgId: string | null, via: TransportId, name = 'anon'): { message: ChatMessage; created: boolean } {
+    const existing = clientMsgId === null ? undefined : this.messages.find((m) => m.clientId === clientId && m.clientMsgId === clientMsgId);
+    if (existing) return { message: existing, created: false };
+    const message: ChatMessage = {
+      type: 'message',
+      seq: this.lastSeq + 1,
+      clientId,
+      name,
+      text,
+      clientMsgId,
+      via,
+      serverTime: ++this.time,
+    };
+    this.messages.push(message);
+    return { message, created: true };
+  }
+
+  /** The server restarts: everything forgotten. */
+  restart(): void {
+    this.messages = [];
+    this.clients.clear();
+  }
+
+  /** A fetch handler for join, poll and messages; long polls are answered at once only if there is news. */
+  handler(opts: { holdLongPolls?: boolean } = {}): FetchHandler {
+    return (call) => {
+      const path = call.url.pathname;
+      const q = call.url.searchParams;
+      const after = q.has('after') ? Number(q.get('after')) : undefined;
+      if (path === '/api/join') return { status: 201, body: this.join() };
+      if (path === '/api/poll') return { status: 200, body: { messages: this.after(after), lastSeq: this.lastSeq } };
+      if (path === '/api/longpoll') {
+        const messages = this.after(after);
+        if (messages.length > 0 || q.get('timeout') === '0' || !opts.holdLongPolls) {
+          return { status: 200, body: { messages, lastSeq: this.lastSeq } };
+        }
+        return undefined;
+      }
+      if (path === '/api/messages') {
+        const b = call.body as { clientId: string; text: string; clientMsgId?: string; via?: TransportId; name?: string };
+        if (!this.clients.has(b.clientId)) return { status: 404, body: { error: { code: 'UNKNOWN_CLIENT', message: 'who?' } } };
+        const { message, created } = this.post(b.clientId, b.text, b.clientMsgId ?? null, b.via ?? 'short-poll', b.name);
+        return { status: created ? 201 : 200, body: { message } };
+      }
+      return { status: 404, body: { error: { code: 'NOT_FOUND', message: path } } };
+    };
+  }
+}
+
+// ---- WebSocket -------------------------------------------------------------------------
+
+export class FakeWebSocket {
+  static instances: FakeWebSocket[] = [];
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSING = 2;
+  static readonly CLOSED = 3;
+
+  readonly url: URL;
+  readyState = 0;
+  sent: string[] = [];
+  closedWith: { code?: number; reason?: string } | null = null;
+  terminated = false;
+  onopen: ((ev: unknown) => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  onerror: ((ev: unknown) => void) | null = null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
+
+  constructor(url: string) {
+    this.url = new URL(url);
+    FakeWebSocket.instances.push(this);
+  }
+  static reset(): void {
+    FakeWebSocket.instances = [];
+  }
+  static last(): FakeWebSocket {
+    const ws = FakeWebSocket.instances[FakeWebSocket.instances.length - 1];
+    if (!ws) throw new Error('no socket');
+    return ws;
+  }
+  send(data: string): void {
+    if (this.readyState !== 1) throw new Error('not open');
+    this.sent.push(data);
+  }
+  close(code?: number, reason?: string): void {
+    this.closedWith = { code, reason };
+    this.readyState = 3;
+  }
+  /** Frames sent by the client, parsed. */
+  sentFrames(): Array<{ type: string; text: string; clientMsgId: string; name?: string }> {
+    return this.sent.map((s) => JSON.parse(s));
+  }
+  // driven by tests
+  serverOpen(): void {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+  serverSend(frame: unknown): void {
+    this.onmessage?.({ data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
+  }
+  serverDrop(code = 1006): void {
+    this.readyState = 3;
+    this.onerror?.({});
+    this.onclose?.({ code, reason: '' });
+  }
+}
+
+/** Like the `ws` library's socket: has terminate(). */
+export class TerminableFakeWebSocket extends FakeWebSocket {
+  terminate(): void {
+    this.terminated = true;
+    this.readyState = 3;
+  }
+}
+
+// ---- EventSource -----------------------------------------------------------------------
+
+export class FakeEventSource {
+  static instances: FakeEventSource[] = [];
+  readonly url: URL;
+  closed = false;
+  onopen: ((ev: unknown) => void) | null = null;
+  onmessage: ((ev: { data: string; lastEventId: string }) => void) | null = null;
+  onerror: ((ev: unknown) => void) | null = null;
+
+  constructor(url: string) {
+    this.url = new URL(url);
+    FakeEventSource.instances.push(this);
+  }
+  static reset(): void {
+    FakeEventSource.instances = [];
+  }
+  static last(): FakeEventSource {
+    const es = FakeEventSource.instances[FakeEventSource.instances.length - 1];
+    if (!es) throw new Error('no event source');
+    return es;
+  }
+  close(): void {
+    this.closed = true;
+  }
+  serverOpen(): void {
+    this.onopen?.({});
+  }
+  serverEvent(message: ChatMessage): void {
+    this.onmessage?.({ data: JSON.stringify(message), lastEventId: String(message.seq) });
+  }
+  serverError(): void {
+    this.onerror?.({});
+  }
+}
+
+// ---- wiring --------------------------------------------------------------------------------
+
+export function msg(seq: number, extra: Partial<ChatMessage> = {}): ChatMessage {
+  return {
+    type: 'message',
+    seq,
+    clientId: 'other',
+    name: 'anon',
+    text: `m${seq}`,
+    clientMsgId: null,
+    via: 'ws-raw',
+    serverTime: seq,
+    ...extra,
+  };
+}
+
+export interface Harness {
+  clock: FakeClock;
+  fetch: FakeFetch;
+  options: ClientOptions;
+  /** Random values handed to the client, in order; 0 when exhausted. */
+  randoms: number[];
+}
+
+export function harness(overrides: ClientOptions = {}): Harness {
+  const clock = new FakeClock();
+  const fetchFake = new FakeFetch();
+  const randoms: number[] = [];
+  FakeWebSocket.reset();
+  FakeEventSource.reset();
+  const options: ClientOptions = {
+    baseUrl: 'http://chat.test:3000',
+    fetch: fetchFake.fetch,
+    WebSocket: FakeWebSocket as unknown as typeof WebSocket,
+    EventSource: FakeEventSource as unknown as typeof EventSource,
+    now: clock.now,
+    setTimeout: clock.setTimeout,
+    clearTimeout: clock.clearTimeout,
+    random: () => randoms.shift() ?? 0,
+    ...overrides,
+  };
+  return { clock, fetch: fetchFake, options, randoms };
+}
+
+/** Records everything a client emits. */
+export function observe(client: TransportClient): {
+  messages: ChatMessage[];
+  errors: Array<{ code: string; message: string }>;
+  records: WireRecord[];
+  statuses: string[];
+  acks: Array<{ clientMsgId: string; seq: number }>;
+  seqs(): number[];
+} {
+  const seen = {
+    messages: [] as ChatMessage[],
+    errors: [] as Array<{ code: string; message: string }>,
+    records: [] as WireRecord[],
+    statuses: [] as string[],
+    acks: [] as Array<{ clientMsgId: string; seq: number }>,
+    seqs: () => seen.messages.map((m) => m.seq),
+  };
+  client.on('message', (m) => seen.messages.push(m));
+  client.on('error', (e) => seen.errors.push(e));
+  client.on('request', (r) => seen.records.push(r));
+  client.on('status', (s) => seen.statuses.push(s));
+  client.on('ack', (a) => seen.acks.push(a));
+  return seen;
+}
