@@ -14,7 +14,7 @@ export class FakeClient implements TransportClient {
   optionsSet: Array<Record<string, unknown>> = [];
   private snap: ClientSnapshot;
   private listeners = new Set<() => void>();
-  private handlers: { [E in keyof ClientEvents]?: Set<ClientEvents[E]> } = {};
+  private handlers = new Map<keyof ClientEvents, Set<(...args: never[]) => void>>();
 
   constructor(
     readonly transport: TransportId,
@@ -58,9 +58,11 @@ export class FakeClient implements TransportClient {
     this.optionsSet.push(options);
   }
   on<E extends keyof ClientEvents>(event: E, listener: ClientEvents[E]): () => void {
-    const set = (this.handlers[event] ??= new Set()) as Set<ClientEvents[E]>;
-    set.add(listener);
-    return () => set.delete(listener);
+    let set = this.handlers.get(event);
+    if (!set) this.handlers.set(event, (set = new Set()));
+    const fn = listener as (...args: never[]) => void;
+    set.add(fn);
+    return () => set.delete(fn);
   }
   getSnapshot(): ClientSnapshot {
     return this.snap;
@@ -76,7 +78,7 @@ export class FakeClient implements TransportClient {
     for (const l of this.listeners) l();
   }
   emit<E extends keyof ClientEvents>(event: E, ...args: Parameters<ClientEvents[E]>): void {
-    for (const h of this.handlers[event] ?? []) (h as (...a: unknown[]) => void)(...args);
+    for (const h of this.handlers.get(event) ?? []) (h as (...a: unknown[]) => void)(...args);
   }
   join(clientId: string, lastSeq: number): void {
     this.setSnap({ clientId, lastSeq, status: 'open' });

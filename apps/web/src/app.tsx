@@ -1,0 +1,91 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { ClassroomView } from './features/classroom/classroom-view.tsx';
+import { ChartsPanel } from './features/charts/charts-panel.tsx';
+import { ControlsBar } from './features/controls/controls-bar.tsx';
+import { InspectorPanel } from './features/inspector/inspector-panel.tsx';
+import { LaneGrid } from './features/lanes/lane-grid.tsx';
+import type { Workbench } from './lib/workbench.ts';
+import { useStore, WorkbenchContext } from './ui/use-store.ts';
+
+/** The views; a Docs view is added here as one more entry. */
+interface View {
+  id: string;
+  label: string;
+  render: () => ReactNode;
+}
+
+const VIEWS: View[] = [
+  {
+    id: 'lanes',
+    label: 'Lanes',
+    render: () => (
+      <>
+        <ControlsBar />
+        <LaneGrid />
+        <ChartsPanel />
+        <InspectorPanel />
+      </>
+    ),
+  },
+  { id: 'classroom', label: 'Classroom', render: () => <ClassroomView /> },
+];
+
+function viewFromHash(): string {
+  const id = location.hash.replace(/^#\/?/, '').split('/')[0] ?? '';
+  return VIEWS.some((v) => v.id === id) ? id : 'lanes';
+}
+
+export function App({ workbench }: { workbench: Workbench }) {
+  const [view, setView] = useState(viewFromHash);
+  const [projector, setProjector] = useState(() => localStorage.getItem('wirebench.projector') === '1');
+  useEffect(() => {
+    const onHash = () => setView(viewFromHash());
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+  useEffect(() => {
+    document.documentElement.classList.toggle('projector', projector);
+    localStorage.setItem('wirebench.projector', projector ? '1' : '0');
+  }, [projector]);
+  const current = VIEWS.find((v) => v.id === view) ?? VIEWS[0]!;
+
+  return (
+    <WorkbenchContext value={workbench}>
+      <header className="top">
+        <h1>
+          Wirebench <small>one chat room, five ways to move it</small>
+        </h1>
+        <nav className="tabs" role="tablist" aria-label="Views">
+          {VIEWS.map((v) => (
+            <a
+              key={v.id}
+              href={`#/${v.id}`}
+              role="tab"
+              aria-selected={v.id === current.id}
+              className={v.id === current.id ? 'tab active' : 'tab'}
+              data-testid={`tab-${v.id}`}
+            >
+              {v.label}
+            </a>
+          ))}
+        </nav>
+        <NameField workbench={workbench} />
+        <label className="toggle">
+          <input type="checkbox" checked={projector} onChange={(e) => setProjector(e.target.checked)} data-testid="projector-toggle" />
+          Projector
+        </label>
+      </header>
+      <main>{current.render()}</main>
+    </WorkbenchContext>
+  );
+}
+
+function NameField({ workbench }: { workbench: Workbench }) {
+  const { name } = useStore(workbench.settings);
+  return (
+    <label className="name-field">
+      Your name
+      <input value={name} maxLength={40} onChange={(e) => workbench.setName(e.target.value)} data-testid="name-input" />
+    </label>
+  );
+}

@@ -1,0 +1,52 @@
+import { TRANSPORT_IDS } from '@wirebench/transports/contract';
+import { TRANSPORT_LABELS } from '../../lib/workbench.ts';
+import { connectionsByTransport } from '../../lib/stats-poller.ts';
+import { fmtInt, LANE_COLORS } from '../../ui/format.ts';
+import { useStore, useWorkbench } from '../../ui/use-store.ts';
+
+export function ClassroomView() {
+  const wb = useWorkbench();
+  const s = useStore(wb.stats.store);
+  const conns = s.stats ? connectionsByTransport(s.stats) : null;
+  const urls = s.info?.joinUrls ?? [location.origin + '/'];
+  return (
+    <>
+      <section className="panel" data-testid="join-urls">
+        <h2>Join the room</h2>
+        <div className="join-urls">
+          {urls.map((u) => (
+            <span className="join-url" key={u}>
+              {u}
+            </span>
+          ))}
+        </div>
+      </section>
+      <section className="panel" data-testid="class-stats">
+        <h2>The class right now</h2>
+        <div className="class-stats">
+          <div className="big-stat">
+            <div className="n" data-testid="class-clients">{fmtInt(s.stats?.room.clients)}</div>
+            <div className="l">clients in the room</div>
+          </div>
+          <div className="big-stat">
+            <div className="n" data-testid="class-rps">{s.requestsPerSecond === null ? '–' : s.requestsPerSecond.toFixed(1)}</div>
+            <div className="l">server requests / second</div>
+          </div>
+          <div className="big-stat">
+            <div className="n">{fmtInt(s.stats?.room.lastSeq)}</div>
+            <div className="l">messages so far</div>
+          </div>
+          {TRANSPORT_IDS.map((t) => (
+            <div className="big-stat" key={t} style={{ ['--lane' as string]: LANE_COLORS[t] }} data-testid={`class-${t}`}>
+              <div className="n">{fmtInt(conns?.[t])}</div>
+              <div className="l">
+                open on {TRANSPORT_LABELS[t]} <span className="hint">({fmtInt(s.stats?.transports[t]?.requests)} requests)</span>
+              </div>
+            </div>
+          ))}
+        </div>
+        {s.error && <p className="error-line">stats: {s.error}</p>}
+      </section>
+    </>
+  );
+}
