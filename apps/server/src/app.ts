@@ -1,0 +1,105 @@
+// buildApp(config): the whole server as a fastify instance. Registers
+// plugins; never listens (main.ts does, tests use inject or port 0).
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { LongPollHub } from '@wirebench/transports/polling';
+import { defaultConfig, type AppConfig } from './config.ts';
+import { OriginNotAllowed } from './errors.ts';
+import { installErrorHandling } from './http/errors-plugin.ts';
+import { originAllowed } from './http/origin.ts';
+import { installUpgradeDispatcher } from './http/upgrade.ts';
+import { Inspector } from './inspect/inspector.ts';
+import { inspectRoutes } from './inspect/route.ts';
+import { ClientControls } from './room/delivery.ts';
+import { Room } from './room/room.ts';
+import { Stats } from './room/stats.ts';
+import { debugRoutes } from './routes/debug.ts';
+import type { Deps } from './routes/deps.ts';
+import { joinMessagesRoutes } from './routes/join-messages.ts';
+import { longPollRoutes } from './routes/long-poll.ts';
+import { shortPollRoutes } from './routes/short-poll.ts';
+import { sseRoutes } from './routes/sse.ts';
+import { statsRoutes } from './routes/stats.ts';
+import { upgradeRequired } from './routes/upgrade-required.ts';
+import { wsLibRoutes } from './routes/ws-lib.ts';
+import { createRawWebSocketServer } from './routes/ws-raw.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    room: Room;
+  }
+}
+
+export function buildApp(overrides: Partial<AppConfig> = {}): FastifyInstance {
+  const config: AppConfig = { ...defaultConfig, ...overrides };
+  const app = Fastify({
+    logger: config.logger ? { level: 'info' } : false,
+    bodyLimit: config.maxBodyBytes,
+    // Held long polls and open streams are answered on close; idle keep-alive sockets are cut.
+    forceCloseConnections: 'idle',
+    // Node's own timers must never cut a held poll short (the hold is ≤ 60 s).
+    requestTimeout: 0,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+
+  const room = new Room({
+    historyLimit: config.historyLimit,
+    retainLimit: config.retainLimit,
+    maxTextLength: config.maxTextLength,
+    sendRateLimit: config.sendRateLimit,
+    sendRateWindowMs: config.sendRateWindowMs,
+  });
+  app.decorate('room', room);
+  const deps: Deps = {
+    config,
+    room,
+    stats: new Stats(),
+    controls: new ClientControls(),
+    hub: new LongPollHub(),
+    inspector: new Inspector(),
+  };
+
+  installErrorHandling(app);
+
+  // An empty JSON body reads as no body (POST /api/join needs none).
+  const parseJson = app.getDefaultJsonParser('error', 'ignore');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    parseJson(request, body as string, done);
+  });
+
+  app.addHook('onRequest', async (request) => {
+    if (!originAllowed(request.headers.origin, request.headers.host, config.allowedOrigins)) {
+      throw new OriginNotAllowed(request.headers.origin ?? '');
+    }
+  });
+
+  const raw = createRawWebSocketServer(deps);
+  const libChat = new EventEmitter();
+  const libEcho = new EventEmitter();
+  installUpgradeDispatcher(app.server, config, { raw, libChat, libEcho });
+  app.get('/ws/raw', upgradeRequired);
+  app.get('/ws/raw/echo', upgradeRequired);
+
+  // Shutdown (CONTRACT "Running"): answer held polls, 1001 to WebSockets, end streams.
+  app.addHook('preClose', async () => {
+    deps.hub.shutdown();
+    raw.shutdown();
+  });
+
+  void app.register(joinMessagesRoutes, deps);
+  void app.register(shortPollRoutes, deps);
+  void app.register(longPollRoutes, deps);
+  void app.register(sseRoutes, deps);
+  void app.register(statsRoutes, deps);
+  void app.register(debugRoutes, deps);
+  void app.register(inspectRoutes, deps);
+  void app.register(wsLibRoutes, { ...deps, chatBus: libChat, echoBus: libEcho });
+
+  if (config.staticDir && existsSync(config.staticDir)) {
+    void app.register(fastifyStatic, { root: config.staticDir, prefix: '/', wildcard: true, index: 'index.html' });
+  }
+  return app;
+}

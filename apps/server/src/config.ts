@@ -1,0 +1,85 @@
+// Server configuration: the contract's "Running" table, read from the environment.
+import { DEFAULTS } from '@wirebench/transports/contract';
+
+export interface AppConfig {
+  host: string;
+  port: number;
+  longPollTimeoutMs: number;
+  historyLimit: number;
+  retainLimit: number;
+  maxTextLength: number;
+  maxBodyBytes: number;
+  wsChatMaxBytes: number;
+  wsMaxMessageBytes: number;
+  sendRateLimit: number;
+  sendRateWindowMs: number;
+  /** Extra allowed origins; '*' allows any. The server's own origin is always allowed. */
+  allowedOrigins: string[];
+  /** Ping interval of both WebSocket stacks; a peer silent until the next ping is ended. */
+  heartbeatMs: number;
+  sseHeartbeatMs: number;
+  /** Bytes a WebSocket peer may leave unread before the server drops it. */
+  wsMaxBufferedBytes: number;
+  /** Directory of the built dashboard; null serves no static files. */
+  staticDir: string | null;
+  /** Maximum delay the dashboard may add to a lane (POST /api/debug/delay). */
+  maxDebugDelayMs: number;
+  logger: boolean;
+}
+
+export const defaultConfig: AppConfig = {
+  host: DEFAULTS.host,
+  port: DEFAULTS.port,
+  longPollTimeoutMs: DEFAULTS.longPollTimeoutMs,
+  historyLimit: DEFAULTS.historyLimit,
+  retainLimit: DEFAULTS.retainLimit,
+  maxTextLength: DEFAULTS.maxTextLength,
+  maxBodyBytes: DEFAULTS.maxBodyBytes,
+  wsChatMaxBytes: DEFAULTS.wsChatMaxBytes,
+  wsMaxMessageBytes: DEFAULTS.wsMaxMessageBytes,
+  sendRateLimit: DEFAULTS.sendRateLimit,
+  sendRateWindowMs: DEFAULTS.sendRateWindowMs,
+  allowedOrigins: [],
+  heartbeatMs: 30_000,
+  sseHeartbeatMs: DEFAULTS.sseHeartbeatMs,
+  wsMaxBufferedBytes: 4 * 1024 * 1024,
+  staticDir: null,
+  maxDebugDelayMs: 10_000,
+  logger: false,
+};
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+/** Reads the contract's environment variables; throws ConfigError with a readable message. */
+export function configFromEnv(env: NodeJS.ProcessEnv, base: Partial<AppConfig> = {}): AppConfig {
+  const c = { ...defaultConfig, ...base };
+  const config: AppConfig = {
+    ...c,
+    host: env.HOST || c.host,
+    port: int(env, 'PORT', c.port, 0, 65_535),
+    longPollTimeoutMs: int(env, 'LONG_POLL_TIMEOUT_MS', c.longPollTimeoutMs, 0, DEFAULTS.longPollMaxTimeoutMs),
+    historyLimit: int(env, 'HISTORY_LIMIT', c.historyLimit, 0, 1_000_000),
+    retainLimit: int(env, 'RETAIN_LIMIT', c.retainLimit, 1, 10_000_000),
+    maxTextLength: int(env, 'MAX_TEXT_LENGTH', c.maxTextLength, 1, 10_000_000),
+    maxBodyBytes: int(env, 'MAX_BODY_BYTES', c.maxBodyBytes, 64, 1 << 30),
+    wsChatMaxBytes: int(env, 'WS_CHAT_MAX_BYTES', c.wsChatMaxBytes, 64, 1 << 30),
+    wsMaxMessageBytes: int(env, 'WS_MAX_MESSAGE_BYTES', c.wsMaxMessageBytes, 125, 1 << 30),
+    sendRateLimit: int(env, 'SEND_RATE_LIMIT', c.sendRateLimit, 1, 1_000_000_000),
+    allowedOrigins: env.ALLOWED_ORIGINS
+      ? env.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean)
+      : c.allowedOrigins,
+  };
+  if (config.retainLimit < config.historyLimit) {
+    throw new ConfigError(`RETAIN_LIMIT (${config.retainLimit}) must be at least HISTORY_LIMIT (${config.historyLimit})`);
+  }
+  return config;
+}

@@ -1,0 +1,43 @@
+// Every error the HTTP API and the chat frames can answer with, in one place.
+// Raised anywhere in the server, turned into `{ error: { code, message } }` by
+// the error handler in http/errors-plugin.ts (HTTP) or into an `error` frame
+// by routes/chat-session.ts (WebSocket).
+import createError from '@fastify/error';
+
+export const InvalidBody = createError<[string]>('INVALID_BODY', '%s', 400);
+export const InvalidText = createError('INVALID_TEXT', 'text must contain something other than white space', 400);
+export const InvalidCursor = createError<[string]>('INVALID_CURSOR', '%s', 400);
+export const OriginNotAllowed = createError<[string]>('ORIGIN_NOT_ALLOWED', 'origin %s is not allowed', 403);
+export const UnknownClient = createError<[string]>(
+  'UNKNOWN_CLIENT',
+  'unknown clientId %s: join first (POST /api/join)',
+  404,
+);
+export const NotFound = createError<[string, string]>('NOT_FOUND', 'no route %s %s', 404);
+export const TextTooLong = createError<[number, number]>(
+  'TEXT_TOO_LONG',
+  'text has %d characters, the limit is %d',
+  413,
+);
+export const BodyTooLarge = createError<[number]>('BODY_TOO_LARGE', 'request body over the %d-byte limit', 413);
+export const RateLimited = createError<[number, number]>(
+  'RATE_LIMITED',
+  'more than %d sends in %d ms: slow down',
+  429,
+);
+
+/** The shape every error reaches a client in. */
+export interface WireError {
+  statusCode: number;
+  code: string;
+  message: string;
+}
+
+/** Narrows anything thrown to a client-safe error: our own codes pass, the rest is a 500 with no details. */
+export function toWireError(err: unknown): WireError {
+  const e = err as { statusCode?: unknown; code?: unknown; message?: unknown };
+  if (typeof e?.code === 'string' && /^[A-Z_]+$/.test(e.code) && typeof e.statusCode === 'number' && e.statusCode < 500) {
+    return { statusCode: e.statusCode, code: e.code, message: String(e.message) };
+  }
+  return { statusCode: 500, code: 'INTERNAL', message: 'internal server error' };
+}

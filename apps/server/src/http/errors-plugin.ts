@@ -1,0 +1,40 @@
+// The one place where thrown errors become HTTP answers:
+// `{ error: { code, message } }` with the contract's status codes. One log
+// line per error; no stack traces to clients.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { toWireError } from '../errors.ts';
+
+function classify(err: FastifyError & { validationContext?: string }): { status: number; code: string; message: string } {
+  if (err.validation) {
+    const where = err.validationContext;
+    const code = where === 'querystring' ? 'INVALID_CURSOR' : 'INVALID_BODY';
+    return { status: 400, code, message: err.message };
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, code: 'BODY_TOO_LARGE', message: 'request body is over the size limit' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 400, code: 'INVALID_BODY', message: 'body must be JSON (Content-Type: application/json)' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: 400, code: 'INVALID_BODY', message: 'body is empty but Content-Type is application/json' };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { status: 400, code: 'INVALID_BODY', message: 'Content-Length does not match the body' };
+  }
+  if (err.statusCode === 400 && (err instanceof SyntaxError || err.code?.startsWith('FST_ERR_CTP'))) {
+    return { status: 400, code: 'INVALID_BODY', message: `malformed JSON: ${err.message}` };
+  }
+  const wire = toWireError(err);
+  return { status: wire.statusCode, code: wire.code, message: wire.message };
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const { status, code, message } = classify(err);
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    else request.log.info({ code, status, url: request.url }, message);
+    void reply.code(status).send({ error: { code, message } });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+  });
+}

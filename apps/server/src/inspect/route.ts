@@ -1,0 +1,41 @@
+// GET /api/inspect?clientId=: the inspector feed as Server-Sent Events.
+import type { FastifyPluginAsync } from 'fastify';
+import { UnknownClient } from '../errors.ts';
+import type { Deps } from '../routes/deps.ts';
+
+export const inspectRoutes: FastifyPluginAsync<Deps> = async (app, { inspector, room }) => {
+  const open = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of open) end();
+  });
+
+  app.get<{ Querystring: { clientId: string } }>(
+    '/api/inspect',
+    { schema: { querystring: { type: 'object', required: ['clientId'], properties: { clientId: { type: 'string', minLength: 1 } } } } },
+    (request, reply) => {
+      const { clientId } = request.query;
+      if (!room.knows(clientId)) throw new UnknownClient(clientId);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+      });
+      const unsubscribe = inspector.subscribe(clientId, (event) => {
+        res.write(`data: ${JSON.stringify(event)}\n\n`);
+        if (res.writableLength > 1 << 20) res.destroy();
+      });
+      const end = (): void => {
+        res.end();
+      };
+      open.add(end);
+      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+      res.once('close', () => {
+        clearInterval(keepAlive);
+        unsubscribe();
+        open.delete(end);
+      });
+    },
+  );
+};

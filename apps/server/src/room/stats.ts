@@ -1,0 +1,76 @@
+// Per-transport counters of GET /api/stats, counted on the wire: request
+// bytes are the request line, headers and body as received; response bytes
+// are what the socket wrote while the request, stream or WebSocket owned it.
+import type { Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { TRANSPORT_IDS, type StatsResponse, type TransportId, type TransportStats } from '@wirebench/transports/contract';
+
+interface Tracked {
+  transport: TransportId;
+  socket: Socket;
+  readBase: number;
+  writeBase: number;
+  /** Counted as a connection while tracked (streams, sockets, held polls). */
+  connection: boolean;
+}
+
+/** Bytes of the request head as it came over the wire, plus the declared body. */
+export function requestBytes(req: IncomingMessage): number {
+  let n = req.method!.length + 1 + req.url!.length + 1 + 8 + 2; // "GET /x HTTP/1.1\r\n"
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) n += raw[i]!.length + 2 + raw[i + 1]!.length + 2;
+  n += 2;
+  const length = Number(req.headers['content-length'] ?? 0);
+  return n + (Number.isFinite(length) ? length : 0);
+}
+
+export class Stats {
+  private readonly totals = Object.fromEntries(
+    TRANSPORT_IDS.map((id) => [id, { connections: 0, requests: 0, bytesIn: 0, bytesOut: 0, delivered: 0 }]),
+  ) as Record<TransportId, TransportStats>;
+  private readonly live = new Set<Tracked>();
+
+  /** One HTTP request, WebSocket handshake or SSE stream opening. */
+  request(transport: TransportId, req: IncomingMessage): void {
+    const t = this.totals[transport];
+    t.requests += 1;
+    t.bytesIn += requestBytes(req);
+  }
+
+  delivered(transport: TransportId, count = 1): void {
+    this.totals[transport].delivered += count;
+  }
+
+  /**
+   * Counts what `socket` reads and writes from now until the returned
+   * function is called. `connection` also counts it as an open connection.
+   */
+  track(transport: TransportId, socket: Socket, connection: boolean): () => void {
+    const tracked: Tracked = { transport, socket, readBase: socket.bytesRead, writeBase: socket.bytesWritten, connection };
+    this.live.add(tracked);
+    return () => {
+      if (!this.live.delete(tracked)) return;
+      const t = this.totals[transport];
+      t.bytesIn += socket.bytesRead - tracked.readBase;
+      t.bytesOut += socket.bytesWritten - tracked.writeBase;
+    };
+  }
+
+  connections(transport: TransportId): number {
+    let n = 0;
+    for (const tracked of this.live) if (tracked.connection && tracked.transport === transport) n++;
+    return n;
+  }
+
+  snapshot(room: { lastSeq: number; clients: number }): StatsResponse {
+    const transports = {} as Record<TransportId, TransportStats>;
+    for (const id of TRANSPORT_IDS) transports[id] = { ...this.totals[id], connections: 0 };
+    for (const tracked of this.live) {
+      const t = transports[tracked.transport];
+      if (tracked.connection) t.connections += 1;
+      t.bytesIn += tracked.socket.bytesRead - tracked.readBase;
+      t.bytesOut += tracked.socket.bytesWritten - tracked.writeBase;
+    }
+    return { transports, room };
+  }
+}

@@ -1,0 +1,44 @@
+// Dashboard controls (Wirebench extensions): delay a lane, cut a lane server-side.
+import type { FastifyPluginAsync } from 'fastify';
+import { UnknownClient } from '../errors.ts';
+import type { Deps } from './deps.ts';
+
+export const debugRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
+  const { room, controls, config } = deps;
+
+  app.post<{ Body: { clientId: string; ms: number } }>(
+    '/api/debug/delay',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['clientId', 'ms'],
+          properties: {
+            clientId: { type: 'string', minLength: 1 },
+            ms: { type: 'integer', minimum: 0, maximum: config.maxDebugDelayMs },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { clientId, ms } = request.body;
+      if (!room.knows(clientId)) throw new UnknownClient(clientId);
+      controls.setDelay(clientId, ms);
+      return { clientId, ms };
+    },
+  );
+
+  app.post<{ Body: { clientId: string } }>(
+    '/api/debug/cut',
+    {
+      schema: {
+        body: { type: 'object', required: ['clientId'], properties: { clientId: { type: 'string', minLength: 1 } } },
+      },
+    },
+    async (request) => {
+      const { clientId } = request.body;
+      if (!room.knows(clientId)) throw new UnknownClient(clientId);
+      return { clientId, cut: controls.cut(clientId) };
+    },
+  );
+};

@@ -1,0 +1,58 @@
+// GET /api/longpoll: long polling. Answered at once when something newer than
+// `after` exists; otherwise held in the hub until a message arrives or the
+// timeout runs out (then an empty answer). A client that goes away releases
+// its waiter, timer and listeners at once.
+import type { FastifyPluginAsync } from 'fastify';
+import { DEFAULTS } from '@wirebench/transports/contract';
+import { parseCursor, parseIntParam } from '@wirebench/transports/polling';
+import { InvalidCursor } from '../errors.ts';
+import { attributedClient, countRequest, pollBody, pollQuerySchema, type Deps, type PollQuery } from './deps.ts';
+
+export const longPollRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
+  const { room, hub, controls, stats, config } = deps;
+  const unsubscribe = room.subscribe((message) => hub.notify(message.seq));
+  app.addHook('onClose', async () => unsubscribe());
+
+  app.get<{ Querystring: PollQuery }>('/api/longpoll', { schema: { querystring: pollQuerySchema } }, (request, reply) => {
+    const after = parseCursor(request.query.after);
+    if (!after.ok) throw new InvalidCursor(after.message);
+    const timeout = parseIntParam('timeout', request.query.timeout, 0, DEFAULTS.longPollMaxTimeoutMs);
+    if (!timeout.ok) throw new InvalidCursor(timeout.message);
+    const timeoutMs = timeout.value ?? config.longPollTimeoutMs;
+    const clientId = attributedClient(deps, request.query.clientId);
+    countRequest(deps, 'long-poll', request, reply, true);
+
+    const res = reply.raw;
+    let delayTimer: ReturnType<typeof setTimeout> | undefined;
+    let release = (): void => {};
+    let unregisterCut = (): void => {};
+    const cleanup = (): void => {
+      release();
+      unregisterCut();
+      if (delayTimer !== undefined) clearTimeout(delayTimer);
+      res.off('close', cleanup);
+    };
+    res.once('close', cleanup);
+
+    const answer = (): void => {
+      cleanup();
+      const body = pollBody(room.since(after.value));
+      stats.delivered('long-poll', body.messages.length);
+      void reply.send(body);
+    };
+    const answerAfterDelay = (): void => {
+      const ms = controls.delay(clientId);
+      if (ms > 0) delayTimer = setTimeout(answer, ms);
+      else answer();
+    };
+
+    const now = room.since(after.value);
+    if (now.messages.length > 0 || now.ahead || now.truncated || timeoutMs === 0 || after.value === undefined) {
+      answerAfterDelay();
+      return reply;
+    }
+    release = hub.hold(after.value, timeoutMs, answerAfterDelay);
+    unregisterCut = controls.onCut(clientId, () => res.destroy());
+    return reply;
+  });
+};

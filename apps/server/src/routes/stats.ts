@@ -1,0 +1,46 @@
+// GET /api/stats, GET /healthz and GET /api/info (a Wirebench extension for the dashboard).
+import type { FastifyPluginAsync } from 'fastify';
+import { networkInterfaces } from 'node:os';
+import type { InfoResponse, StatsResponse } from '@wirebench/transports/contract';
+import type { Deps } from './deps.ts';
+
+export const VERSION = '0.1.0';
+
+/** The URLs students can open: every IPv4 address when bound to all interfaces. */
+export function joinUrls(host: string, port: number): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [`http://${host.includes(':') ? `[${host}]` : host}:${port}`];
+  const urls: string[] = [];
+  for (const list of Object.values(networkInterfaces())) {
+    for (const address of list ?? []) {
+      if (address.family === 'IPv4' && !address.internal) urls.push(`http://${address.address}:${port}`);
+    }
+  }
+  urls.push(`http://127.0.0.1:${port}`);
+  return urls;
+}
+
+export const statsRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
+  app.get('/healthz', async () => ({ ok: true }));
+
+  app.get('/api/stats', async (): Promise<StatsResponse> =>
+    deps.stats.snapshot({ lastSeq: deps.room.lastSeq, clients: deps.room.activeClients() }),
+  );
+
+  app.get('/api/info', async (): Promise<InfoResponse> => {
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : deps.config.port;
+    const host = typeof address === 'object' && address ? address.address : deps.config.host;
+    const { config } = deps;
+    return {
+      version: VERSION,
+      joinUrls: joinUrls(host, port),
+      config: {
+        longPollTimeoutMs: config.longPollTimeoutMs,
+        historyLimit: config.historyLimit,
+        retainLimit: config.retainLimit,
+        maxTextLength: config.maxTextLength,
+        sendRateLimit: config.sendRateLimit,
+      },
+    };
+  });
+};

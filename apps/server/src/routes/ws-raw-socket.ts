@@ -1,0 +1,137 @@
+// The adapter between a real TCP socket and the sans-I/O WsConnection of
+// packages/transports: bytes in → receiveData, events out → callbacks,
+// dataToSend → socket.write. Everything about the protocol is in the core.
+import type { Socket } from 'node:net';
+import { WsConnection, type Frame } from '@wirebench/transports/ws';
+
+export interface RawSocketOptions {
+  maxMessageBytes: number;
+  /** Bytes the peer may leave unread before it is dropped. */
+  maxBufferedBytes: number;
+  onFrame?: (frame: Frame, direction: 'in' | 'out') => void;
+  onText?: (text: string) => void;
+  onBinary?: (data: Uint8Array) => void;
+  /** Once, when the connection is over (code 1006 when TCP ended without a close). */
+  onClose?: (code: number, reason: string) => void;
+}
+
+/** After the close handshake the server ends TCP (RFC 6455 7.1.1); a peer that lingers is cut. */
+const LINGER_MS = 2_000;
+
+export class RawWebSocket {
+  readonly conn: WsConnection;
+  /** A ping is out and no pong came back yet (heartbeat). */
+  awaitingPong = false;
+  private ended = false;
+  private closeNotified = false;
+
+  constructor(
+    readonly socket: Socket,
+    head: Uint8Array,
+    private readonly options: RawSocketOptions,
+  ) {
+    this.conn = new WsConnection({
+      role: 'server',
+      maxMessageBytes: options.maxMessageBytes,
+      ...(options.onFrame ? { onFrame: options.onFrame } : {}),
+    });
+    socket.setNoDelay(true);
+    socket.setTimeout(0);
+    socket.on('data', (chunk: Uint8Array) => this.feed(chunk));
+    socket.on('error', () => {}); // 'close' follows; a reset peer is not our error
+    socket.on('close', () => {
+      this.conn.receiveEof();
+      this.drain();
+      this.notifyClose(this.conn.closeCode ?? 1006, this.conn.closeReason ?? '');
+    });
+    if (head.length > 0) this.feed(head);
+  }
+
+  get open(): boolean {
+    return this.conn.state === 'OPEN' && !this.ended;
+  }
+
+  sendText(text: string): void {
+    this.conn.sendText(text);
+    this.flush();
+  }
+
+  sendBinary(data: Uint8Array): void {
+    this.conn.sendBinary(data);
+    this.flush();
+  }
+
+  /** A frame encoded once for many recipients (a broadcast). */
+  sendFrame(encoded: Uint8Array): void {
+    this.conn.sendFrameBytes(encoded);
+    this.flush();
+  }
+
+  ping(): void {
+    this.awaitingPong = true;
+    this.conn.ping();
+    this.flush();
+  }
+
+  close(code: number, reason = ''): void {
+    this.conn.close(code, reason);
+    this.flush();
+    // The peer has LINGER_MS to answer our close before the socket is cut.
+    setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
+  }
+
+  /** Drops the TCP connection with no close frame, as a network failure would. */
+  terminate(): void {
+    this.socket.destroy();
+  }
+
+  /** Bytes from the peer (the socket's data, or what arrived with the upgrade request). */
+  feed(chunk: Uint8Array): void {
+    if (this.ended) return;
+    this.conn.receiveData(chunk);
+    this.drain();
+    this.flush();
+  }
+
+  private drain(): void {
+    for (const event of this.conn.events()) {
+      switch (event.type) {
+        case 'text':
+          this.options.onText?.(event.data);
+          break;
+        case 'binary':
+          this.options.onBinary?.(event.data);
+          break;
+        case 'pong':
+          this.awaitingPong = false;
+          break;
+        case 'close':
+          this.notifyClose(event.code, event.reason);
+          break;
+        default:
+          break; // pings are answered by the core; errors end in a close event
+      }
+    }
+  }
+
+  private flush(): void {
+    const chunks = this.conn.dataToSend();
+    for (const chunk of chunks) this.socket.write(chunk);
+    if (this.socket.writableLength > this.options.maxBufferedBytes) {
+      // A peer that does not read is dropped instead of growing our memory.
+      this.socket.destroy();
+      return;
+    }
+    if (!this.ended && this.conn.closeExpected()) {
+      this.ended = true;
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
+    }
+  }
+
+  private notifyClose(code: number, reason: string): void {
+    if (this.closeNotified) return;
+    this.closeNotified = true;
+    this.options.onClose?.(code, reason);
+  }
+}

@@ -1,0 +1,31 @@
+// Server-Sent Events (HTML Living Standard, "Server-sent events"): a
+// text/event-stream is UTF-8 lines; an event is `field: value` lines ended by
+// a blank line. `data:` carries the payload, `id:` sets the stream's last
+// event ID, which the browser sends back as `Last-Event-ID` when it reconnects.
+// A line starting with ':' is a comment, ignored by the browser: useful to
+// keep proxies from closing an idle stream.
+
+/** One unnamed event. `data` must not contain line breaks (JSON.stringify output never does). */
+export function encodeEvent(id: number | string, data: string): string {
+  return `id: ${id}\ndata: ${data}\n\n`;
+}
+
+export function encodeComment(text = ''): string {
+  return `: ${text}\n\n`;
+}
+
+/** `retry:` tells the browser how long to wait before reconnecting. */
+export function encodeRetry(ms: number): string {
+  return `retry: ${Math.max(0, Math.floor(ms))}\n\n`;
+}
+
+/**
+ * The resume cursor of a stream request: `Last-Event-ID` (set by a
+ * reconnecting browser) wins over `?after=`. Returns the raw string to parse
+ * as a cursor, or undefined.
+ */
+export function resumeCursor(lastEventId: string | string[] | undefined, after: unknown): unknown {
+  const header = Array.isArray(lastEventId) ? lastEventId[0] : lastEventId;
+  if (header !== undefined && header.trim() !== '') return header.trim();
+  return after;
+}
