@@ -32,7 +32,13 @@ declare module 'fastify' {
   }
 }
 
-export function buildApp(overrides: Partial<AppConfig> = {}): FastifyInstance {
+/** Collaborators a test may replace (a hub on fake timers, a room clock). */
+export interface AppParts {
+  hub?: LongPollHub;
+  now?: () => number;
+}
+
+export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {}): FastifyInstance {
   const config: AppConfig = { ...defaultConfig, ...overrides };
   const app = Fastify({
     logger: config.logger ? { level: 'info' } : false,
@@ -50,6 +56,7 @@ export function buildApp(overrides: Partial<AppConfig> = {}): FastifyInstance {
     maxTextLength: config.maxTextLength,
     sendRateLimit: config.sendRateLimit,
     sendRateWindowMs: config.sendRateWindowMs,
+    ...(parts.now ? { now: parts.now } : {}),
   });
   app.decorate('room', room);
   const deps: Deps = {
@@ -57,7 +64,7 @@ export function buildApp(overrides: Partial<AppConfig> = {}): FastifyInstance {
     room,
     stats: new Stats(),
     controls: new ClientControls(),
-    hub: new LongPollHub(),
+    hub: parts.hub ?? new LongPollHub(),
     inspector: new Inspector(),
   };
 
