@@ -134,7 +134,10 @@ export class WsConnection {
     return this._closeReason;
   }
 
-  /** Bytes held for incoming data: the frame being decoded plus the fragments of an open message. */
+  /**
+   * Bytes held for incoming data: the frame being decoded plus the fragments of an open message.
+   * Never more than maxMessageBytes + 125 (a control frame between fragments) + 14 (a header).
+   */
   get bufferedBytes(): number {
     return this.decoder.bufferedBytes + this.messageBytes;
   }
