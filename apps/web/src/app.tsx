@@ -5,6 +5,7 @@ import { ControlsBar } from './features/controls/controls-bar.tsx';
 import { InspectorPanel } from './features/inspector/inspector-panel.tsx';
 import { LaneGrid } from './features/lanes/lane-grid.tsx';
 import type { Workbench } from './lib/workbench.ts';
+import { projector, setProjector } from './ui/projector.ts';
 import { useStore, WorkbenchContext } from './ui/use-store.ts';
 
 /** The views; a Docs view is added here as one more entry. */
@@ -37,16 +38,13 @@ function viewFromHash(): string {
 
 export function App({ workbench }: { workbench: Workbench }) {
   const [view, setView] = useState(viewFromHash);
-  const [projector, setProjector] = useState(() => localStorage.getItem('wirebench.projector') === '1');
+  const isProjector = useStore(projector);
   useEffect(() => {
     const onHash = () => setView(viewFromHash());
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
-  useEffect(() => {
-    document.documentElement.classList.toggle('projector', projector);
-    localStorage.setItem('wirebench.projector', projector ? '1' : '0');
-  }, [projector]);
+  useEffect(() => setProjector(projector.getSnapshot()), []);
   const current = VIEWS.find((v) => v.id === view) ?? VIEWS[0]!;
 
   return (
@@ -71,7 +69,7 @@ export function App({ workbench }: { workbench: Workbench }) {
         </nav>
         <NameField workbench={workbench} />
         <label className="toggle">
-          <input type="checkbox" checked={projector} onChange={(e) => setProjector(e.target.checked)} data-testid="projector-toggle" />
+          <input type="checkbox" checked={isProjector} onChange={(e) => setProjector(e.target.checked)} data-testid="projector-toggle" />
           Projector
         </label>
       </header>

@@ -5,7 +5,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/src/app.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -13,7 +12,7 @@ const dist = join(here, '..', 'dist');
 const results = join(here, '..', '..', '..', 'test-results');
 const LANES = ['ws-raw', 'short-poll', 'long-poll'] as const;
 
-let app: FastifyInstance;
+let app: ReturnType<typeof buildApp>;
 let browser: Browser;
 let page: Page;
 let base: string;

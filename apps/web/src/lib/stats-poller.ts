@@ -2,6 +2,7 @@
 // own view of the class, next to what each lane counted itself.
 import type { InfoResponse, StatsResponse, TransportId } from '@wirebench/transports/contract';
 import { TRANSPORT_IDS } from '@wirebench/transports/contract';
+import { GrowableColumn } from './growable.ts';
 import { Store, type Schedule, frameSchedule } from './store.ts';
 
 export interface StatsState {
@@ -40,6 +41,10 @@ export class StatsPoller {
   private timer: unknown = null;
   private inFlight = false;
   private prev: { at: number; total: number } | null = null;
+  private startedAt: number | null = null;
+  /** Server requests per second over time (seconds since the first answer), for the classroom chart. */
+  readonly rpsT = new GrowableColumn();
+  readonly rps = new GrowableColumn();
 
   constructor(private readonly deps: StatsPollerDeps) {
     this.store = new Store<StatsState>(
@@ -86,6 +91,11 @@ export class StatsPoller {
       rps = d >= 0 ? (d * 1000) / (at - this.prev.at) : null;
     }
     this.prev = { at, total };
+    if (rps !== null) {
+      this.startedAt ??= at;
+      this.rpsT.push((at - this.startedAt) / 1000);
+      this.rps.push(rps);
+    }
     this.store.update((s) => ({ ...s, stats, requestsPerSecond: rps, error: null, polledAt: at }));
   }
 

@@ -4,6 +4,7 @@ import type { TransportId } from '@wirebench/transports/contract';
 import type { Lane } from '../../lib/lane.ts';
 import { bytesPerMessage, histograms, percentiles, ratesPerSecond } from '../../lib/stats-math.ts';
 import { fmtBytes, fmtMs, LANE_COLORS } from '../../ui/format.ts';
+import { axisFont, projector } from '../../ui/projector.ts';
 import { UPlotChart } from '../../ui/uplot-chart.tsx';
 import { useStore, useWorkbench } from '../../ui/use-store.ts';
 
@@ -28,8 +29,11 @@ function nullableRates(t: ArrayLike<number>, col: readonly (number | null)[]): (
 export function ChartsPanel() {
   const wb = useWorkbench();
   const lanes = useStore(wb.lanes);
+  const big = useStore(projector);
   const ids = lanes.map((l) => l.transport);
-  const key = ids.join(',');
+  const key = ids.join(',') + (big ? ':big' : '');
+  const font = axisFont(big);
+  const height = big ? 320 : HEIGHT;
   const m = wb.measurements;
   const sampler = wb.sampler;
 
@@ -37,10 +41,10 @@ export function ChartsPanel() {
     () => ({
       makeOptions: (width: number): uPlot.Options => ({
         width,
-        height: HEIGHT,
+        height,
         scales: { x: { time: false } },
         series: [{ label: 'seq' }, ...ids.map((t) => laneSeries(t, { value: (_u, v) => fmtMs(v) }))],
-        axes: [{ label: 'message seq' }, { label: 'delivery latency (ms)', size: 60 }],
+        axes: [{ label: 'message seq', ...font }, { label: 'delivery latency (ms)', ...font }],
         legend: { live: false },
       }),
       getData: (): uPlot.AlignedData => {
@@ -61,7 +65,7 @@ export function ChartsPanel() {
     return {
       makeOptions: (width: number): uPlot.Options => ({
         width,
-        height: HEIGHT,
+        height,
         scales: { x: { time: false } },
         series: [
           { label: 'ms' },
@@ -69,7 +73,7 @@ export function ChartsPanel() {
             laneSeries(t, { paths: uPlot.paths.stepped!({ align: 1 }), fill: alpha(LANE_COLORS[t], 0.18), points: { show: false } }),
           ),
         ],
-        axes: [{ label: 'latency (ms), own messages' }, { label: 'messages', size: 50 }],
+        axes: [{ label: 'latency (ms), own messages', ...font }, { label: 'messages', ...font }],
         legend: { live: false },
         hooks: {
           // p50 solid, p95 dashed, p99 dotted, in each lane's colour.
@@ -113,10 +117,10 @@ export function ChartsPanel() {
       cumulative: {
         makeOptions: (width: number): uPlot.Options => ({
           width,
-          height: HEIGHT,
+          height,
           scales: { x: { time: false } },
           series: [{ label: 's' }, ...ids.map((t) => laneSeries(t, { points: { show: false } }))],
-          axes: [{ label: 'seconds since start' }, { label: 'requests (total)', size: 60 }],
+          axes: [{ label: 'seconds since start', ...font }, { label: 'requests (total)', ...font }],
           legend: { live: false },
         }),
         getData: (): uPlot.AlignedData => [sampler.t.view(), ...ids.map((t) => sampler.requests.get(t)!)] as uPlot.AlignedData,
@@ -124,10 +128,10 @@ export function ChartsPanel() {
       perSecond: {
         makeOptions: (width: number): uPlot.Options => ({
           width,
-          height: HEIGHT,
+          height,
           scales: { x: { time: false } },
           series: [{ label: 's' }, ...ids.map((t) => laneSeries(t, { points: { show: false } }))],
-          axes: [{ label: 'seconds since start' }, { label: 'requests / s', size: 60 }],
+          axes: [{ label: 'seconds since start', ...font }, { label: 'requests / s', ...font }],
           legend: { live: false },
         }),
         getData: (): uPlot.AlignedData => {
@@ -145,7 +149,7 @@ export function ChartsPanel() {
     return {
       makeOptions: (width: number): uPlot.Options => ({
         width,
-        height: HEIGHT,
+        height,
         scales: { x: { time: false, range: [-0.5, ids.length - 0.5] }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
         series: [
           { label: 'lane' },
@@ -153,8 +157,8 @@ export function ChartsPanel() {
           { label: 'payload / msg', stroke: '#1c7ed6', fill: 'rgba(28,126,214,0.55)', paths: uPlot.paths.bars!({ size: [0.35, 90], align: 1 }), points: { show: false }, value: (_u, v) => fmtBytes(v) },
         ],
         axes: [
-          { splits: () => ids.map((_, i) => i), values: (_u, splits) => splits.map((i) => ids[i] ?? '') },
-          { label: 'bytes per delivered message', size: 60 },
+          { ...font, splits: () => ids.map((_, i) => i), values: (_u, splits) => splits.map((i) => ids[i] ?? '') },
+          { label: 'bytes per delivered message', ...font },
         ],
         legend: { live: false },
       }),

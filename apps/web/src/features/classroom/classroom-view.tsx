@@ -1,7 +1,11 @@
+import { useCallback } from 'react';
+import type uPlot from 'uplot';
 import { TRANSPORT_IDS } from '@wirebench/transports/contract';
 import { TRANSPORT_LABELS } from '../../lib/workbench.ts';
 import { connectionsByTransport } from '../../lib/stats-poller.ts';
 import { fmtInt, LANE_COLORS } from '../../ui/format.ts';
+import { axisFont, projector } from '../../ui/projector.ts';
+import { UPlotChart } from '../../ui/uplot-chart.tsx';
 import { useStore, useWorkbench } from '../../ui/use-store.ts';
 
 export function ClassroomView() {
@@ -46,7 +50,33 @@ export function ClassroomView() {
           ))}
         </div>
         {s.error && <p className="error-line">stats: {s.error}</p>}
+        <RequestsPerSecondChart />
       </section>
     </>
+  );
+}
+
+function RequestsPerSecondChart() {
+  const wb = useWorkbench();
+  const big = useStore(projector);
+  const font = axisFont(big);
+  const poller = wb.stats;
+  const subscribe = useCallback((fn: () => void) => poller.store.subscribe(fn), [poller]);
+  return (
+    <UPlotChart
+      title="Server requests per second, all transports"
+      testId="chart-server-rps"
+      optionsKey={big ? 'big' : 'normal'}
+      subscribe={subscribe}
+      makeOptions={(width): uPlot.Options => ({
+        width,
+        height: big ? 300 : 220,
+        scales: { x: { time: false } },
+        series: [{ label: 's' }, { label: 'requests / s', stroke: '#1864ab', width: 2, fill: 'rgba(24,100,171,0.12)' }],
+        axes: [{ label: 'seconds', ...font }, { label: 'requests / s', ...font }],
+        legend: { show: false },
+      })}
+      getData={() => [poller.rpsT.view(), poller.rps.view()]}
+    />
   );
 }

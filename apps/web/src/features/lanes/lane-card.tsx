@@ -90,7 +90,7 @@ export function LaneCard({ lane, removable }: { lane: Lane; removable: boolean }
           </button>
         )}
       </div>
-      <div className="error-line">{s.lastError ?? s.client.lastError ?? ''}</div>
+      <div className="error-line">{s.lastError || s.client.lastError ? `last error: ${s.lastError ?? s.client.lastError}` : ''}</div>
       <MessageList messages={s.messages} testId={`lane-${t}-messages`} />
       <SendBox onSend={(text) => wb.send(t, text)} transport={t} />
     </section>
