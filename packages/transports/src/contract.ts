@@ -45,6 +45,8 @@ export interface TransportStats {
   bytesIn: number;
   bytesOut: number;
   delivered: number;
+  /** Wirebench extension: distinct clients that used this transport in the last 60 s. */
+  clients: number;
 }
 
 export interface StatsResponse {

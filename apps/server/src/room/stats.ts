@@ -5,6 +5,8 @@ import type { Socket } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { TRANSPORT_IDS, type StatsResponse, type TransportId, type TransportStats } from '@wirebench/transports/contract';
 
+const ACTIVE_MS = 60_000;
+
 interface Tracked {
   transport: TransportId;
   socket: Socket;
@@ -12,6 +14,7 @@ interface Tracked {
   writeBase: number;
   /** Counted as a connection while tracked (streams, sockets, held polls). */
   connection: boolean;
+  clientId: string | undefined;
 }
 
 /** Bytes of the request head as it came over the wire, plus the declared body. */
@@ -26,9 +29,24 @@ export function requestBytes(req: IncomingMessage): number {
 
 export class Stats {
   private readonly totals = Object.fromEntries(
-    TRANSPORT_IDS.map((id) => [id, { connections: 0, requests: 0, bytesIn: 0, bytesOut: 0, delivered: 0 }]),
+    TRANSPORT_IDS.map((id) => [id, { connections: 0, requests: 0, bytesIn: 0, bytesOut: 0, delivered: 0, clients: 0 }]),
   ) as Record<TransportId, TransportStats>;
   private readonly live = new Set<Tracked>();
+  /** Per transport: clientId → when it last used the transport. */
+  private readonly seenAt = Object.fromEntries(TRANSPORT_IDS.map((id) => [id, new Map<string, number>()])) as Record<
+    TransportId,
+    Map<string, number>
+  >;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** A client used a transport (for the classroom panel's per-transport head count). */
+  seen(transport: TransportId, clientId: string | undefined): void {
+    if (clientId === undefined) return;
+    const map = this.seenAt[transport];
+    map.delete(clientId); // keep the map in last-seen order
+    map.set(clientId, this.now());
+  }
 
   /** One HTTP request, WebSocket handshake or SSE stream opening. */
   request(transport: TransportId, req: IncomingMessage): void {
@@ -45,8 +63,15 @@ export class Stats {
    * Counts what `socket` reads and writes from now until the returned
    * function is called. `connection` also counts it as an open connection.
    */
-  track(transport: TransportId, socket: Socket, connection: boolean): () => void {
-    const tracked: Tracked = { transport, socket, readBase: socket.bytesRead, writeBase: socket.bytesWritten, connection };
+  track(transport: TransportId, socket: Socket, connection: boolean, clientId?: string): () => void {
+    const tracked: Tracked = {
+      transport,
+      socket,
+      readBase: socket.bytesRead,
+      writeBase: socket.bytesWritten,
+      connection,
+      clientId,
+    };
     this.live.add(tracked);
     return () => {
       if (!this.live.delete(tracked)) return;
@@ -64,10 +89,29 @@ export class Stats {
 
   snapshot(room: { lastSeq: number; clients: number }): StatsResponse {
     const transports = {} as Record<TransportId, TransportStats>;
-    for (const id of TRANSPORT_IDS) transports[id] = { ...this.totals[id], connections: 0 };
+    const since = this.now() - ACTIVE_MS;
+    for (const id of TRANSPORT_IDS) {
+      const map = this.seenAt[id];
+      // Oldest first: forget those not seen for a minute, count the rest.
+      for (const [clientId, at] of map) {
+        if (at >= since) break;
+        map.delete(clientId);
+      }
+      transports[id] = { ...this.totals[id], connections: 0, clients: map.size };
+    }
+    // A client with an open connection counts even when it has been quiet for a minute.
+    const quietButConnected = new Set<string>();
     for (const tracked of this.live) {
       const t = transports[tracked.transport];
       if (tracked.connection) t.connections += 1;
+      const { clientId } = tracked;
+      if (tracked.connection && clientId !== undefined && !this.seenAt[tracked.transport].has(clientId)) {
+        const key = `${tracked.transport}\n${clientId}`;
+        if (!quietButConnected.has(key)) {
+          quietButConnected.add(key);
+          t.clients += 1;
+        }
+      }
       t.bytesIn += tracked.socket.bytesRead - tracked.readBase;
       t.bytesOut += tracked.socket.bytesWritten - tracked.writeBase;
     }

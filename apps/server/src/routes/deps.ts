@@ -25,9 +25,10 @@ export function countRequest(
   request: FastifyRequest,
   reply: FastifyReply,
   connection = false,
+  clientId?: string,
 ): void {
   deps.stats.request(transport, request.raw);
-  const untrack = deps.stats.track(transport, request.raw.socket, connection);
+  const untrack = deps.stats.track(transport, request.raw.socket, connection, clientId);
   reply.raw.once('close', untrack);
 }
 
@@ -38,8 +39,9 @@ export function pollBody(answer: CursorAnswer<ChatMessage>): PollResponse {
 }
 
 /** The optional `clientId` query parameter of polls and streams (attribution only). */
-export function attributedClient(deps: Deps, clientId: unknown): string | undefined {
+export function attributedClient(deps: Deps, transport: TransportId, clientId: unknown): string | undefined {
   if (typeof clientId !== 'string' || !deps.room.touch(clientId)) return undefined;
+  deps.stats.seen(transport, clientId);
   return clientId;
 }
 

@@ -36,6 +36,7 @@ export const joinMessagesRoutes: FastifyPluginAsync<Deps> = async (app, deps) =>
     const joined: JoinResponse = deps.room.join(name);
     if (via !== undefined) {
       countRequest(deps, via, request, reply);
+      deps.stats.seen(via, joined.clientId);
       deps.stats.delivered(via, joined.messages.length);
     }
     return reply.code(201).send(joined);
@@ -45,6 +46,7 @@ export const joinMessagesRoutes: FastifyPluginAsync<Deps> = async (app, deps) =>
     const via = request.body.via ?? 'short-poll';
     countRequest(deps, via, request, reply);
     const { message, created } = deps.room.send({ ...request.body, via });
+    deps.stats.seen(via, message.clientId);
     return reply.code(created ? 201 : 200).send({ message });
   });
 };

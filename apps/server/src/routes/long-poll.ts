@@ -19,8 +19,8 @@ export const longPollRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
     const timeout = parseIntParam('timeout', request.query.timeout, 0, DEFAULTS.longPollMaxTimeoutMs);
     if (!timeout.ok) throw new InvalidCursor(timeout.message);
     const timeoutMs = timeout.value ?? config.longPollTimeoutMs;
-    const clientId = attributedClient(deps, request.query.clientId);
-    countRequest(deps, 'long-poll', request, reply, true);
+    const clientId = attributedClient(deps, 'long-poll', request.query.clientId);
+    countRequest(deps, 'long-poll', request, reply, true, clientId);
 
     const res = reply.raw;
     let delayTimer: ReturnType<typeof setTimeout> | undefined;

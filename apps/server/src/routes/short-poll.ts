@@ -10,7 +10,7 @@ export const shortPollRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
     const after = parseCursor(request.query.after);
     if (!after.ok) throw new InvalidCursor(after.message);
     countRequest(deps, 'short-poll', request, reply);
-    const clientId = attributedClient(deps, request.query.clientId);
+    const clientId = attributedClient(deps, 'short-poll', request.query.clientId);
     const delay = deps.controls.delay(clientId);
     if (delay > 0) await sleep(delay);
     const answer = deps.room.since(after.value);

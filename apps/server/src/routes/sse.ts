@@ -46,8 +46,8 @@ export const sseRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
   app.get<{ Querystring: PollQuery }>('/api/events', { schema: { querystring: pollQuerySchema } }, (request, reply) => {
     const cursor = parseCursor(resumeCursor(request.headers['last-event-id'], request.query.after));
     if (!cursor.ok) throw new InvalidCursor(cursor.message);
-    const clientId = attributedClient(deps, request.query.clientId);
-    countRequest(deps, 'sse', request, reply, true);
+    const clientId = attributedClient(deps, 'sse', request.query.clientId);
+    countRequest(deps, 'sse', request, reply, true, clientId);
 
     reply.hijack();
     const res = reply.raw;

@@ -82,7 +82,8 @@ export const wsLibRoutes: FastifyPluginAsync<WsLibOptions> = async (app, deps) =
         const clientId = room.adopt(request.query.clientId);
         const cursor = parseCursor(request.query.after); // validated by the dispatcher
         stats.request('ws-lib', request.raw);
-        const untrack = stats.track('ws-lib', request.raw.socket, true);
+        stats.seen('ws-lib', clientId);
+        const untrack = stats.track('ws-lib', request.raw.socket, true, clientId);
         const outbox = new Outbox<string>(
           () => controls.delay(clientId),
           (json) => {
@@ -99,6 +100,7 @@ export const wsLibRoutes: FastifyPluginAsync<WsLibOptions> = async (app, deps) =
         });
         socket.on('message', (data, isBinary) => {
           room.touch(clientId);
+          stats.seen('ws-lib', clientId);
           const answer = isBinary ? binaryChatFrame : answerChatFrame(room, clientId, 'ws-lib', data.toString());
           socket.send(JSON.stringify(answer));
         });

@@ -76,7 +76,8 @@ export function createRawWebSocketServer(deps: Deps) {
     const { req, socket } = up;
     const clientId = room.adopt(up.clientId);
     stats.request('ws-raw', req);
-    const untrack = stats.track('ws-raw', socket, true);
+    stats.seen('ws-raw', clientId);
+    const untrack = stats.track('ws-raw', socket, true, clientId);
     const connectionId = inspector.open(clientId, {
       request: { method: req.method!, url: req.url!, httpVersion: req.httpVersion, headers: headerPairs(req.rawHeaders) },
       response: { status: 101, headers: up.responseHeaders },
@@ -91,6 +92,7 @@ export function createRawWebSocketServer(deps: Deps) {
       onFrame: (frame, direction) => inspector.frame(connectionId, frame, direction),
       onText: (text) => {
         room.touch(clientId);
+        stats.seen('ws-raw', clientId);
         ws.sendText(JSON.stringify(answerChatFrame(room, clientId, 'ws-raw', text)));
       },
       onBinary: () => ws.sendText(JSON.stringify(binaryChatFrame)),
