@@ -17,6 +17,10 @@ const workbench = new Workbench({
 workbench.start();
 (window as unknown as { wirebench: Workbench }).wirebench = workbench;
 addEventListener('pagehide', () => workbench.stop());
+// Back from the back/forward cache with stopped clients: start over.
+addEventListener('pageshow', (e) => {
+  if (e.persisted) location.reload();
+});
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

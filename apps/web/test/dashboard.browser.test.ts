@@ -37,6 +37,12 @@ async function send(lane: string, text: string): Promise<void> {
   await page.getByTestId(`lane-${lane}-send`).click();
 }
 
+async function streamText(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(Buffer.from(c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 async function statusOf(lane: string): Promise<string> {
   return (await page.getByTestId(`lane-${lane}-status`).textContent()) ?? '';
 }
@@ -133,6 +139,19 @@ describe('dashboard in Chromium', () => {
       expect(await page.getByTestId(`lane-${t}-dups`).textContent()).toBe('duplicates: 0');
     }
     for (const t of LANES) expect(await statusOf(t)).not.toBe('closed');
+  });
+
+  it('exports the run as CSV and JSON downloads', async () => {
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    expect(csv.suggestedFilename()).toMatch(/^wirebench-.*\.csv$/);
+    const csvText = await streamText(await csv.createReadStream());
+    const lines = csvText.trim().split('\n');
+    expect(lines[0]).toBe('seq,lane,clientMsgId,receivedAt,serverTime,latencyMs,estimated');
+    expect(lines.length).toBeGreaterThan(9);
+    const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    const run = JSON.parse(await streamText(await json.createReadStream()));
+    expect(run.lanes.map((l: { transport: string }) => l.transport)).toEqual(['ws-raw', 'short-poll', 'long-poll']);
+    expect(run.samples.length).toBe(lines.length - 1);
   });
 
   it('adds the ws library and SSE lanes, which join the same room', async () => {

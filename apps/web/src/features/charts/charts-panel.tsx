@@ -9,6 +9,7 @@ import { UPlotChart } from '../../ui/uplot-chart.tsx';
 import { useStore, useWorkbench } from '../../ui/use-store.ts';
 
 const HEIGHT = 240;
+const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000];
 
 function alpha(hex: string, a: number): string {
   const n = parseInt(hex.slice(1), 16);
@@ -44,7 +45,7 @@ export function ChartsPanel() {
         height,
         scales: { x: { time: false } },
         series: [{ label: 'seq' }, ...ids.map((t) => laneSeries(t, { value: (_u, v) => fmtMs(v) }))],
-        axes: [{ label: 'message seq', ...font }, { label: 'delivery latency (ms)', ...font }],
+        axes: [{ label: 'message seq', ...font, incrs: INTEGER_STEPS }, { label: 'delivery latency (ms)', ...font }],
         legend: { live: false },
       }),
       getData: (): uPlot.AlignedData => {
@@ -177,7 +178,7 @@ export function ChartsPanel() {
     <section className="panel" data-testid="charts">
       <h2>Measurements</h2>
       <div className="charts">
-        <UPlotChart title="Delivery latency per message" testId="chart-latency" optionsKey={key} subscribe={subLatency} {...latency} />
+        <UPlotChart title="Delivery latency per message (others’ messages: estimated)" testId="chart-latency" optionsKey={key} subscribe={subLatency} {...latency} />
         <div>
           <UPlotChart title="Latency distribution (p50 solid, p95 dashed, p99 dotted)" testId="chart-histogram" optionsKey={key} subscribe={subLatency} {...histogram} />
           <PercentileTable ids={ids} />

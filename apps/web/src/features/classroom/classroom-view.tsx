@@ -44,7 +44,11 @@ export function ClassroomView() {
             <div className="big-stat" key={t} style={{ ['--lane' as string]: LANE_COLORS[t] }} data-testid={`class-${t}`}>
               <div className="n">{fmtInt(conns?.[t])}</div>
               <div className="l">
-                open on {TRANSPORT_LABELS[t]} <span className="hint">({fmtInt(s.stats?.transports[t]?.requests)} requests)</span>
+                open on {TRANSPORT_LABELS[t]}{' '}
+                <span className="hint">
+                  {t === 'short-poll' ? '(never held open: ' : '('}
+                  {fmtInt(s.stats?.transports[t]?.requests)} requests)
+                </span>
               </div>
             </div>
           ))}
