@@ -13,6 +13,8 @@
 // Lead bytes C0, C1 (overlong 2-byte forms) and F5..FF (past U+10FFFF, the old 5- and
 // 6-byte forms, FE, FF) never occur, and neither does a continuation byte without a lead.
 
+const ASCII_SKIP_MIN = 64;
+
 export class Utf8Validator {
   private owed = 0;
   private lo = 0x80;
@@ -25,7 +27,22 @@ export class Utf8Validator {
     let owed = this.owed;
     let lo = this.lo;
     let hi = this.hi;
+    // Long inputs: a 32-bit view lets runs of ASCII be skipped four bytes at a time.
+    const base = bytes.byteOffset;
+    let words: Uint32Array | null = null;
+    let firstWord = 0;
+    if (end - start >= ASCII_SKIP_MIN) {
+      firstWord = (base + start + 3) & ~3;
+      words = new Uint32Array(bytes.buffer, firstWord, (((base + end) & ~3) - firstWord) >>> 2);
+    }
     for (let i = start; i < end; i++) {
+      if (owed === 0 && words !== null && ((base + i) & 3) === 0) {
+        let w = (base + i - firstWord) >>> 2;
+        const n = words.length;
+        while (w < n && (words[w]! & 0x80808080) === 0) w++;
+        i = firstWord - base + (w << 2);
+        if (i >= end) break;
+      }
       const b = bytes[i]!;
       if (owed === 0) {
         if (b < 0x80) continue;

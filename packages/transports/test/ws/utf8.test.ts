@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Utf8Validator, isValidUtf8 } from '../../src/ws/utf8.ts';
 import { hex, utf8 } from './helpers.ts';
@@ -115,5 +116,60 @@ describe('8.1 UTF-8 validation (RFC 3629)', () => {
           checked++;
         }
     expect(checked).toBeGreaterThan(20_000);
+  });
+});
+
+describe('8.1 UTF-8 validation of long inputs (the four-bytes-at-a-time ASCII skip)', () => {
+  const fatal = new TextDecoder('utf-8', { fatal: true });
+  const reference = (b: Uint8Array) => {
+    try {
+      fatal.decode(b);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const tricky = [0x80, 0xbf, 0xc0, 0xc3, 0xa9, 0xe0, 0xed, 0xa0, 0xf0, 0xf4, 0x90, 0x8f, 0xfe, 0xff];
+
+  it('agrees with a fatal TextDecoder at every alignment, whole and in pieces', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 64, max: 400 }),
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom(...tricky)), { maxLength: 4 }),
+        fc.string({ unit: 'binary', maxLength: 6 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.nat(),
+        (length, edits, insert, shift, splitAt) => {
+          const ascii = new Uint8Array(length).fill(0x61);
+          const extra = new TextEncoder().encode(insert);
+          const bytes = new Uint8Array(length + extra.length);
+          bytes.set(ascii);
+          bytes.set(extra, length >> 1);
+          for (const [at, value] of edits) bytes[at % bytes.length] = value;
+          // Place the input at every byte offset inside a larger buffer.
+          const holder = new Uint8Array(bytes.length + 8);
+          holder.set(bytes, shift);
+          const view = holder.subarray(shift, shift + bytes.length);
+          const expected = reference(bytes);
+          expect(isValidUtf8(view)).toBe(expected);
+          expect(isValidUtf8(holder, shift, shift + bytes.length)).toBe(expected);
+          const v = new Utf8Validator();
+          const cut = splitAt % (bytes.length + 1);
+          const pieces = v.push(view, 0, cut) && v.push(view, cut, view.length) && v.end();
+          expect(pieces).toBe(expected);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('finds a single bad byte at every position of a long ASCII run', () => {
+    for (let at = 0; at < 100; at++) {
+      const bytes = new Uint8Array(100).fill(0x20);
+      bytes[at] = 0xff;
+      expect(isValidUtf8(bytes)).toBe(false);
+      bytes[at] = 0xc3; // a lead byte with no continuation, unless followed by one
+      expect(isValidUtf8(bytes)).toBe(false);
+    }
   });
 });
