@@ -111,7 +111,7 @@ describe('6.2 receiving data', () => {
     const bigBytes = utf8(big);
     const parts: Uint8Array[] = [];
     for (let i = 0; i < 16; i++) {
-      const piece = bigBytes.subarray(i * 65536, (i + 1) * 65536); // splits some 2-byte characters? no: 65536 is even
+      const piece = bigBytes.subarray(i * 65536, (i + 1) * 65536);
       parts.push(i === 0 ? textBytes(piece, false) : cont(piece, i === 15));
     }
     for (const chunk of randomChunks(concatBytes(...parts), seeded(3), 40_000)) conn.receiveData(chunk);
