@@ -14,6 +14,9 @@ export class LongPollClient extends HttpClientBase {
   private watchdog: unknown = null;
   /** Bumped for every poll, so an aborted one (timeout change) goes quietly. */
   private pollToken = 0;
+  /** Empty answers in a row that came back long before their timeout (a proxy or a misbehaving server). */
+  private quickEmpty = 0;
+  private pauseTimer: unknown = null;
 
   constructor(options: ClientOptions = {}) {
     super('long-poll', options);
@@ -28,6 +31,10 @@ export class LongPollClient extends HttpClientBase {
   protected stopReceiving(): void {
     this.pollToken += 1;
     this.clearWatchdog();
+    if (this.pauseTimer !== null) {
+      this.opts.clearTimeout(this.pauseTimer);
+      this.pauseTimer = null;
+    }
     this.controller?.abort();
     this.controller = null;
   }
@@ -50,6 +57,7 @@ export class LongPollClient extends HttpClientBase {
   private async poll(epoch: number, timeoutMs: number): Promise<void> {
     if (!this.isCurrent(epoch)) return;
     const token = ++this.pollToken;
+    const startedAt = this.now();
     const controller = new AbortController();
     this.controller = controller;
     let timedOut = false;
@@ -88,8 +96,19 @@ export class LongPollClient extends HttpClientBase {
       this.lost(code, message, epoch);
       return;
     }
-    if (this.applyPollAnswer(answer.body as PollResponse) === 'restarted') return;
+    const body = answer.body as PollResponse;
+    if (this.applyPollAnswer(body) === 'restarted') return;
     this.opened(epoch);
-    void this.poll(epoch, this.opts.longPollTimeoutMs);
+    // An empty answer long before the timeout would make this loop spin: wait a backoff step then.
+    const early = timeoutMs > 0 && (body.messages?.length ?? 0) === 0 && this.now() - startedAt < timeoutMs / 2;
+    this.quickEmpty = early ? this.quickEmpty + 1 : 0;
+    if (this.quickEmpty === 0) {
+      void this.poll(epoch, this.opts.longPollTimeoutMs);
+      return;
+    }
+    this.pauseTimer = this.opts.setTimeout(() => {
+      this.pauseTimer = null;
+      void this.poll(epoch, this.opts.longPollTimeoutMs);
+    }, this.retryDelay(this.quickEmpty - 1));
   }
 }

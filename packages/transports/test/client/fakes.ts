@@ -163,8 +163,8 @@ export class FakeRoom {
     this.clients.clear();
   }
 
-  /** A fetch handler for join, poll and messages; long polls are answered at once only if there is news. */
-  handler(opts: { holdLongPolls?: boolean } = {}): FetchHandler {
+  /** A fetch handler for join, poll and messages; long polls are answered at once only if there is news (or timeout=0). */
+  handler(): FetchHandler {
     return (call) => {
       const path = call.url.pathname;
       const q = call.url.searchParams;
@@ -173,7 +173,7 @@ export class FakeRoom {
       if (path === '/api/poll') return { status: 200, body: { messages: this.after(after), lastSeq: this.lastSeq } };
       if (path === '/api/longpoll') {
         const messages = this.after(after);
-        if (messages.length > 0 || q.get('timeout') === '0' || !opts.holdLongPolls) {
+        if (messages.length > 0 || q.get('timeout') === '0') {
           return { status: 200, body: { messages, lastSeq: this.lastSeq } };
         }
         return undefined;
