@@ -94,7 +94,13 @@ export class RawWebSocket {
   }
 
   private drain(): void {
-    for (const event of this.conn.events()) {
+    // Answers to these events may be queued before a pending failure's close frame; keep taking
+    // events until there are none (WsConnection.fail explains the order).
+    for (let events = this.conn.events(); events.length > 0; events = this.conn.events()) this.handle(events);
+  }
+
+  private handle(events: ReturnType<WsConnection['events']>): void {
+    for (const event of events) {
       switch (event.type) {
         case 'text':
           this.options.onText?.(event.data);

@@ -95,6 +95,8 @@ export class WsConnection {
   private _closeCode: number | null = null;
   private _closeReason = '';
   private failed = false;
+  // A failure found after data events the application has not taken yet (see fail()).
+  private deferredFailure: WsProtocolError | null = null;
   private closeSent = false;
   private inputDone = false;
   private sawEof = false;
@@ -172,6 +174,7 @@ export class WsConnection {
 
   /** Drains the events that happened since the last call. */
   events(): WsEvent[] {
+    if (this.pending.length === 0) this.applyDeferredFailure();
     if (this.pending.length === 0) return [];
     const events = this.pending;
     this.pending = [];
@@ -180,6 +183,7 @@ export class WsConnection {
 
   /** Drains the bytes to write to the transport, in order. */
   dataToSend(): Uint8Array[] {
+    if (this.pending.length === 0) this.applyDeferredFailure();
     if (this.outgoing.length === 0) return [];
     const out = this.outgoing;
     this.outgoing = [];
@@ -358,8 +362,19 @@ export class WsConnection {
 
   // 7.1.7 Fail the WebSocket Connection: send a close frame with the code (if none was sent
   // yet), stop reading, and close the TCP connection.
+  //
+  // Messages that arrived complete before the violation were valid and are delivered first:
+  // when data events are still waiting to be taken, nothing more is read, and the failure
+  // (close frame, CLOSED) happens once the application has taken them, so what it sends in
+  // answer to them goes out before the close frame.
   private fail(error: WsProtocolError): void {
     if (this._state === 'CLOSED') return;
+    if (this.pending.some((e) => e.type === 'text' || e.type === 'binary')) {
+      this.inputDone = true;
+      this.decoder.halt();
+      this.deferredFailure ??= error;
+      return;
+    }
     this.inputDone = true;
     this.failed = true;
     this.decoder.halt();
@@ -372,6 +387,13 @@ export class WsConnection {
     }
     this.transition('protocol error');
     this.finish(error.closeCode, error.message);
+  }
+
+  private applyDeferredFailure(): void {
+    const error = this.deferredFailure;
+    if (error === null) return;
+    this.deferredFailure = null;
+    this.fail(error);
   }
 
   private finish(code: number, reason: string): void {

@@ -31,7 +31,8 @@ function feed(chunks: Uint8Array[], options: Partial<WsConnectionOptions> = {}):
   const sent: string[] = [];
   for (const chunk of chunks) {
     conn.receiveData(chunk);
-    events.push(...conn.events());
+    // An application takes events until there are none (a failure may wait for the first batch).
+    for (let batch = conn.events(); batch.length > 0; batch = conn.events()) events.push(...batch);
     sent.push(...conn.dataToSend().map(toHex));
   }
   return { events: plain(events), sent, state: conn.state, closeExpected: conn.closeExpected() };
@@ -417,5 +418,33 @@ describe('protocol violations fail the connection with the RFC close code', () =
     expect(error).toMatchObject({ type: 'error', error: { code: 'WS_ERR_INTERNAL', closeCode: 1011 } });
     expect(close).toEqual({ type: 'close', code: 1011, reason: 'internal error' });
     expect(new TextDecoder().decode(conn.dataToSend()[0]!)).not.toContain('secret');
+  });
+});
+
+describe('7.1.7 a failure after valid messages in the same read', () => {
+  for (const [name, bad] of [
+    ['RSV bit', clientFrame(0x91, utf8('bad'))],
+    ['reserved opcode', clientFrame(0x85, utf8('x'))],
+  ] as const) {
+    it(`delivers the earlier message and lets its answer go out before the close (${name})`, () => {
+      const conn = server();
+      conn.receiveData(concatBytes(text("first"), bad, clientFrame(0x89, new Uint8Array(0))));
+      expect(plain(conn.events())).toEqual([{ type: 'text', data: 'first' }]);
+      expect(conn.state).toBe('OPEN');
+      conn.sendText('echo: first');
+      const failure = plain(conn.events());
+      expect(failure.map((e) => e.type)).toEqual(['error', 'close']);
+      const sent = conn.dataToSend().map((b) => hex(toHex(b)));
+      expect(sent.map((b) => b[0])).toEqual([0x81, 0x88]);
+      expect((sent[1]![2]! << 8) | sent[1]![3]!).toBe(1002);
+      expect(conn.state).toBe('CLOSED');
+      expect(conn.closeExpected()).toBe(true);
+    });
+  }
+
+  it('fails at once when nothing valid is waiting', () => {
+    const conn = server();
+    conn.receiveData(clientFrame(0x91, utf8('bad')));
+    expect(plain(conn.events()).map((e) => e.type)).toEqual(['error', 'close']);
   });
 });
