@@ -76,7 +76,8 @@ export interface WsConnectionOptions {
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 // One decoder per module: it is only used on bytes the validator accepted, non-streaming.
-const textDecoder = new TextDecoder('utf-8', { fatal: false });
+// ignoreBOM: a U+FEFF at the start of a message is data and must reach the application (and an echo) unchanged.
+const textDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 const textEncoder = new TextEncoder();
 
 function defaultMask(): Uint8Array {

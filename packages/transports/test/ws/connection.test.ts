@@ -448,3 +448,11 @@ describe('7.1.7 a failure after valid messages in the same read', () => {
     expect(plain(conn.events()).map((e) => e.type)).toEqual(['error', 'close']);
   });
 });
+
+describe('5.6 text data is delivered exactly as sent', () => {
+  it('keeps a leading byte order mark (U+FEFF is data, not a decoding hint)', () => {
+    const conn = server();
+    conn.receiveData(clientFrame(0x81, utf8('\uFEFFhi')));
+    expect(conn.events()).toEqual([{ type: 'text', data: '\uFEFFhi' }]);
+  });
+});
