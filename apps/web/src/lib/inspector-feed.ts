@@ -41,7 +41,7 @@ export class InspectorFeed {
     private readonly EventSourceImpl: typeof EventSource | undefined = globalThis.EventSource,
     schedule: Schedule = frameSchedule,
   ) {
-    this.store = new Store(EMPTY, schedule);
+    this.store = new Store(EMPTY, schedule, schedule === frameSchedule ? 150 : 0);
   }
 
   /** Follows one clientId; a new id replaces the old stream. */

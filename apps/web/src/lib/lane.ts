@@ -13,6 +13,8 @@ export type ClientFactory = (transport: TransportId, options: ClientOptions) => 
 export const MESSAGE_LIMIT = 200;
 /** Wire records kept per lane for the request timeline. */
 export const RECORD_LIMIT = 120;
+/** A lane redraws at most this often; measurements are taken on arrival regardless. */
+export const LANE_REDRAW_MS = 100;
 
 export interface LaneMessage {
   seq: number;
@@ -82,6 +84,7 @@ export class Lane {
         version: 0,
       },
       deps.schedule ?? frameSchedule,
+      deps.schedule ? 0 : LANE_REDRAW_MS,
     );
     this.offs.push(
       this.client.subscribe(() => this.patch({ client: this.client.getSnapshot() })),

@@ -9,8 +9,11 @@
 import type { ChatMessage, TransportId } from '@wirebench/transports/contract';
 import { TRANSPORT_IDS } from '@wirebench/transports/contract';
 import { GrowableColumn, NullableColumn } from './growable.ts';
-import { offsetSample } from './stats-math.ts';
+import { offsetSample, percentiles, type Percentiles } from './stats-math.ts';
 import { Store, type Schedule, frameSchedule } from './store.ts';
+
+/** Charts of many points redraw at most this often. */
+export const CHART_REDRAW_MS = 150;
 
 export interface LatencySample {
   seq: number;
@@ -53,7 +56,7 @@ export class Measurements {
   readonly changes: Store<number>;
 
   constructor(schedule: Schedule = frameSchedule) {
-    this.changes = new Store(0, schedule);
+    this.changes = new Store(0, schedule, schedule === frameSchedule ? CHART_REDRAW_MS : 0);
     for (const t of TRANSPORT_IDS) {
       this.latencyByLane.set(t, new NullableColumn());
       this.exact.set(t, new GrowableColumn());
@@ -126,6 +129,19 @@ export class Measurements {
     }
   }
 
+  private pCache = new Map<string, { n: number; p: Percentiles }>();
+
+  /** Percentiles of a lane's exact or estimated samples, recomputed only when samples were added. */
+  percentiles(lane: TransportId, kind: 'exact' | 'estimated' = 'exact'): Percentiles {
+    const col = (kind === 'exact' ? this.exact : this.estimated).get(lane)!;
+    const key = `${lane}:${kind}`;
+    const hit = this.pCache.get(key);
+    if (hit && hit.n === col.length) return hit.p;
+    const p = percentiles(col.view());
+    this.pCache.set(key, { n: col.length, p });
+    return p;
+  }
+
   private rowFor(seq: number): number {
     const known = this.seqRow.get(seq);
     if (known !== undefined) return known;
@@ -155,6 +171,7 @@ export class Measurements {
     for (const c of this.exact.values()) c.clear();
     for (const c of this.estimated.values()) c.clear();
     this.samples.length = 0;
+    this.pCache.clear();
     this.sends.clear();
     this.offset = null;
     this.changes.set(this.changes.getSnapshot() + 1);

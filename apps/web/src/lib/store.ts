@@ -17,10 +17,17 @@ export const syncSchedule: Schedule = (fn) => fn();
 export class Store<S> {
   private listeners = new Set<() => void>();
   private scheduled = false;
+  private lastFlush = -Infinity;
 
+  /**
+   * `minIntervalMs` spaces notifications out under load (a room of 60 chatty
+   * students): at most one per frame, and at most one per minIntervalMs.
+   */
   constructor(
     private snapshot: S,
     private readonly schedule: Schedule = frameSchedule,
+    private readonly minIntervalMs = 0,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   getSnapshot = (): S => this.snapshot;
@@ -44,9 +51,13 @@ export class Store<S> {
   notify(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    this.schedule(() => {
+    const flush = () => {
       this.scheduled = false;
+      this.lastFlush = this.now();
       for (const l of [...this.listeners]) l();
-    });
+    };
+    const wait = this.minIntervalMs > 0 ? this.lastFlush + this.minIntervalMs - this.now() : 0;
+    if (wait > 0) setTimeout(() => this.schedule(flush), wait);
+    else this.schedule(flush);
   }
 }

@@ -2,7 +2,7 @@ import { useCallback, useMemo } from 'react';
 import uPlot from 'uplot';
 import type { TransportId } from '@wirebench/transports/contract';
 import type { Lane } from '../../lib/lane.ts';
-import { bytesPerMessage, histograms, percentiles, ratesPerSecond } from '../../lib/stats-math.ts';
+import { bytesPerMessage, histograms, ratesPerSecond } from '../../lib/stats-math.ts';
 import { fmtBytes, fmtMs, LANE_COLORS } from '../../ui/format.ts';
 import { axisFont, projector } from '../../ui/projector.ts';
 import { UPlotChart } from '../../ui/uplot-chart.tsx';
@@ -17,7 +17,7 @@ function alpha(hex: string, a: number): string {
 }
 
 function laneSeries(t: TransportId, extra: Partial<uPlot.Series> = {}): uPlot.Series {
-  return { label: t, stroke: LANE_COLORS[t], width: 1.5, spanGaps: true, points: { show: true, size: 4 }, ...extra };
+  return { label: t, stroke: LANE_COLORS[t], width: 1.5, spanGaps: true, ...extra };
 }
 
 /** Per-second rates of a sampled counter that is null while its lane is absent. */
@@ -82,7 +82,7 @@ export function ChartsPanel() {
             (u) => {
               const ctx = u.ctx;
               ids.forEach((t) => {
-                const p = percentiles(m.exact.get(t)!.view());
+                const p = m.percentiles(t);
                 if (p.count === 0) return;
                 ctx.save();
                 ctx.strokeStyle = LANE_COLORS[t];
@@ -222,8 +222,8 @@ function PercentileTable({ ids }: { ids: TransportId[] }) {
       </thead>
       <tbody>
         {ids.map((t) => {
-          const p = percentiles(m.exact.get(t)!.view());
-          const e = percentiles(m.estimated.get(t)!.view());
+          const p = m.percentiles(t, 'exact');
+          const e = m.percentiles(t, 'estimated');
           return (
             <tr key={t} data-testid={`percentiles-${t}`}>
               <td>

@@ -1,4 +1,4 @@
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useState } from 'react';
 import type { TransportId } from '@wirebench/transports/contract';
 import type { Lane, LaneMessage } from '../../lib/lane.ts';
 import { bytesPerMessage } from '../../lib/stats-math.ts';
@@ -97,26 +97,14 @@ export function LaneCard({ lane, removable }: { lane: Lane; removable: boolean }
   );
 }
 
+// Newest first in the DOM, shown bottom-up (column-reverse): the browser keeps
+// the view pinned to the newest message without reading layout on every update.
 function MessageList({ messages, testId }: { messages: readonly LaneMessage[]; testId: string }) {
-  const ref = useRef<HTMLOListElement>(null);
-  const stick = useRef(true);
-  useEffect(() => {
-    const el = ref.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [messages]);
+  const rows = [];
+  for (let i = messages.length - 1; i >= 0; i--) rows.push(<MessageRow key={messages[i]!.seq} m={messages[i]!} />);
   return (
-    <ol
-      className="messages"
-      ref={ref}
-      data-testid={testId}
-      onScroll={(e) => {
-        const el = e.currentTarget;
-        stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 30;
-      }}
-    >
-      {messages.map((m) => (
-        <MessageRow key={m.seq} m={m} />
-      ))}
+    <ol className="messages" data-testid={testId}>
+      {rows}
     </ol>
   );
 }
