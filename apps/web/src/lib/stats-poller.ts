@@ -26,6 +26,13 @@ export function connectionsByTransport(stats: StatsResponse): Record<TransportId
   return out;
 }
 
+/** Distinct clients per transport (active in the last minute or connected), from the server. */
+export function clientsByTransport(stats: StatsResponse): Record<TransportId, number> {
+  const out = {} as Record<TransportId, number>;
+  for (const id of TRANSPORT_IDS) out[id] = stats.transports[id]?.clients ?? 0;
+  return out;
+}
+
 export interface StatsPollerDeps {
   fetch: typeof fetch;
   baseUrl: string;

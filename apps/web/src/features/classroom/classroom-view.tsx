@@ -2,7 +2,7 @@ import { useCallback } from 'react';
 import type uPlot from 'uplot';
 import { TRANSPORT_IDS } from '@wirebench/transports/contract';
 import { TRANSPORT_LABELS } from '../../lib/workbench.ts';
-import { connectionsByTransport } from '../../lib/stats-poller.ts';
+import { clientsByTransport, connectionsByTransport } from '../../lib/stats-poller.ts';
 import { fmtInt, LANE_COLORS } from '../../ui/format.ts';
 import { axisFont, projector } from '../../ui/projector.ts';
 import { UPlotChart } from '../../ui/uplot-chart.tsx';
@@ -12,6 +12,7 @@ export function ClassroomView() {
   const wb = useWorkbench();
   const s = useStore(wb.stats.store);
   const conns = s.stats ? connectionsByTransport(s.stats) : null;
+  const clients = s.stats ? clientsByTransport(s.stats) : null;
   const urls = s.info?.joinUrls ?? [location.origin + '/'];
   return (
     <>
@@ -42,11 +43,11 @@ export function ClassroomView() {
           </div>
           {TRANSPORT_IDS.map((t) => (
             <div className="big-stat" key={t} style={{ ['--lane' as string]: LANE_COLORS[t] }} data-testid={`class-${t}`}>
-              <div className="n">{fmtInt(conns?.[t])}</div>
+              <div className="n">{fmtInt(clients?.[t])}</div>
               <div className="l">
-                open on {TRANSPORT_LABELS[t]}{' '}
+                on {TRANSPORT_LABELS[t]}{' '}
                 <span className="hint">
-                  {t === 'short-poll' ? '(never held open: ' : '('}
+                  ({t === 'short-poll' ? 'never held open' : `${fmtInt(conns?.[t])} open`},{' '}
                   {fmtInt(s.stats?.transports[t]?.requests)} requests)
                 </span>
               </div>
