@@ -1,0 +1,155 @@
+// pnpm bench [--quick] [--no-build] [--only echo,broadcast,idle,polling,codec]
+// Builds and starts the production server, drives it from separate load processes over
+// 127.0.0.1, prints tables and writes bench-results/<timestamp>/report.{json,html}.
+// Exit code 0 when every scenario ran (targets are reported, never fatal), 1 when one crashed.
+import { execFileSync, fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker, killAll, repoRoot } from './processes.ts';
+import { broadcastScenario, echoScenario, idleScenario, pollingScenario, type BenchConfig } from './scenarios.ts';
+import { evaluateTargets, printTables, renderHtml, type FullReport } from './report.ts';
+import type { CodecCase } from './codec.ts';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const build = !args.includes('--no-build');
+const onlyArg = args.find((a) => a.startsWith('--only='))?.slice(7) ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
+const ALL = ['echo', 'broadcast', 'idle', 'polling', 'codec'] as const;
+const only = new Set(onlyArg ? onlyArg.split(',') : ALL);
+
+const config: BenchConfig = quick
+  ? {
+      quick,
+      runs: 1,
+      echo: { clients: 4, sizes: [64, 16 * 1024], warmupMs: 100, durationMs: 300 },
+      broadcast: { receivers: [20], latencyMessages: 5, spacingMs: 20, burst: () => 10, shortPollIntervalMs: 1_000 },
+      idle: { clients: 50 },
+      polling: { clients: 20, messagesPerSecond: 5, durationMs: 1_000 },
+      codec: { timeMs: 20, rounds: 1 },
+    }
+  : {
+      quick,
+      runs: 3,
+      echo: { clients: 50, sizes: [64, 16 * 1024], warmupMs: 1_000, durationMs: 4_000 },
+      broadcast: {
+        receivers: [500, 2_000],
+        latencyMessages: 20,
+        spacingMs: 100,
+        burst: (n) => (n <= 500 ? 200 : 50),
+        shortPollIntervalMs: 1_000,
+      },
+      idle: { clients: 5_000 },
+      polling: { clients: 1_000, messagesPerSecond: 2, durationMs: 10_000 },
+      codec: { timeMs: 400, rounds: 3 },
+    };
+
+const startedAt = new Date();
+const outDir = resolve(repoRoot, 'bench-results', startedAt.toISOString().replace(/:/g, '-'));
+
+let interrupted = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    interrupted = true;
+    console.error(`\n${sig}: stopping every bench process`);
+    killAll();
+    process.exit(130);
+  });
+}
+process.on('exit', () => killAll());
+
+function runCodecChild(): Promise<CodecCase[]> {
+  return new Promise((resolveCases, reject) => {
+    const child = fork(fileURLToPath(new URL('./codec.ts', import.meta.url)), [JSON.stringify(config.codec)], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const timer = setTimeout(() => {
+      if (child.pid) process.kill(child.pid, 'SIGKILL');
+      reject(new Error('codec benchmarks took longer than 5 minutes'));
+    }, 300_000);
+    child.once('message', (m: { cases: CodecCase[] }) => {
+      clearTimeout(timer);
+      resolveCases(m.cases);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) reject(new Error(`codec process exited with ${code}`));
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const t0 = Date.now();
+  if (build) {
+    console.log('building the server (pnpm --filter @wirebench/server run build)…');
+    execFileSync('pnpm', ['--filter', '@wirebench/server', 'run', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const workers = await Promise.all([0, 1, 2, 3].map(() => Worker.start()));
+  console.log(`load workers: ${workers.map((w) => w.pid).join(', ')} (driver ${process.pid})`);
+
+  const report: FullReport = {
+    startedAt: startedAt.toISOString(),
+    command: `pnpm bench ${args.join(' ')}`.trim(),
+    quick,
+    runs: config.runs,
+    machine: { cpus: os.cpus().length, node: process.version, platform: `${os.type()} ${os.release()}`, totalMemGiB: Math.round(os.totalmem() / 2 ** 30) },
+    clock:
+      'Latency clock: round trips (echo) use performance.now() in the client process; broadcast and wake latencies compare the sender\'s performance.timeOrigin + performance.now() with the receiver\'s, two processes on one machine clock (sub-millisecond agreement expected, not guaranteed).',
+    pids: { driver: process.pid, workers: workers.map((w) => w.pid) },
+    notes: [
+      'Server: apps/server/dist/main.js, started fresh per scenario (per transport for broadcast, per transport and run for idle and polling), PORT=0 HOST=127.0.0.1 LOG=0 SEND_RATE_LIMIT=1000000000, with --expose-gc and a preloaded memory probe (src/server-probe.cjs) that answers process.memoryUsage() over IPC. The server code is unchanged.',
+      'Load: 4 worker processes (ws for both WebSocket stacks, node:http with a keep-alive agent for polling and SSE, node:net for raw TCP). The machine has 2 cores shared by the server and the load: a figure marked "client-bound" had a load process at ≥ 85 % of a core, "machine saturated" means all processes together used ≥ 180 %.',
+      'Ratios are paired: each run measures both sides back to back and the ratio is taken per run; the median and the min–max of the per-run ratios are shown.',
+      'Idle heap: the server has no heap endpoint; heap figures come from the preloaded probe after a full GC, and RSS from /proc/<pid>/status VmRSS deltas.',
+      'Polling bytes are counted by the server (/api/stats bytesIn + bytesOut of the lane), HTTP headers included.',
+    ],
+    targets: [],
+    errors: [],
+  };
+
+  const scenarios: Array<[string, () => Promise<void>]> = [
+    ['echo', async () => void (report.echo = await echoScenario(config, workers))],
+    ['broadcast', async () => void (report.broadcast = await broadcastScenario(config, workers))],
+    ['idle', async () => void (report.idle = await idleScenario(config, workers))],
+    ['polling', async () => void (report.polling = await pollingScenario(config, workers))],
+    ['codec', async () => void (report.codec = await runCodecChild())],
+  ];
+  for (const [name, run] of scenarios) {
+    if (!only.has(name)) continue;
+    if (interrupted) break;
+    const s0 = Date.now();
+    console.log(`\n== ${name}`);
+    try {
+      await run();
+    } catch (err) {
+      const error = (err as Error).stack ?? String(err);
+      report.errors.push({ scenario: name, error });
+      console.error(`scenario ${name} failed: ${error}`);
+      // Leave no clients behind for the next scenario.
+      await Promise.all(workers.map((w) => w.call({ cmd: 'close' }).catch(() => undefined)));
+    }
+    console.log(`== ${name} done in ${((Date.now() - s0) / 1000).toFixed(1)} s`);
+  }
+
+  report.targets = evaluateTargets(report);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(resolve(outDir, 'report.json'), JSON.stringify(report, null, 2));
+  writeFileSync(resolve(outDir, 'report.html'), renderHtml(report));
+  console.log(printTables(report));
+  console.log(`\nreport: ${outDir}/report.html (and report.json), total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return report.errors.length ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    killAll();
+    process.exit(code);
+  },
+  (err: Error) => {
+    console.error(err.stack ?? err);
+    killAll();
+    process.exit(1);
+  },
+);
