@@ -1,0 +1,389 @@
+// Generated blocks: every table, hex dump, diagram and transcript in the chapters that comes
+// from code. Each generator returns Markdown; excerpts.ts puts it between
+// `<!-- generated: name -->` and `<!-- /generated -->`. Output must be the same on every run:
+// ids and times from the real server are replaced by placeholders.
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import * as httpErrors from '../../apps/server/src/errors.ts';
+import { defaultConfig } from '../../apps/server/src/config.ts';
+import { DEFAULTS, ERROR_CODES } from '../../packages/transports/src/contract.ts';
+import {
+  CLOSE_CODES,
+  FrameDecoder,
+  OPCODES,
+  TRANSITIONS,
+  WS_ERRORS,
+  encodeClose,
+  encodeFrame,
+  isValidCloseCode,
+  opcodeName,
+} from '../../packages/transports/src/ws/index.ts';
+import { acceptSteps } from '../../packages/transports/src/ws/handshake.ts';
+
+export type Generator = (root: string) => string | Promise<string>;
+
+const text = new TextEncoder();
+
+export function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+}
+
+// --- 1.3 the handshake hash ---------------------------------------------------------------
+
+function handshakeSteps(): string {
+  const s = acceptSteps('dGhlIHNhbXBsZSBub25jZQ==');
+  return [
+    '| step | value |',
+    '|---|---|',
+    `| Sec-WebSocket-Key (RFC 6455 §1.3) | \`${s.key}\` |`,
+    `| + GUID | \`${s.concatenated}\` |`,
+    `| SHA-1, hex | \`${s.sha1Hex}\` |`,
+    `| base64 of the 20 bytes = Sec-WebSocket-Accept | \`${s.accept}\` |`,
+  ].join('\n');
+}
+
+// --- 5.7 example frames, encoded by the real encoder ------------------------------------------
+
+const RFC_MASK = new Uint8Array([0x37, 0xfa, 0x21, 0x3d]);
+
+export function rfcExampleFrames(): Array<{ title: string; bytes: Uint8Array; role: 'server' | 'client' }> {
+  const hello = text.encode('Hello');
+  const bin256 = new Uint8Array(256);
+  return [
+    { title: 'a single-frame unmasked text message "Hello" (server to client)', role: 'client', bytes: encodeFrame({ opcode: OPCODES.TEXT, payload: hello }) },
+    { title: 'a single-frame masked text message "Hello" (client to server, mask 37 fa 21 3d)', role: 'server', bytes: encodeFrame({ opcode: OPCODES.TEXT, payload: hello, mask: RFC_MASK }) },
+    { title: 'a fragmented unmasked text message: first frame "Hel" (FIN = 0)', role: 'client', bytes: encodeFrame({ opcode: OPCODES.TEXT, payload: text.encode('Hel'), fin: false }) },
+    { title: '… and its continuation "lo" (opcode 0, FIN = 1)', role: 'client', bytes: encodeFrame({ opcode: OPCODES.CONTINUATION, payload: text.encode('lo') }) },
+    { title: 'an unmasked ping carrying "Hello"', role: 'client', bytes: encodeFrame({ opcode: OPCODES.PING, payload: hello }) },
+    { title: 'a masked pong answering it (mask 37 fa 21 3d)', role: 'server', bytes: encodeFrame({ opcode: OPCODES.PONG, payload: hello, mask: RFC_MASK }) },
+  ].concat([
+    { title: '256 bytes of binary data: the header alone (16-bit length form)', role: 'client', bytes: encodeFrame({ opcode: OPCODES.BINARY, payload: bin256 }).subarray(0, 4) },
+    { title: '64 KiB of binary data: the header alone (64-bit length form)', role: 'client', bytes: encodeFrame({ opcode: OPCODES.BINARY, payload: new Uint8Array(65536) }).subarray(0, 10) },
+  ]);
+}
+
+function rfcFrames(): string {
+  const rows = ['| frame | bytes on the wire |', '|---|---|'];
+  for (const f of rfcExampleFrames()) rows.push(`| ${f.title} | \`${hex(f.bytes)}\` |`);
+  return rows.join('\n');
+}
+
+/** The masked "Hello" taken apart by the real decoder, field by field. */
+function decodedMaskedHello(): string {
+  const bytes = encodeFrame({ opcode: OPCODES.TEXT, payload: text.encode('Hello'), mask: RFC_MASK });
+  const [frame] = new FrameDecoder({ role: 'server', maxPayloadBytes: 1024, inspect: true }).push(bytes);
+  if (!frame) throw new Error('the decoder returned no frame');
+  const b0 = bytes[0]!;
+  const b1 = bytes[1]!;
+  const bits = (n: number) => n.toString(2).padStart(8, '0');
+  return [
+    '```text',
+    `byte 0  ${hex(bytes.subarray(0, 1))} = ${bits(b0)}`,
+    `        FIN=${frame.fin ? 1 : 0}  RSV1=${+frame.rsv1} RSV2=${+frame.rsv2} RSV3=${+frame.rsv3}  opcode=${frame.opcode.toString(2).padStart(4, '0')} (${opcodeName(frame.opcode)})`,
+    `byte 1  ${hex(bytes.subarray(1, 2))} = ${bits(b1)}`,
+    `        MASK=${+frame.masked}  length=${(b1 & 0x7f).toString(2).padStart(7, '0')} (${frame.payloadLength}, ${frame.lengthForm}-bit form)`,
+    `mask    ${hex(frame.maskKey!)}`,
+    `wire    ${hex(frame.wirePayload!)}   (masked payload)`,
+    `payload ${hex(frame.payload)}   (after XOR with the mask) = "${new TextDecoder().decode(frame.payload)}"`,
+    '```',
+  ].join('\n');
+}
+
+// --- errors and close codes ---------------------------------------------------------------
+
+function wsErrorTable(kind: 'frames' | 'handshake'): string {
+  const rows = kind === 'frames' ? ['| code | close code | message |', '|---|---|---|'] : ['| code | HTTP status | message |', '|---|---|---|'];
+  for (const [code, entry] of Object.entries(WS_ERRORS)) {
+    const isHandshake = entry.closeCode < 1000;
+    if ((kind === 'handshake') !== isHandshake) continue;
+    rows.push(`| \`${code}\` | ${entry.closeCode} | ${entry.message} |`);
+  }
+  return rows.join('\n');
+}
+
+function closeCodeTable(): string {
+  const rows = ['| code | name | may be sent in a close frame |', '|---|---|---|'];
+  for (const [name, code] of Object.entries(CLOSE_CODES)) {
+    rows.push(`| ${code} | \`${name}\` | ${isValidCloseCode(code) ? 'yes' : '**no**'} |`);
+  }
+  const ranges: Array<[string, number]> = [['0–999', 999], ['1016–2999', 2000], ['3000–3999', 3000], ['4000–4999', 4000], ['5000 and up', 5000]];
+  for (const [range, sample] of ranges) rows.push(`| ${range} | (range) | ${isValidCloseCode(sample) ? 'yes' : '**no**'} |`);
+  return rows.join('\n');
+}
+
+// When each HTTP error is raised: the contract's wording, one line per code.
+const HTTP_WHEN: Record<string, string> = {
+  INVALID_BODY: 'malformed JSON, wrong types, missing fields, unknown `via`',
+  INVALID_TEXT: 'empty or white-space-only text',
+  INVALID_CURSOR: '`after` or `timeout` not an integer in range',
+  ORIGIN_NOT_ALLOWED: 'a foreign `Origin` (HTTP requests and WebSocket handshakes)',
+  UNKNOWN_CLIENT: 'a `clientId` the room does not know',
+  NOT_FOUND: 'no such route',
+  TEXT_TOO_LONG: 'text over `MAX_TEXT_LENGTH` code points',
+  BODY_TOO_LARGE: 'request body over `MAX_BODY_BYTES`',
+  RATE_LIMITED: 'over `SEND_RATE_LIMIT` sends in the window',
+};
+
+export function httpErrorRows(): Array<{ name: string; code: string; status: number }> {
+  const rows: Array<{ name: string; code: string; status: number }> = [];
+  for (const [name, value] of Object.entries(httpErrors)) {
+    if (typeof value !== 'function' || name === 'toWireError') continue;
+    const err = new (value as new (...args: unknown[]) => { code: string; statusCode: number })('x', 'y');
+    rows.push({ name, code: err.code, status: err.statusCode });
+  }
+  return rows.sort((a, b) => a.status - b.status || a.code.localeCompare(b.code));
+}
+
+function httpErrorTable(): string {
+  const rows = ['| status | code | raised as (apps/server/src/errors.ts) | when |', '|---|---|---|---|'];
+  for (const r of httpErrorRows()) {
+    const when = HTTP_WHEN[r.code];
+    if (!when) throw new Error(`HTTP error ${r.code} has no description in docs/scripts/generators.ts (HTTP_WHEN)`);
+    rows.push(`| ${r.status} | \`${r.code}\` | \`${r.name}\` | ${when} |`);
+  }
+  const missing = ERROR_CODES.filter((c) => !rows.some((r) => r.includes(`\`${c}\``)));
+  if (missing.length) throw new Error(`contract error codes without a server error class: ${missing.join(', ')}`);
+  rows.push('| 500 | `INTERNAL` | (anything else, from `toWireError`) | a bug; the message never carries details |');
+  return rows.join('\n');
+}
+
+// --- the connection state machine ----------------------------------------------------------
+
+function stateDiagram(): string {
+  const lines = ['```mermaid', 'stateDiagram-v2', '    [*] --> OPEN: handshake done'];
+  const seen = new Set<string>();
+  for (const t of TRANSITIONS) {
+    // Self-loops that only ignore input would clutter the drawing; the table lists them.
+    if (t.from === t.to && t.action === 'ignore') continue;
+    const key = `${t.from} ${t.to}`;
+    const label = TRANSITIONS.filter((u) => u.from === t.from && u.to === t.to && u.action !== 'ignore').map((u) => u.event).join(', ');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    lines.push(`    ${t.from} --> ${t.to}: ${label}`);
+  }
+  lines.push('    CLOSED --> [*]', '```');
+  return lines.join('\n');
+}
+
+function stateTable(): string {
+  const rows = ['| state | event | next state | what the connection does |', '|---|---|---|---|'];
+  for (const t of TRANSITIONS) rows.push(`| ${t.from} | ${t.event} | ${t.to} | ${t.action} |`);
+  return rows.join('\n');
+}
+
+// --- configuration ---------------------------------------------------------------------------
+
+function configTable(): string {
+  const env: Array<[string, string, unknown]> = [
+    ['HOST', 'host', defaultConfig.host],
+    ['PORT', 'port', defaultConfig.port],
+    ['LONG_POLL_TIMEOUT_MS', 'longPollTimeoutMs', defaultConfig.longPollTimeoutMs],
+    ['HISTORY_LIMIT', 'historyLimit', defaultConfig.historyLimit],
+    ['RETAIN_LIMIT', 'retainLimit', defaultConfig.retainLimit],
+    ['MAX_TEXT_LENGTH', 'maxTextLength', defaultConfig.maxTextLength],
+    ['MAX_BODY_BYTES', 'maxBodyBytes', defaultConfig.maxBodyBytes],
+    ['WS_CHAT_MAX_BYTES', 'wsChatMaxBytes', defaultConfig.wsChatMaxBytes],
+    ['WS_MAX_MESSAGE_BYTES', 'wsMaxMessageBytes', defaultConfig.wsMaxMessageBytes],
+    ['SEND_RATE_LIMIT', 'sendRateLimit', `${defaultConfig.sendRateLimit} per ${defaultConfig.sendRateWindowMs} ms`],
+    ['ALLOWED_ORIGINS', 'allowedOrigins', defaultConfig.allowedOrigins.length ? defaultConfig.allowedOrigins.join(',') : '(only the server\'s own)'],
+  ];
+  const rows = ['| variable | `AppConfig` field | default |', '|---|---|---|'];
+  for (const [name, field, value] of env) rows.push(`| \`${name}\` | \`${field}\` | ${typeof value === 'string' ? value : `\`${String(value)}\``} |`);
+  rows.push(`| (none) | \`sseHeartbeatMs\` | \`${defaultConfig.sseHeartbeatMs}\` |`);
+  rows.push(`| (none) | \`heartbeatMs\` (WebSocket ping) | \`${defaultConfig.heartbeatMs}\` |`);
+  rows.push(`| (none) | page size of a poll answer | \`${DEFAULTS.pageSize}\` messages |`);
+  return rows.join('\n');
+}
+
+// --- transcripts from the real server ----------------------------------------------------------
+
+async function withServer<T>(run: (port: number, app: Awaited<ReturnType<typeof startApp>>) => Promise<T>): Promise<T> {
+  const app = await startApp();
+  try {
+    return await run((app.server.address() as AddressInfo).port, app);
+  } finally {
+    await app.close();
+  }
+}
+
+async function startApp() {
+  const { buildApp } = await import('../../apps/server/src/app.ts');
+  const app = buildApp({ logger: false, longPollTimeoutMs: 30_000 });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return app;
+}
+
+/** Opens a TCP connection, writes each step's bytes and waits for the bytes that step expects back. */
+async function tcpSession(port: number, steps: Array<{ send: Uint8Array; expect: number }>): Promise<Uint8Array[]> {
+  const socket = connect({ host: '127.0.0.1', port });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  let buffer = Buffer.alloc(0);
+  let waiter: (() => void) | null = null;
+  socket.on('data', (chunk: Buffer) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    waiter?.();
+  });
+  const answers: Uint8Array[] = [];
+  try {
+    for (const step of steps) {
+      socket.write(step.send);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`transcript: waited 5 s for ${step.expect} bytes, got ${buffer.length}`)), 5_000);
+        const check = () => {
+          if (buffer.length >= step.expect) {
+            clearTimeout(timer);
+            waiter = null;
+            resolve();
+          }
+        };
+        waiter = check;
+        check();
+      });
+      answers.push(new Uint8Array(buffer.subarray(0, step.expect)));
+      buffer = buffer.subarray(step.expect);
+    }
+  } finally {
+    socket.destroy();
+  }
+  return answers;
+}
+
+function printable(bytes: Uint8Array): string {
+  return new TextDecoder().decode(bytes).replace(/\r\n/g, '\n').trimEnd();
+}
+
+async function wsEchoTranscript(): Promise<string> {
+  return withServer(async (port) => {
+    const request = text.encode(
+      [
+        'GET /ws/raw/echo HTTP/1.1',
+        'Host: 127.0.0.1:3000',
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+        'Sec-WebSocket-Version: 13',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    const expectedHead = text.encode(
+      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n',
+    );
+    const hello = encodeFrame({ opcode: OPCODES.TEXT, payload: text.encode('Hello'), mask: RFC_MASK });
+    const close = encodeFrame({ opcode: OPCODES.CLOSE, payload: encodeClose(1000, 'bye'), mask: new Uint8Array([1, 2, 3, 4]) });
+    const [head, echo, closeBack] = await tcpSession(port, [
+      { send: request, expect: expectedHead.length },
+      { send: hello, expect: 7 },
+      { send: close, expect: 4 },
+    ]);
+    const decoder = new FrameDecoder({ role: 'client', maxPayloadBytes: 1024 });
+    const [echoFrame] = decoder.push(echo!);
+    const [closeFrame] = decoder.push(closeBack!);
+    const code = closeFrame ? (closeFrame.payload[0]! << 8) | closeFrame.payload[1]! : NaN;
+    return [
+      'The client (the generator, over a plain TCP socket) sends:',
+      '',
+      '```http',
+      printable(request),
+      '```',
+      '',
+      '`/ws/raw/echo` answers:',
+      '',
+      '```http',
+      printable(head!),
+      '```',
+      '',
+      '| direction | bytes | decoded |',
+      '|---|---|---|',
+      `| client → server | \`${hex(hello)}\` | masked text "Hello", mask \`37 fa 21 3d\` |`,
+      `| server → client | \`${hex(echo!)}\` | unmasked ${opcodeName(echoFrame!.opcode).toLowerCase()} "${new TextDecoder().decode(echoFrame!.payload)}" |`,
+      `| client → server | \`${hex(close)}\` | masked close, code 1000, reason "bye" |`,
+      `| server → client | \`${hex(closeBack!)}\` | unmasked close, code ${code}; then the server ends the TCP connection |`,
+    ].join('\n');
+  });
+}
+
+/** Replaces per-run values (ids, clocks) in JSON so the transcript is the same on every run. */
+function normalise(value: unknown, ids: Map<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => normalise(v, ids));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'serverTime' && typeof v === 'number') out[k] = 1_700_000_000_000 + Number(out.seq ?? 0);
+      else if (k === 'clientId' && typeof v === 'string') {
+        if (!ids.has(v)) ids.set(v, `client-${ids.size + 1}`);
+        out[k] = ids.get(v);
+      } else out[k] = normalise(v, ids);
+    }
+    return out;
+  }
+  return value;
+}
+
+async function roomTranscript(): Promise<string> {
+  return withServer(async (_port, app) => {
+    const ids = new Map<string, string>();
+    const parts: string[] = [];
+    const step = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
+      const res = await app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
+      const body = JSON.parse(res.body) as unknown;
+      parts.push(`${method} ${url}${payload === undefined ? '' : `\n${JSON.stringify(normalise(payload, ids))}`}\n\n→ ${res.statusCode}\n${JSON.stringify(normalise(body, ids), null, 1).replace(/\n\s*/g, ' ')}`);
+      return body as { clientId: string };
+    };
+    const { clientId } = await step('POST', '/api/join', { name: 'ana' });
+    await step('POST', '/api/messages', { clientId, text: 'hello', clientMsgId: 'k1', via: 'short-poll' });
+    await step('POST', '/api/messages', { clientId, text: 'hello again?', clientMsgId: 'k1', via: 'short-poll' });
+    await step('POST', '/api/messages', { clientId, text: 'second', clientMsgId: 'k2', via: 'long-poll' });
+    await step('GET', '/api/poll?after=1');
+    await step('GET', '/api/longpoll?after=2&timeout=0');
+    await step('GET', '/api/poll?after=99');
+    await step('POST', '/api/messages', { clientId, text: '   ' });
+    await step('GET', '/api/poll?after=-1');
+    return ['```text', parts.join('\n\n'), '```'].join('\n');
+  });
+}
+
+// --- measured figures --------------------------------------------------------------------------
+
+interface Measured {
+  measuredAt: string;
+  machine: string;
+  scenario: string;
+  transports: Record<string, { requests: number; bytes: number; delivered: number; idleRequests: number; idleBytes: number; latencyMedianMs: number }>;
+}
+
+function measuredTable(root: string): string {
+  const data = JSON.parse(readFileSync(join(root, 'docs/data/measured.json'), 'utf8')) as Measured;
+  const rows = [
+    `Measured ${data.measuredAt.slice(0, 10)} on ${data.machine} by \`docs/scripts/measure.ts\`. ${data.scenario}`,
+    '',
+    '| transport | HTTP requests / message | bytes on the wire / message | idle: requests per minute | idle: bytes per minute | median latency (ms) |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const [id, t] of Object.entries(data.transports)) {
+    const per = (n: number) => (t.delivered ? (n / t.delivered).toFixed(2) : '–');
+    rows.push(`| \`${id}\` | ${per(t.requests)} | ${t.delivered ? Math.round(t.bytes / t.delivered) : '–'} | ${t.idleRequests} | ${t.idleBytes} | ${t.latencyMedianMs.toFixed(1)} |`);
+  }
+  return rows.join('\n');
+}
+
+export const GENERATORS: Record<string, Generator> = {
+  'handshake-steps': handshakeSteps,
+  'ws-echo-transcript': wsEchoTranscript,
+  'rfc-frames': rfcFrames,
+  'decoded-masked-hello': decodedMaskedHello,
+  'ws-errors': () => wsErrorTable('frames'),
+  'ws-handshake-errors': () => wsErrorTable('handshake'),
+  'close-codes': closeCodeTable,
+  'http-errors': httpErrorTable,
+  'state-diagram': stateDiagram,
+  'state-table': stateTable,
+  'config-table': configTable,
+  'room-transcript': roomTranscript,
+  'measured-costs': measuredTable,
+};
