@@ -327,13 +327,18 @@ export abstract class BaseClient implements TransportClient {
     return delivered;
   }
 
-  /** The server's lastSeq is below ours: it restarted and forgot the room. Follow it. */
+  /**
+   * The server's lastSeq is below ours: it restarted and forgot the room. Its seqs count
+   * from 1 again, so the client follows the new room from its start (lastSeq 0); the
+   * transport then fetches what the new room already holds, and nothing posted between
+   * the restart and its detection is lost. The error event marks the boundary for the app.
+   */
   protected serverRestarted(serverLastSeq: number): void {
     this.fail(
       CLIENT_ERROR_CODES.serverRestarted,
       `server lastSeq ${serverLastSeq} is below the client's ${this.lastSeq}: the server restarted`,
     );
-    this.lastSeq = serverLastSeq;
+    this.lastSeq = 0;
     this.cursorKnown = true;
     this.changed();
   }

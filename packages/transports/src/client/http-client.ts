@@ -56,6 +56,8 @@ export abstract class HttpClientBase extends BaseClient {
   protected abstract startReceiving(epoch: number): void;
   /** Stop receiving (requests are aborted by the base already). */
   protected abstract stopReceiving(): void;
+  /** The cursor went back (server restart found by a join); polls read it afresh, a stream must reopen. */
+  protected cursorReset(): void {}
 
   protected openChannel(): void {
     const epoch = this.epoch;
@@ -107,15 +109,25 @@ export abstract class HttpClientBase extends BaseClient {
   }
 
   private applyJoin(join: JoinResponse): void {
-    if (this.cursorKnown && join.lastSeq < this.lastSeq) this.serverRestarted(join.lastSeq);
+    const restarted = this.cursorKnown && join.lastSeq < this.lastSeq;
+    if (restarted) this.serverRestarted(join.lastSeq);
     this.joined(join.clientId, join.lastSeq);
-    this.deliver(Array.isArray(join.messages) ? join.messages : []);
+    if (restarted) this.cursorReset();
+    const history = (Array.isArray(join.messages) ? [...join.messages] : []).sort((a, b) => a.seq - b.seq);
     if (!this.cursorKnown) {
-      // The history was empty: start from the room's present.
-      this.lastSeq = join.lastSeq;
-      this.cursorKnown = true;
-      this.changed();
+      this.deliver(history);
+      if (!this.cursorKnown) {
+        // The history was empty: start from the room's present.
+        this.lastSeq = join.lastSeq;
+        this.cursorKnown = true;
+        this.changed();
+      }
+      return;
     }
+    // A rejoin with a cursor: the history helps only where it continues the cursor;
+    // otherwise the next poll or stream (after=lastSeq) fetches the gap in full.
+    const fresh = history.filter((m) => m.seq > this.lastSeq);
+    if (fresh.length > 0 && fresh[0]!.seq === this.lastSeq + 1) this.deliver(fresh);
   }
 
   // ---- receiving helpers ------------------------------------------------------------------

@@ -2,6 +2,12 @@
 // message (`id:` its seq, `data:` its JSON). Sends go over POST like the polls.
 // The browser's own reconnect is not used: on error the client closes the stream and
 // reopens it after its backoff with after=lastSeq, the same cursor rule as every lane.
+//
+// Wirebench's server opens every stream with a named `state` event
+// `{ "lastSeq", "truncated" }` (an extension; unnamed-event-only readers never see it).
+// It tells this client what a poll answer tells the others: a restarted server
+// (lastSeq below our cursor) and a truncated replay. Without it, a restart is still
+// noticed at the first live event whose seq is at or below the opening cursor.
 import type { ChatMessage } from '../contract.ts';
 import { buildUrl, CLIENT_ERROR_CODES, type RecordHandle } from './base.ts';
 import { HttpClientBase } from './http-client.ts';
@@ -68,11 +74,25 @@ export class SseClient extends HttpClientBase {
       if (!this.isCurrent(epoch)) return;
       this.onEvent(String(event.data), event.lastEventId);
     };
+    source.addEventListener('state', (event: MessageEvent) => {
+      if (!this.isCurrent(epoch) || this.source !== source) return;
+      this.onState(String(event.data));
+    });
     source.onerror = () => {
       if (!this.isCurrent(epoch)) return;
       this.endOpenRecord({ error: 'event stream failed' });
       this.lost(CLIENT_ERROR_CODES.network, 'event stream failed', epoch);
     };
+  }
+
+  protected override cursorReset(): void {
+    if (this.source === null) return;
+    const epoch = this.epoch;
+    this.stopReceiving();
+    queueMicrotask(() => {
+      // after the join has delivered the history, reopen from the new cursor
+      if (this.isCurrent(epoch) && this.source === null) this.startReceiving(epoch);
+    });
   }
 
   protected stopReceiving(): void {
@@ -90,6 +110,32 @@ export class SseClient extends HttpClientBase {
     if (this.openRecord === null) return;
     this.endRecord(this.openRecord, fields);
     this.openRecord = null;
+  }
+
+  private onState(data: string): void {
+    let state: { lastSeq?: unknown; truncated?: unknown } | null = null;
+    try {
+      state = JSON.parse(data) as { lastSeq?: unknown; truncated?: unknown };
+    } catch {
+      state = null;
+    }
+    this.instantRecord({
+      kind: 'sse-event',
+      payloadBytesDown: sseEventBytes('', data, 'state'),
+      estimated: true,
+      ...(state === null ? { error: 'invalid JSON' } : {}),
+    });
+    if (state === null || typeof state.lastSeq !== 'number') return;
+    if (this.openedAfter !== undefined && state.lastSeq < this.openedAfter) {
+      this.serverRestarted(state.lastSeq);
+      this.clientId = null;
+      this.changed();
+      this.restartChannel();
+      return;
+    }
+    if (state.truncated === true) {
+      this.fail(CLIENT_ERROR_CODES.truncated, 'the cursor was older than the retained log: messages were skipped');
+    }
   }
 
   private onEvent(data: string, lastEventId: string): void {
@@ -111,14 +157,14 @@ export class SseClient extends HttpClientBase {
       return;
     }
     // A stream opened with after=N never sends seq <= N, unless the server restarted and
-    // counts from 1 again: follow it, rejoin, and take this message as the first new one.
+    // counts from 1 again: follow it, rejoin, and fetch the new room from its start.
     if (
       this.openedAfter !== undefined &&
       typeof message.seq === 'number' &&
       message.seq <= this.openedAfter &&
       message.seq <= this.lastSeq
     ) {
-      this.serverRestarted(message.seq - 1);
+      this.serverRestarted(message.seq);
       this.clientId = null;
       this.changed();
       this.restartChannel();

@@ -73,9 +73,9 @@ export function wsHandshakeResponseBytes(): number {
   ]);
 }
 
-/** The text/event-stream lines of one unnamed event as the server writes it: `id:` then `data:`. */
-export function sseEventBytes(id: string, data: string): number {
-  let text = '';
+/** The text/event-stream lines of one event as the server writes it: `event:` if named, `id:`, `data:`. */
+export function sseEventBytes(id: string, data: string, event?: string): number {
+  let text = event ? `event: ${event}\n` : '';
   if (id) text += `id: ${id}\n`;
   for (const line of data.split('\n')) text += `data: ${line}\n`;
   return utf8Length(text + '\n');

@@ -196,12 +196,18 @@ export class WebSocketClient extends BaseClient {
 
   private onWelcome(clientId: string, lastSeq: number, epoch: number): void {
     if (this.cursorKnown && lastSeq < this.lastSeq) {
-      // Asked for after=N with N above the room: the server restarted. The replay is empty.
+      // Asked for after=N with N above the room: the server restarted, and this socket's
+      // replay (seq > N) is empty. Follow the new room from its start.
       this.serverRestarted(lastSeq);
-    } else if (!this.cursorKnown && lastSeq === 0) {
-      this.cursorKnown = true; // an empty room: the cursor is 0, no history to wait for
+      this.joined(clientId, lastSeq);
+      if (lastSeq > 0) {
+        this.restartChannel(); // reconnect with after=0 for what the new room already holds
+        return;
+      }
+    } else {
+      if (!this.cursorKnown && lastSeq === 0) this.cursorKnown = true; // an empty room: no history to wait for
+      this.joined(clientId, lastSeq);
     }
-    this.joined(clientId, lastSeq);
     this.welcomed = true;
     this.opened(epoch);
   }

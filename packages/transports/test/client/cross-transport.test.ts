@@ -26,10 +26,10 @@ afterAll(async () => {
   await closing;
 });
 
-async function waitFor(label: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+async function waitFor(label: string, condition: () => boolean, timeoutMs = 15_000, detail?: () => unknown): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}${detail ? `: ${JSON.stringify(detail())}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -40,11 +40,12 @@ interface Lane {
   transport: TransportId;
   client: TransportClient;
   received: ChatMessage[];
+  errors: string[];
 }
 
-function lane(transport: TransportId): Lane {
+function lane(transport: TransportId, url = baseUrl): Lane {
   const client = createClient(transport, {
-    baseUrl,
+    baseUrl: url,
     name: transport,
     pollIntervalMs: 50,
     longPollTimeoutMs: 5_000,
@@ -53,8 +54,10 @@ function lane(transport: TransportId): Lane {
     EventSource: EventSource as unknown as typeof globalThis.EventSource,
   });
   const received: ChatMessage[] = [];
+  const errors: string[] = [];
   client.on('message', (m) => received.push(m));
-  return { transport, client, received };
+  client.on('error', (e) => errors.push(e.code));
+  return { transport, client, received, errors };
 }
 
 function expectInOrder(l: Lane, count: number): void {
@@ -64,7 +67,7 @@ function expectInOrder(l: Lane, count: number): void {
 
 describe('five transports, one room (real server)', () => {
   it('delivers every message to every lane once, in seq order, across client and server cuts', async () => {
-    const lanes = TRANSPORT_IDS.map(lane);
+    const lanes = TRANSPORT_IDS.map((t) => lane(t));
     for (const l of lanes) l.client.connect();
     await waitFor('all lanes open', () => lanes.every((l) => l.client.getSnapshot().status === 'open'));
 
@@ -124,4 +127,47 @@ describe('five transports, one room (real server)', () => {
     expect(log.messages.map((m) => m.clientMsgId)).toEqual(lanes[0]!.received.map((m) => m.clientMsgId));
     for (const l of lanes) l.client.close();
   });
+
+  it('follows a server restart on every lane: SERVER_RESTARTED, rejoin, then the new room', async () => {
+    const first = buildApp({ longPollTimeoutMs: 5_000 });
+    await first.listen({ host: '127.0.0.1', port: 0 });
+    const port = (first.server.address() as AddressInfo).port;
+    const url = `http://127.0.0.1:${port}`;
+    const lanes = TRANSPORT_IDS.map((t) => lane(t, url));
+    for (const l of lanes) l.client.connect();
+    let second: ReturnType<typeof buildApp> | null = null;
+    try {
+      await waitFor('all lanes open', () => lanes.every((l) => l.client.getSnapshot().status === 'open'));
+      for (const l of lanes) for (let i = 0; i < 4; i++) l.client.send(`before ${l.transport} ${i}`);
+      await waitFor('20 messages everywhere', () => lanes.every((l) => l.received.length === 20 && l.client.getSnapshot().pendingSends === 0));
+
+      const closing = first.close();
+      first.server.closeAllConnections();
+      await closing;
+      second = buildApp({ longPollTimeoutMs: 5_000 });
+      await second.listen({ host: '127.0.0.1', port });
+
+      lanes[0]!.client.send('first after restart');
+      const state = () => lanes.map((l) => ({ ...l.client.getSnapshot(), got: l.received.slice(20).map((m) => m.seq), errors: l.errors }));
+      await waitFor('the new room reaches every lane', () => lanes.every((l) => l.received.some((m) => m.text === 'first after restart')), 15_000, state);
+      for (const l of lanes) l.client.send(`after ${l.transport}`);
+      await waitFor('6 new messages everywhere', () => lanes.every((l) => l.received.length === 26 && l.client.getSnapshot().pendingSends === 0));
+      await sleep(100);
+      for (const l of lanes) {
+        expect(l.errors.filter((c) => c === 'SERVER_RESTARTED').length, l.transport).toBeGreaterThanOrEqual(1);
+        expect(l.received.slice(20).map((m) => m.seq), l.transport).toEqual([1, 2, 3, 4, 5, 6]);
+        expect(l.received.slice(20).map((m) => m.clientMsgId), l.transport).toEqual(lanes[0]!.received.slice(20).map((m) => m.clientMsgId));
+        expect(l.client.getSnapshot().lastSeq, l.transport).toBe(6);
+      }
+    } finally {
+      for (const l of lanes) l.client.close();
+      for (const server of [first, second]) {
+        if (server === null) continue;
+        const closing = server.close();
+        server.server.closeAllConnections();
+        await closing;
+      }
+    }
+  });
 });
+

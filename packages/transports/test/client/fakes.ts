@@ -264,10 +264,19 @@ export class FakeEventSource {
   onopen: ((ev: unknown) => void) | null = null;
   onmessage: ((ev: { data: string; lastEventId: string }) => void) | null = null;
   onerror: ((ev: unknown) => void) | null = null;
+  private named = new Map<string, Array<(ev: { data: string; lastEventId: string }) => void>>();
 
   constructor(url: string) {
     this.url = new URL(url);
     FakeEventSource.instances.push(this);
+  }
+  addEventListener(type: string, listener: (ev: { data: string; lastEventId: string }) => void): void {
+    this.named.set(type, [...(this.named.get(type) ?? []), listener]);
+  }
+  /** A named event, as Wirebench's `state` event that opens every stream. */
+  serverNamed(type: string, data: unknown): void {
+    if (this.closed) return;
+    for (const listener of this.named.get(type) ?? []) listener({ data: JSON.stringify(data), lastEventId: '' });
   }
   static reset(): void {
     FakeEventSource.instances = [];

@@ -168,7 +168,7 @@ describe('short polling', () => {
     client.close();
   });
 
-  it('detects a restarted server (lower lastSeq), rejoins and continues from its count', async () => {
+  it('detects a restarted server (lower lastSeq), rejoins and follows the new room from its start', async () => {
     const h = harness();
     const room = new FakeRoom();
     h.fetch.handler = room.handler();
@@ -187,7 +187,25 @@ describe('short polling', () => {
     expect(client.getSnapshot()).toMatchObject({ clientId: 'c2', lastSeq: 1, status: 'open' });
     room.post('y', 'next', null, 'sse');
     await h.clock.advance(1000);
-    expect(seen.messages.map((m) => m.text)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'next']);
+    expect(seen.messages.map((m) => m.text)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'after restart', 'next']);
+    expect(seen.seqs()).toEqual([1, 2, 3, 4, 5, 1, 2]);
+    client.close();
+  });
+
+  it('a rejoin whose history does not continue the cursor leaves the gap to the next poll', async () => {
+    const h = harness();
+    const room = new FakeRoom();
+    room.historyLimit = 2;
+    h.fetch.handler = room.handler();
+    const client = createClient('short-poll', { ...h.options, clientId: 'gone', after: 1 });
+    const seen = observe(client);
+    for (let i = 0; i < 6; i++) room.post('x', `m${i}`, null, 'sse');
+    client.send('hi', { clientMsgId: 'k' }); // 404 UNKNOWN_CLIENT -> join (history 5..6, cursor 1)
+    client.connect();
+    await h.clock.advance(0);
+    expect(h.fetch.to('/api/join')).toHaveLength(1);
+    await h.clock.advance(1000);
+    expect(seen.seqs()).toEqual([2, 3, 4, 5, 6, 7]);
     client.close();
   });
 
@@ -406,6 +424,62 @@ describe('Server-Sent Events', () => {
     expect(h.fetch.to('/api/join')).toHaveLength(1);
     expect(seen.messages.map((m) => m.text)).toEqual(['first after restart']);
     expect(params(FakeEventSource.last().url)).toEqual({ after: '1', clientId: 'c1' });
+    client.close();
+  });
+
+  it('a restart found by a rejoin (404 on send) reopens the stream from the new cursor', async () => {
+    const h = harness();
+    const room = new FakeRoom();
+    h.fetch.handler = room.handler();
+    const client = createClient('sse', h.options);
+    const seen = observe(client);
+    for (let i = 0; i < 5; i++) room.post('x', `old${i}`, null, 'sse');
+    client.connect();
+    await h.clock.advance(0);
+    const first = FakeEventSource.last();
+    first.serverOpen();
+    expect(client.getSnapshot().lastSeq).toBe(5);
+    room.restart();
+    room.post('y', 'new', null, 'ws-raw');
+    client.send('mine', { clientMsgId: 'k' });
+    await h.clock.advance(0);
+    expect(seen.errors.map((e) => e.code)).toEqual(['UNKNOWN_CLIENT', 'SERVER_RESTARTED']);
+    expect(first.closed).toBe(true);
+    const second = FakeEventSource.last();
+    expect(second).not.toBe(first);
+    expect(params(second.url)).toEqual({ after: '1', clientId: 'c2' });
+    expect(seen.messages.map((m) => m.text)).toEqual(['old0', 'old1', 'old2', 'old3', 'old4', 'new']);
+    expect(room.messages.map((m) => m.text)).toEqual(['new', 'mine']);
+    client.close();
+  });
+
+  it('the stream\'s opening state event reports a restart (lastSeq below the cursor) and truncation', async () => {
+    const h = harness();
+    const room = new FakeRoom();
+    h.fetch.handler = room.handler();
+    const client = createClient('sse', { ...h.options, clientId: 'me', after: 30 });
+    const seen = observe(client);
+    client.connect();
+    await h.clock.advance(0);
+    const first = FakeEventSource.last();
+    first.serverOpen();
+    first.serverNamed('state', { lastSeq: 30, truncated: true });
+    expect(seen.errors.map((e) => e.code)).toEqual(['TRUNCATED']);
+    first.serverError();
+    await h.clock.advance(1000);
+    const second = FakeEventSource.last();
+    expect(params(second.url)).toEqual({ after: '30', clientId: 'me' });
+    room.post('y', 'new room', null, 'ws-lib');
+    second.serverOpen();
+    second.serverNamed('state', { lastSeq: 1, truncated: false });
+    await h.clock.advance(0);
+    expect(seen.errors.map((e) => e.code)).toEqual(['TRUNCATED', 'NETWORK', 'SERVER_RESTARTED']);
+    expect(second.closed).toBe(true);
+    expect(h.fetch.to('/api/join')).toHaveLength(1);
+    expect(seen.messages.map((m) => m.text)).toEqual(['new room']);
+    expect(params(FakeEventSource.last().url)).toEqual({ after: '1', clientId: 'c1' });
+    const stateRecords = seen.records.filter((r) => r.kind === 'sse-event' && r.messages === 0);
+    expect(stateRecords[0]!.payloadBytesDown).toBe(`event: state\ndata: ${JSON.stringify({ lastSeq: 30, truncated: true })}\n\n`.length);
     client.close();
   });
 });

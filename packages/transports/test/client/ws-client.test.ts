@@ -62,16 +62,36 @@ describe('WebSocket client: connect and resume', () => {
     client.close();
   });
 
-  it('follows a server restart announced by a welcome below our cursor', async () => {
+  it('follows a server restart announced by a welcome below our cursor, from the new room\'s start', async () => {
     const h = harness();
     const client = createClient('ws-raw', { ...h.options, after: 50, clientId: 'me' });
     const seen = observe(client);
     client.connect();
-    const ws = welcomed(2, 'new-id');
+    const first = welcomed(2, 'new-id');
     expect(seen.errors.map((e) => e.code)).toEqual(['SERVER_RESTARTED']);
-    expect(client.getSnapshot()).toMatchObject({ lastSeq: 2, clientId: 'new-id', status: 'open' });
-    ws.serverSend(msg(3));
-    expect(seen.seqs()).toEqual([3]);
+    // The new room already holds 2 messages this socket will not replay: reconnect with after=0.
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    expect(first.closedWith).not.toBeNull();
+    const second = FakeWebSocket.last();
+    expect(Object.fromEntries(second.url.searchParams)).toEqual({ clientId: 'new-id', after: '0' });
+    welcomed(2, 'new-id');
+    for (const seq of [1, 2, 3]) second.serverSend(msg(seq));
+    expect(seen.seqs()).toEqual([1, 2, 3]);
+    expect(client.getSnapshot()).toMatchObject({ lastSeq: 3, clientId: 'new-id', status: 'open' });
+    expect(seen.errors).toHaveLength(1);
+    client.close();
+  });
+
+  it('a restarted server with an empty room: the same socket carries on from 0', () => {
+    const h = harness();
+    const client = createClient('ws-lib', { ...h.options, after: 9, clientId: 'me' });
+    const seen = observe(client);
+    client.connect();
+    const ws = welcomed(0, 'fresh');
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    ws.serverSend(msg(1));
+    expect(seen.seqs()).toEqual([1]);
+    expect(seen.errors.map((e) => e.code)).toEqual(['SERVER_RESTARTED']);
     client.close();
   });
 });
