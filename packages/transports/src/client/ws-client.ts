@@ -107,8 +107,10 @@ export class WebSocketClient extends BaseClient {
     if (socket === null) return;
     socket.onopen = null;
     socket.onmessage = null;
-    socket.onerror = null;
     socket.onclose = null;
+    // Keep a listener: an EventEmitter-based socket (the `ws` library in Node) throws an
+    // 'error' it cannot deliver, and closing a socket still connecting raises one.
+    socket.onerror = ignore;
     if (clean) {
       if (socket.readyState === OPEN) {
         // 5.5.1: a close frame from the client carries a 2-byte status code.
@@ -259,3 +261,5 @@ export class WebSocketClient extends BaseClient {
     }
   }
 }
+
+function ignore(): void {}

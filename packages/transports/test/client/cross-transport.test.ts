@@ -169,5 +169,19 @@ describe('five transports, one room (real server)', () => {
       }
     }
   });
-});
 
+  it('closing or cutting WebSocket lanes while they are still connecting raises nothing', async () => {
+    const lanes = (['ws-raw', 'ws-lib'] as const).flatMap((t) => [lane(t), lane(t), lane(t)]);
+    for (const l of lanes) l.client.connect();
+    lanes[0]!.client.close();
+    lanes[1]!.client.cut();
+    lanes[2]!.client.pause();
+    lanes[3]!.client.close();
+    lanes[4]!.client.cut();
+    lanes[5]!.client.pause();
+    await waitFor('cut lanes back', () => [lanes[1]!, lanes[4]!].every((l) => l.client.getSnapshot().status === 'open'));
+    await sleep(50);
+    expect(lanes.map((l) => l.client.getSnapshot().status)).toEqual(['closed', 'open', 'paused', 'closed', 'open', 'paused']);
+    for (const l of lanes) l.client.close();
+  });
+});
