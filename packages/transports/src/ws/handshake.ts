@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { WS_ERRORS, type WsErrorCode } from './errors.ts';
 
+// #region accept
 // 1.3 "the server has to ... concatenate this with the Globally Unique Identifier ... in string form"
 export const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -28,6 +29,7 @@ export function acceptSteps(key: string): AcceptSteps {
   }
   return { key, guid: WS_GUID, concatenated, sha1Hex, accept: btoa(binary) };
 }
+// #endregion accept
 
 export function computeAccept(key: string): string {
   return acceptSteps(key).accept;
@@ -128,6 +130,7 @@ function refuse(code: WsErrorCode, message?: string, extraHeaders: Array<[string
 const KEY_PATTERN = /^[A-Za-z0-9+/]{22}==$/;
 
 /** Checks an upgrade request against RFC 6455 §4.2.1 and builds the 101 answer or the HTTP error. */
+// #region validate
 export function validateUpgrade(request: UpgradeRequest, options: UpgradeOptions = {}): HandshakeResult {
   const { headers } = request;
   // 4.2.1 "An HTTP/1.1 or higher GET request"
@@ -172,3 +175,4 @@ export function validateUpgrade(request: UpgradeRequest, options: UpgradeOptions
   );
   return { ok: true, key, accept, response, responseHeaders };
 }
+// #endregion validate
