@@ -206,6 +206,7 @@ export class FrameDecoder {
     return pos;
   }
 
+  // #region header-bits
   private parseFirstTwoBytes(): void {
     const b0 = this.head[0]!;
     const b1 = this.head[1]!;
@@ -247,7 +248,9 @@ export class FrameDecoder {
       this.lengthKnown(len7);
     }
   }
+  // #endregion header-bits
 
+  // #region length-known
   private lengthKnown(length: number): void {
     // 10.4 "implementations SHOULD impose a limit on frame sizes" - checked before any payload is read.
     if (length > this.maxPayloadBytes) throw new WsProtocolError('WS_ERR_MESSAGE_TOO_BIG');
@@ -262,6 +265,7 @@ export class FrameDecoder {
       this.startPayload();
     }
   }
+  // #endregion length-known
 
   private startPayload(): void {
     this.headerBytes = this.head.slice(0, this.headLen);
