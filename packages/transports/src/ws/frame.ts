@@ -64,6 +64,7 @@ const WORD_THRESHOLD = 32;
  * octet at index i modulo 4 of the masking key." `phase` is the mask index of data[start].
  * Works 32 bits at a time once the position is 4-byte aligned, then finishes byte by byte.
  */
+// #region mask
 export function applyMask(data: Uint8Array, mask: Uint8Array, start = 0, end = data.length, phase = 0): void {
   let i = start;
   const m = mask;
@@ -89,3 +90,4 @@ export function applyMask(data: Uint8Array, mask: Uint8Array, start = 0, end = d
   }
   for (; i < end; i++) data[i] = data[i]! ^ m[(phase + i - start) & 3]!;
 }
+// #endregion mask
