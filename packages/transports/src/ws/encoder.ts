@@ -20,6 +20,7 @@ export function headerLength(payloadLength: number): 2 | 4 | 10 {
   return payloadLength <= 125 ? 2 : payloadLength <= 0xffff ? 4 : 10;
 }
 
+// #region encode-frame
 export function encodeFrame(options: EncodeFrameOptions): Uint8Array {
   const { opcode, payload } = options;
   const fin = options.fin ?? true;
@@ -59,6 +60,7 @@ export function encodeFrame(options: EncodeFrameOptions): Uint8Array {
   }
   return out;
 }
+// #endregion encode-frame
 
 /**
  * The payload of a close frame. 5.5.1 "If there is a body, the first two bytes of the body
