@@ -155,6 +155,7 @@ export class WsConnection {
     return this.role === 'server' || this.failed || this.sawEof;
   }
 
+  // #region receive
   receiveData(chunk: Uint8Array): void {
     if (this.inputDone || chunk.length === 0) return;
     try {
@@ -163,6 +164,7 @@ export class WsConnection {
       this.fail(err instanceof WsProtocolError ? err : new WsProtocolError('WS_ERR_INTERNAL'));
     }
   }
+  // #endregion receive
 
   receiveEof(): void {
     this.sawEof = true;
