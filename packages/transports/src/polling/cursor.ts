@@ -39,6 +39,7 @@ export const parseCursor = (raw: unknown): ParseResult => parseIntParam('after',
  * The answer to `after` (undefined: the newest `historyLimit` messages),
  * at most `pageSize` messages.
  */
+// #region answer-cursor
 export function answerCursor<T>(
   log: SeqLog<T>,
   after: number | undefined,
@@ -56,3 +57,4 @@ export function answerCursor<T>(
   const to = Math.min(lastSeq, from + pageSize - 1);
   return { messages: from <= to ? log.slice(from, to) : [], lastSeq, truncated, ahead: false };
 }
+// #endregion answer-cursor
