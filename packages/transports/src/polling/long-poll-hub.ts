@@ -31,6 +31,7 @@ export class LongPollHub {
    * Holds a poll that has seen `after`. `wake` is called exactly once, unless
    * the returned release function is called first (the client went away).
    */
+  // #region hold
   hold(after: number, timeoutMs: number, wake: (reason: WakeReason) => void): () => void {
     const waiter: Waiter = { after, timer: undefined, wake };
     waiter.timer = this.timers.setTimeout(() => this.answer(waiter, 'timeout'), timeoutMs);
@@ -44,6 +45,7 @@ export class LongPollHub {
       if (waiter.after < seq) this.answer(waiter, 'message');
     }
   }
+  // #endregion hold
 
   /** Answers every held poll (empty), for a server that is shutting down. */
   shutdown(): void {
