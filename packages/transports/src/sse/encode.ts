@@ -6,9 +6,11 @@
 // keep proxies from closing an idle stream.
 
 /** One unnamed event. `data` must not contain line breaks (JSON.stringify output never does). */
+// #region encode-event
 export function encodeEvent(id: number | string, data: string): string {
   return `id: ${id}\ndata: ${data}\n\n`;
 }
+// #endregion encode-event
 
 export function encodeComment(text = ''): string {
   return `: ${text}\n\n`;
@@ -24,8 +26,10 @@ export function encodeRetry(ms: number): string {
  * reconnecting browser) wins over `?after=`. Returns the raw string to parse
  * as a cursor, or undefined.
  */
+// #region resume-cursor
 export function resumeCursor(lastEventId: string | string[] | undefined, after: unknown): unknown {
   const header = Array.isArray(lastEventId) ? lastEventId[0] : lastEventId;
   if (header !== undefined && header.trim() !== '') return header.trim();
   return after;
 }
+// #endregion resume-cursor
