@@ -46,6 +46,7 @@ export const longPollRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
       else answer();
     };
 
+    // #region hold
     const now = room.since(after.value);
     if (now.messages.length > 0 || now.ahead || now.truncated || timeoutMs === 0 || after.value === undefined) {
       answerAfterDelay();
@@ -53,6 +54,7 @@ export const longPollRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
     }
     release = hub.hold(after.value, timeoutMs, answerAfterDelay);
     unregisterCut = controls.onCut(clientId, () => res.destroy());
+    // #endregion hold
     return reply;
   });
 };
