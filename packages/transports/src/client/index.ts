@@ -1,4 +1,24 @@
-// The browser clients of the five transports behind one interface.
+// The browser clients of the five transports behind one interface (types.ts).
+//
+//   createClient('ws-raw' | 'ws-lib' | 'short-poll' | 'long-poll' | 'sse', options)
+//
+// What every client guarantees (base.ts):
+// - Delivery: each room message once, in seq order; anything at or below lastSeq is dropped.
+//   A reconnect resumes with after=lastSeq. `truncated` answers raise an error event
+//   'TRUNCATED' and are still delivered.
+// - Server restart (the server's lastSeq below ours): error event 'SERVER_RESTARTED',
+//   rejoin, then the new room is followed from its start (lastSeq 0, what it already
+//   holds is fetched), so nothing posted between the restart and its detection is lost.
+// - Sends: queued in order, each with a clientMsgId (given or generated from options.random),
+//   pending until ack (WebSocket) or 200/201 (HTTP), resent with the same id after a drop:
+//   the server stores a (clientId, clientMsgId) once. 429 waits and retries, 400/413 drop the
+//   send, 404 UNKNOWN_CLIENT rejoins and resends.
+// - Reconnect: exponential backoff with jitter (options.backoff), reset after a success.
+// - pause()/resume() keep the cursor; cut() drops the channel as a network failure would;
+//   close() is final.
+// - WireRecords for every request, handshake, frame, stream and event; payload bytes exact,
+//   header bytes estimated (`estimated: true`).
+// Per transport: ws-client.ts, short-poll.ts, long-poll.ts, sse.ts; shared HTTP parts: http-client.ts.
 import type { TransportId } from '../contract.ts';
 import { LongPollClient } from './long-poll.ts';
 import { ShortPollClient } from './short-poll.ts';
