@@ -6,6 +6,7 @@ import { attributedClient, countRequest, pollBody, pollQuerySchema, type Deps, t
 import { sleep } from './sleep.ts';
 
 export const shortPollRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
+  // #region poll
   app.get<{ Querystring: PollQuery }>('/api/poll', { schema: { querystring: pollQuerySchema } }, async (request, reply) => {
     const after = parseCursor(request.query.after);
     if (!after.ok) throw new InvalidCursor(after.message);
@@ -17,4 +18,5 @@ export const shortPollRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
     deps.stats.delivered('short-poll', answer.messages.length);
     return pollBody(answer);
   });
+  // #endregion poll
 };
