@@ -49,6 +49,7 @@ export const sseRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
     const clientId = attributedClient(deps, 'sse', request.query.clientId);
     countRequest(deps, 'sse', request, reply, true, clientId);
 
+    // #region open-stream
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -72,6 +73,7 @@ export const sseRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
     const replay = room.replay(cursor.value);
     write(stateEvent(replay.lastSeq, replay.truncated));
     for (const message of replay.messages) outbox.push(encodeEvent(message.seq, JSON.stringify(message)));
+    // #endregion open-stream
 
     const stream: Stream = { res, outbox, end: () => res.end() };
     streams.add(stream);
