@@ -165,11 +165,13 @@ export class Room {
     if (!client) throw new UnknownClient(clientId);
     this.touch(clientId);
 
+    // #region idempotent-send
     const key = typeof clientMsgId === 'string' ? `${clientId}\n${clientMsgId}` : null;
     if (key !== null) {
       const seq = this.sent.get(key);
       if (seq !== undefined) return { message: this.log.slice(seq, seq)[0]!, created: false };
     }
+    // #endregion idempotent-send
     if (text.trim() === '') throw new InvalidText();
     const length = codePoints(text);
     if (length > this.options.maxTextLength) throw new TextTooLong(length, this.options.maxTextLength);
@@ -178,6 +180,7 @@ export class Room {
     }
     if (name !== undefined) client.name = name;
 
+    // #region store
     const message: ChatMessage = {
       type: 'message',
       seq: this.log.lastSeq + 1,
@@ -192,6 +195,7 @@ export class Room {
     if (evicted?.clientMsgId != null) this.sent.delete(`${evicted.clientId}\n${evicted.clientMsgId}`);
     if (key !== null) this.sent.set(key, message.seq);
     for (const listener of this.listeners) listener(message);
+    // #endregion store
     return { message, created: true };
   }
 
