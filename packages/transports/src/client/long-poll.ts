@@ -99,6 +99,7 @@ export class LongPollClient extends HttpClientBase {
     const body = answer.body as PollResponse;
     if (this.applyPollAnswer(body) === 'restarted') return;
     this.opened(epoch);
+    // #region next-poll
     // An empty answer long before the timeout would make this loop spin: wait a backoff step then.
     const early = timeoutMs > 0 && (body.messages?.length ?? 0) === 0 && this.now() - startedAt < timeoutMs / 2;
     this.quickEmpty = early ? this.quickEmpty + 1 : 0;
@@ -110,5 +111,6 @@ export class LongPollClient extends HttpClientBase {
       this.pauseTimer = null;
       void this.poll(epoch, this.opts.longPollTimeoutMs);
     }, this.retryDelay(this.quickEmpty - 1));
+    // #endregion next-poll
   }
 }
