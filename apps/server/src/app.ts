@@ -66,6 +66,7 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
     controls: new ClientControls(),
     hub: parts.hub ?? new LongPollHub(),
     inspector: new Inspector(),
+    lifecycle: { closing: false },
   };
 
   installErrorHandling(app);
@@ -77,7 +78,9 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
     parseJson(request, body as string, done);
   });
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
+    // While shutting down, keep-alive clients are told to go: no request after this one.
+    if (deps.lifecycle.closing) void reply.header('connection', 'close');
     if (!originAllowed(request.headers.origin, request.headers.host, config.allowedOrigins)) {
       throw new OriginNotAllowed(request.headers.origin ?? '');
     }
@@ -86,12 +89,13 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
   const raw = createRawWebSocketServer(deps);
   const libChat = new EventEmitter();
   const libEcho = new EventEmitter();
-  installUpgradeDispatcher(app.server, config, { raw, libChat, libEcho });
+  installUpgradeDispatcher(app.server, config, deps.lifecycle, { raw, libChat, libEcho });
   app.get('/ws/raw', upgradeRequired);
   app.get('/ws/raw/echo', upgradeRequired);
 
   // Shutdown (CONTRACT "Running"): answer held polls, 1001 to WebSockets, end streams.
   app.addHook('preClose', async () => {
+    deps.lifecycle.closing = true;
     deps.hub.shutdown();
     raw.shutdown();
   });

@@ -31,9 +31,18 @@ function refuse(socket: Duplex, response: Uint8Array): void {
   setTimeout(() => socket.destroy(), 1_000).unref();
 }
 
-export function installUpgradeDispatcher(server: Server, config: AppConfig, targets: UpgradeTargets): void {
+export function installUpgradeDispatcher(
+  server: Server,
+  config: AppConfig,
+  lifecycle: { closing: boolean },
+  targets: UpgradeTargets,
+): void {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    if (lifecycle.closing) {
+      refuse(socket, encodeHttpError(503, 'SHUTTING_DOWN', 'the server is shutting down'));
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://upgrade.invalid');
     const route = ROUTES[url.pathname as keyof typeof ROUTES];
     if (route === undefined) {

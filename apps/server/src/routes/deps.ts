@@ -16,6 +16,8 @@ export interface Deps {
   controls: ClientControls;
   hub: LongPollHub;
   inspector: Inspector;
+  /** Set when the server starts shutting down: nothing new is held open. */
+  lifecycle: { closing: boolean };
 }
 
 /** Counts an HTTP request for a transport and the bytes its response writes. */

@@ -75,6 +75,10 @@ export const sseRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
     for (const message of replay.messages) outbox.push(encodeEvent(message.seq, JSON.stringify(message)));
     // #endregion open-stream
 
+    if (deps.lifecycle.closing) {
+      res.end();
+      return;
+    }
     const stream: Stream = { res, outbox, end: () => res.end() };
     streams.add(stream);
     const unregisterCut = controls.onCut(clientId, () => res.destroy());

@@ -24,6 +24,7 @@ interface Waiter {
 
 export class LongPollHub {
   private readonly waiters = new Set<Waiter>();
+  private closed = false;
 
   constructor(private readonly timers: Timers = systemTimers) {}
 
@@ -34,7 +35,9 @@ export class LongPollHub {
   // #region hold
   hold(after: number, timeoutMs: number, wake: (reason: WakeReason) => void): () => void {
     const waiter: Waiter = { after, timer: undefined, wake };
-    waiter.timer = this.timers.setTimeout(() => this.answer(waiter, 'timeout'), timeoutMs);
+    // After shutdown nothing is held: a poll that still arrives is answered on the next tick.
+    const reason: WakeReason = this.closed ? 'shutdown' : 'timeout';
+    waiter.timer = this.timers.setTimeout(() => this.answer(waiter, reason), this.closed ? 0 : timeoutMs);
     this.waiters.add(waiter);
     return () => this.release(waiter);
   }
@@ -47,8 +50,9 @@ export class LongPollHub {
   }
   // #endregion hold
 
-  /** Answers every held poll (empty), for a server that is shutting down. */
+  /** Answers every held poll (empty), and every later one at once, for a server that is shutting down. */
   shutdown(): void {
+    this.closed = true;
     for (const waiter of this.waiters) this.answer(waiter, 'shutdown');
   }
 

@@ -57,6 +57,16 @@ describe('LongPollHub', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('after shutdown a new poll is not held', () => {
+    const hub = new LongPollHub(systemTimers);
+    hub.shutdown();
+    const wake = vi.fn();
+    hub.hold(0, 30_000, wake);
+    vi.advanceTimersByTime(0);
+    expect(wake).toHaveBeenCalledExactlyOnceWith('shutdown');
+    expect(hub.size).toBe(0);
+  });
+
   it('takes its timers from outside', () => {
     const scheduled: Array<() => void> = [];
     const hub = new LongPollHub({ setTimeout: (fn) => scheduled.push(fn), clearTimeout: () => {} });
