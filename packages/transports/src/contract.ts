@@ -76,6 +76,14 @@ export interface WelcomeFrame {
   type: 'welcome';
   clientId: string;
   lastSeq: number;
+  /** Wirebench extension: the requested replay started after messages no longer retained. */
+  truncated?: true;
+}
+
+/** Wirebench extension: the named event opening every SSE stream. */
+export interface SseStateEvent {
+  lastSeq: number;
+  truncated: boolean;
 }
 export interface AckFrame {
   type: 'ack';
@@ -123,6 +131,15 @@ export const DEFAULTS = {
 // Attribution: GET /api/poll, /api/longpoll and /api/events accept an optional
 // `clientId` query parameter; it lets the server apply a lane's delay, cut its
 // held requests, and count it among `room.clients`. Unknown ids are ignored.
+//
+//   GET  /api/events opens with a named event `event: state` whose data is
+//        { lastSeq, truncated } (browsers ignore named events nobody listens
+//        for): a client notices a restart (lastSeq below its cursor) or a
+//        truncated replay. A WebSocket welcome carries `truncated: true` then.
+//   GET  /api/stats: each transport also has `clients` (see TransportStats).
+//   POST /api/join accepts `via` (short-poll | long-poll | sse) to count the
+//        request for that transport in /api/stats.
+//   While shutting down: upgrades get 503 SHUTTING_DOWN.
 //
 //   GET  /api/info                      -> InfoResponse
 //   POST /api/debug/delay { clientId, ms }  (0..10 000) -> 200 { clientId, ms }
