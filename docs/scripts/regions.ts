@@ -59,7 +59,9 @@ export type Block =
   | { kind: 'excerpt'; file: string; region: string; start: number; end: number; inner: string; line: number }
   | { kind: 'generated'; name: string; start: number; end: number; inner: string; line: number };
 
-const OPEN = /<!--\s*(excerpt|generated):\s*([^\s]+?)\s*-->/g;
+// Markers count only on a line of their own, so a chapter can mention them in running text.
+const OPEN = /^<!--\s*(excerpt|generated):\s*(\S+?)\s*-->[ \t]*$/gm;
+const NEXT_OPEN = /^<!--\s*(excerpt|generated):/m;
 
 /** The marked blocks of a chapter, in order. `start`/`end` delimit the inner text (between the markers). */
 export function findBlocks(markdown: string, docName: string): Block[] {
@@ -72,8 +74,9 @@ export function findBlocks(markdown: string, docName: string): Block[] {
     const line = markdown.slice(0, m.index).split('\n').length;
     const closeTag = `<!-- /${kind} -->`;
     const start = m.index + m[0].length;
-    const end = markdown.indexOf(closeTag, start);
-    const nextOpen = markdown.slice(start).search(/<!--\s*(excerpt|generated):/);
+    const closeMatch = new RegExp(`^${closeTag.replace(/[/]/g, '\\/')}[ \\t]*$`, 'm').exec(markdown.slice(start));
+    const end = closeMatch ? start + closeMatch.index : -1;
+    const nextOpen = markdown.slice(start).search(NEXT_OPEN);
     if (end < 0 || (nextOpen >= 0 && start + nextOpen < end)) {
       throw new DocsError(`${docName}:${line}: "${kind}: ${target}" has no "${closeTag}" before the next block`);
     }
