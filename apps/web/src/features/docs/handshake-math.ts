@@ -87,7 +87,7 @@ function latin1(text: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(text, (ch) => ch.charCodeAt(0) & 0xff);
 }
 
-export async function computeAcceptSteps(key: string, subtle: SubtleCrypto | undefined = globalThis.crypto?.subtle): Promise<AcceptSteps> {
+export async function computeAcceptSteps(key: string, subtle: SubtleCrypto | null = globalThis.crypto?.subtle ?? null): Promise<AcceptSteps> {
   const concatenated = key + RFC_GUID;
   const input = latin1(concatenated);
   let digest: Uint8Array;

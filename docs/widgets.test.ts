@@ -1,0 +1,92 @@
+// The Docs view's pure pieces, in Node: the handshake math against the server's, the frame
+// explanation against the RFC's §5.7 examples, and every link of every chapter.
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { RFC_GUID, computeAcceptSteps, sha1, toHex } from '../apps/web/src/features/docs/handshake-math.ts';
+import { explain, parseHex } from '../apps/web/src/features/docs/frame-explain.ts';
+import { CHAPTERS, renderChapter, rewriteHref } from '../apps/web/src/features/docs/markdown.ts';
+import { WS_GUID, acceptSteps } from '../packages/transports/src/ws/handshake.ts';
+
+describe('handshake calculator math', () => {
+  it('uses the server\'s GUID', () => {
+    expect(RFC_GUID).toBe(WS_GUID);
+  });
+
+  it('1.3 the RFC key gives s3pPLMBiTxaQ9kYGzzhZRbK+xOo=, with crypto.subtle and with the fallback', async () => {
+    const withSubtle = await computeAcceptSteps('dGhlIHNhbXBsZSBub25jZQ==', globalThis.crypto.subtle);
+    const fallback = await computeAcceptSteps('dGhlIHNhbXBsZSBub25jZQ==', null);
+    expect(withSubtle).toMatchObject({ accept: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=', via: 'crypto.subtle' });
+    expect(fallback).toMatchObject({ accept: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=', via: 'fallback', sha1Hex: 'b37a4f2cc0624f1690f64606cf385945b2bec4ea' });
+  });
+
+  it('the fallback SHA-1 equals node:crypto at every padding boundary', () => {
+    for (const n of [0, 1, 55, 56, 63, 64, 65, 119, 120, 200]) {
+      const data = Uint8Array.from({ length: n }, (_, i) => (i * 31 + n) & 0xff);
+      expect(toHex(sha1(data))).toBe(createHash('sha1').update(data).digest('hex'));
+    }
+  });
+
+  it('agrees with the server for other keys', async () => {
+    for (const key of ['AQIDBAUGBwgJCgsMDQ4PEA==', 'x3JJHMbDL1EzLkh9GBhXDw==']) {
+      expect((await computeAcceptSteps(key, null)).accept).toBe(acceptSteps(key).accept);
+    }
+  });
+});
+
+describe('frame decoder widget model', () => {
+  it('5.7 unmasked "Hello", decoded as a client would', () => {
+    const r = explain('81 05 48 65 6c 6c 6f', 'auto');
+    expect(r.role).toBe('client');
+    expect(r.error).toBeNull();
+    expect(r.frames).toHaveLength(1);
+    expect(r.frames[0]).toMatchObject({ opcodeName: 'TEXT', text: 'Hello' });
+    expect(r.frames[0]!.frame).toMatchObject({ fin: true, masked: false, lengthForm: 7, payloadLength: 5 });
+  });
+
+  it('5.7 masked "Hello", decoded as the server would, mask and wire bytes shown', () => {
+    const r = explain('0x81 0x85 0x37 0xfa 0x21 0x3d 0x7f 0x9f 0x4d 0x51 0x58', 'auto');
+    expect(r.role).toBe('server');
+    const f = r.frames[0]!;
+    expect(f.text).toBe('Hello');
+    expect(Array.from(f.frame.maskKey!)).toEqual([0x37, 0xfa, 0x21, 0x3d]);
+    expect(Array.from(f.frame.wirePayload!)).toEqual([0x7f, 0x9f, 0x4d, 0x51, 0x58]);
+  });
+
+  it('5.7 fragments, a close code and an incomplete frame', () => {
+    const frag = explain('01 03 48 65 6c 80 02 6c 6f', 'client');
+    expect(frag.frames.map((f) => [f.opcodeName, f.frame.fin, f.text])).toEqual([['TEXT', false, 'Hel'], ['CONTINUATION', true, 'lo']]);
+    expect(explain('88 02 03 e8', 'client').frames[0]).toMatchObject({ opcodeName: 'CLOSE', closeCode: 1000 });
+    expect(explain('82 7e 01 00', 'client')).toMatchObject({ frames: [], state: 'PAYLOAD' });
+  });
+
+  it('reports protocol errors with their close code', () => {
+    expect(explain('81 05 48 65 6c 6c 6f', 'server').error).toMatchObject({ code: 'WS_ERR_UNMASKED_FRAME', closeCode: 1002 });
+    expect(explain('c1 05 48 65 6c 6c 6f', 'client').error).toMatchObject({ code: 'WS_ERR_RESERVED_BITS', closeCode: 1002 });
+    expect(parseHex('8').error).toMatch(/odd number/);
+    expect(parseHex('zz').error).toMatch(/only hex digits/);
+  });
+});
+
+describe('chapters', () => {
+  it('every chapter is found, and every link to a .md file names an existing chapter', async () => {
+    const slugs = new Set(CHAPTERS.map((c) => c.slug));
+    expect(slugs.size).toBeGreaterThanOrEqual(11);
+    for (const c of CHAPTERS) {
+      const md = await c.load();
+      for (const m of md.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const target = rewriteHref(m[1]!);
+        if (m[1]!.endsWith('.md')) expect(slugs.has(target.chapter ?? ''), `${c.slug} links ${m[1]}`).toBe(true);
+      }
+    }
+  });
+
+  it('raw HTML is escaped and block markers are dropped; widgets are cut out', () => {
+    const segs = renderChapter('# T\n\n<img src=x onerror=alert(1)>\n\n<!-- generated: x -->\n\n```widget\nframe-decoder\n```\n\nend [two](02-handshake.md)\n');
+    const html = segs.filter((s) => s.kind === 'html').map((s) => (s as { html: string }).html).join('');
+    expect(html).not.toContain('<img');
+    expect(html).toContain('&lt;img');
+    expect(html).not.toContain('generated:');
+    expect(html).toContain('href="#/docs/02-handshake"');
+    expect(segs.filter((s) => s.kind === 'widget')).toEqual([{ kind: 'widget', name: 'frame-decoder' }]);
+  });
+});
