@@ -212,8 +212,9 @@ export function handshakeStatus(url: string, headers: Record<string, string> = {
     const ws = new WebSocket(url, { headers });
     ws.on('error', () => {});
     ws.once('open', () => {
-      ws.terminate();
-      resolve(101);
+      // A clean close: the server's side ends at once (a vanished peer is a test of its own).
+      ws.once('close', () => resolve(101));
+      ws.close();
     });
     ws.once('unexpected-response', (_req: ClientRequest, res: IncomingMessage) => {
       res.resume();
@@ -371,7 +372,10 @@ function parseResponse(data: Buffer): RawResponse | null {
   const rest = data.subarray(Buffer.byteLength(text.slice(0, headEnd + 4), 'latin1'));
   let body = '';
   let complete = false;
-  if (headers['content-length'] !== undefined) {
+  const status = Number(statusLine.split(' ')[1]);
+  if (status === 101) {
+    complete = true; // what follows is WebSocket frames
+  } else if (headers['content-length'] !== undefined) {
     const length = Number(headers['content-length']);
     body = rest.subarray(0, length).toString('utf8');
     complete = rest.length >= length;
@@ -394,7 +398,7 @@ function parseResponse(data: Buffer): RawResponse | null {
   } else {
     body = rest.toString('utf8');
   }
-  return { statusLine, status: Number(statusLine.split(' ')[1]), headers, body, complete };
+  return { statusLine, status, headers, body, complete };
 }
 
 /** A GET upgrade request, with `lines` replacing or adding header lines. */
