@@ -447,3 +447,20 @@ export function appPool(): {
     },
   };
 }
+
+/** One JSON request over a real socket (fetch). */
+export async function fetchJson(url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const res = await fetch(url, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const raw = await res.text();
+  let parsed: Json = undefined;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, headers: Object.fromEntries(res.headers), body: parsed, raw };
+}
