@@ -31,6 +31,8 @@ class LaneModel {
 
   getMessages = (): readonly ChatMessage[] => this.messages;
 
+  getSnapshot = () => this.client.getSnapshot();
+
   close(): void {
     this.off();
     this.client.close();
@@ -38,7 +40,7 @@ class LaneModel {
 }
 
 function Lane({ model }: { model: LaneModel }) {
-  const snap = useSyncExternalStore(model.subscribe, model.client.getSnapshot);
+  const snap = useSyncExternalStore(model.subscribe, model.getSnapshot);
   const messages = useSyncExternalStore(model.subscribe, model.getMessages);
   const [text, setText] = useState('');
   return (
