@@ -31,7 +31,7 @@ export async function start(config: Partial<AppConfig> = {}, parts: AppParts = {
 
 export interface Answer {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: Record<string, string | string[] | number | undefined>;
   body: Json;
   raw: string;
 }
@@ -462,5 +462,7 @@ export async function fetchJson(url: string, body?: unknown, headers: Record<str
   } catch {
     parsed = undefined;
   }
-  return { status: res.status, headers: Object.fromEntries(res.headers), body: parsed, raw };
+  const out: Record<string, string> = {};
+  res.headers.forEach((value, name) => (out[name] = value));
+  return { status: res.status, headers: out, body: parsed, raw };
 }
