@@ -466,3 +466,113 @@ export async function fetchJson(url: string, body?: unknown, headers: Record<str
   res.headers.forEach((value, name) => (out[name] = value));
   return { status: res.status, headers: out, body: parsed, raw };
 }
+
+// ---------------------------------------------------------------------------
+// A WebSocket client written by hand over node:net, for frames a library would refuse to send
+
+/** One frame as a client would put it on the wire. */
+export function wireFrame(
+  opcode: number,
+  payload: Uint8Array | string = new Uint8Array(0),
+  opts: { fin?: boolean; mask?: boolean; rsv?: number } = {},
+): Buffer {
+  const data = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.from(payload);
+  const mask = opts.mask ?? true;
+  const head: number[] = [((opts.fin ?? true) ? 0x80 : 0) | ((opts.rsv ?? 0) << 4) | opcode];
+  const m = mask ? 0x80 : 0;
+  if (data.length < 126) head.push(m | data.length);
+  else if (data.length < 65536) head.push(m | 126, data.length >> 8, data.length & 0xff);
+  else {
+    head.push(m | 127, 0, 0, 0, 0);
+    head.push((data.length >>> 24) & 0xff, (data.length >>> 16) & 0xff, (data.length >>> 8) & 0xff, data.length & 0xff);
+  }
+  if (!mask) return Buffer.concat([Buffer.from(head), data]);
+  const key = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
+  const masked = Buffer.from(data.map((b, i) => b ^ key[i % 4]!));
+  return Buffer.concat([Buffer.from(head), key, masked]);
+}
+
+export const closePayload = (code: number, reason = ''): Buffer => {
+  const b = Buffer.alloc(2 + Buffer.byteLength(reason));
+  b.writeUInt16BE(code, 0);
+  b.write(reason, 2);
+  return b;
+};
+
+export interface ServerFrame {
+  fin: boolean;
+  opcode: number;
+  payload: Buffer;
+}
+
+/** Opens a WebSocket by hand; `frames()` are the server's frames so far; `closeCode()` waits for its close frame. */
+export async function rawWs(port: number, path: string): Promise<{
+  write: (bytes: Buffer) => void;
+  frames: ServerFrame[];
+  /** The code in the server's close frame, or 1006 if TCP ended without one. */
+  closeCode: () => Promise<number>;
+  destroy: () => void;
+}> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  const frames: ServerFrame[] = [];
+  let buffer = Buffer.alloc(0);
+  let upgraded = false;
+  let ended = false;
+  const waiters: Array<() => void> = [];
+  const wake = (): void => {
+    for (const w of waiters.splice(0)) w();
+  };
+  const opened = new Promise<void>((resolve, reject) => {
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      if (!upgraded) {
+        const end = buffer.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = buffer.subarray(0, end).toString('latin1');
+        if (!/^HTTP\/1\.1 101 /.test(head)) return reject(new Error(head));
+        upgraded = true;
+        buffer = buffer.subarray(end + 4);
+        resolve();
+      }
+      for (;;) {
+        if (buffer.length < 2) break;
+        let len = buffer[1]! & 0x7f;
+        let at = 2;
+        if (len === 126) {
+          if (buffer.length < 4) break;
+          len = buffer.readUInt16BE(2);
+          at = 4;
+        } else if (len === 127) {
+          if (buffer.length < 10) break;
+          len = Number(buffer.readBigUInt64BE(2));
+          at = 10;
+        }
+        if (buffer.length < at + len) break;
+        frames.push({ fin: (buffer[0]! & 0x80) !== 0, opcode: buffer[0]! & 0x0f, payload: Buffer.from(buffer.subarray(at, at + len)) });
+        buffer = buffer.subarray(at + len);
+      }
+      wake();
+    });
+    socket.on('close', () => {
+      ended = true;
+      wake();
+      reject(new Error('closed before the upgrade'));
+    });
+  });
+  socket.write(upgradeRequest(path, `127.0.0.1:${port}`));
+  await opened;
+  return {
+    write: (bytes) => socket.write(bytes),
+    frames,
+    async closeCode() {
+      for (;;) {
+        const close = frames.find((f) => f.opcode === 8);
+        if (close) return close.payload.length >= 2 ? close.payload.readUInt16BE(0) : 1005;
+        if (ended) return 1006;
+        await new Promise<void>((r) => waiters.push(r));
+      }
+    },
+    destroy: () => socket.destroy(),
+  };
+}
