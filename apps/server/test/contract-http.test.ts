@@ -244,6 +244,29 @@ describe('POST /api/messages', () => {
       });
     }
 
+    it('no body at all → 400 INVALID_BODY', async () => {
+      const app = pool.fresh();
+      await join(app);
+      const before = await roomState(app);
+      expectError(await call(app, 'POST', '/api/messages'), 400, 'INVALID_BODY');
+      expect(await roomState(app)).toEqual(before);
+    });
+
+    it('a body that is not declared JSON → a JSON 4xx error', async () => {
+      const app = pool.fresh();
+      const { clientId } = await join(app);
+      const before = await roomState(app);
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/messages',
+        headers: { 'content-type': 'text/plain' },
+        payload: JSON.stringify({ clientId, text: 'plain' }),
+      });
+      expect([400, 415]).toContain(res.statusCode);
+      expect(typeof res.json().error.code).toBe('string');
+      expect(await roomState(app)).toEqual(before);
+    });
+
     it('a rejected send does not use up the sender\'s clientMsgId', async () => {
       const app = pool.fresh();
       const { clientId } = await join(app);

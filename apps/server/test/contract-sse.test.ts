@@ -87,6 +87,19 @@ describe('GET /api/events', () => {
     expect(reader.messages().map((m: Json) => m.seq)).toEqual([4, 5, 6]);
   });
 
+  it('a cursor above lastSeq (a restarted server): no messages, the state event has the current lastSeq', async () => {
+    const { app, url } = await pool.listening();
+    const { clientId } = await join(app);
+    await send(app, clientId, 'one');
+    const reader = open(`${url}/api/events?after=40`);
+    const [state] = await reader.waitFor(1);
+    expect(JSON.parse(state!.data)).toMatchObject({ lastSeq: 1 });
+    const m = await send(app, clientId, 'two');
+    // What comes next is live: seq 2 is above the server's lastSeq of the opening, not above 40.
+    await reader.waitFor(2);
+    expect(reader.messages()).toEqual([m]);
+  });
+
   it('sends a comment every SSE heartbeat', async () => {
     const { url } = await pool.listening({ sseHeartbeatMs: 30 });
     const reader = open(`${url}/api/events`);

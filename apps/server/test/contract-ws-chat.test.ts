@@ -70,6 +70,15 @@ describe.each([
     expect(frames).toEqual(sent.slice(3));
   });
 
+  it('?after= above lastSeq (a restarted server): welcome with the current lastSeq, no replay', async () => {
+    const s = await pool.listening();
+    const sent = await fill(s.app, 2);
+    const { welcome, peer } = await chat(ws(s, '?after=99'));
+    expect(welcome.lastSeq).toBe(2);
+    const m = await send(s.app, sent[0].clientId, 'live');
+    expect(await peer.next()).toEqual(m);
+  });
+
   it('send → the own message and ack { clientMsgId, seq }; others get the message', async () => {
     const s = await pool.listening();
     const a = await chat(ws(s));
