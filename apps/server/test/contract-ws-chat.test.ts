@@ -124,6 +124,8 @@ describe.each([
       [JSON.stringify({ type: 'send' }), 'INVALID_BODY'],
       [JSON.stringify({ type: 'send', text: 5 }), 'INVALID_BODY'],
       [JSON.stringify({ type: 'send', text: 'hi', clientMsgId: 5 }), 'INVALID_BODY'],
+      [JSON.stringify({ type: 'send', text: 'hi', clientMsgId: 'k'.repeat(65) }), 'INVALID_BODY'],
+      [JSON.stringify({ type: 'send', text: 'hi', name: astral(41) }), 'INVALID_BODY'],
       [JSON.stringify({ type: 'send', text: '' }), 'INVALID_TEXT'],
       [JSON.stringify({ type: 'send', text: ' \n\t ' }), 'INVALID_TEXT'],
       [JSON.stringify({ type: 'send', text: astral(11) }), 'TEXT_TOO_LONG'],
