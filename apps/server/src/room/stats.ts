@@ -17,6 +17,10 @@ interface Tracked {
   clientId: string | undefined;
 }
 
+// app.inject()'s stand-in socket counts nothing: read it as 0 rather than NaN.
+const bytesRead = (socket: Socket): number => socket.bytesRead ?? 0;
+const bytesWritten = (socket: Socket): number => socket.bytesWritten ?? 0;
+
 /** Bytes of the request head as it came over the wire, plus the declared body. */
 export function requestBytes(req: IncomingMessage): number {
   let n = req.method!.length + 1 + req.url!.length + 1 + 8 + 2; // "GET /x HTTP/1.1\r\n"
@@ -67,8 +71,8 @@ export class Stats {
     const tracked: Tracked = {
       transport,
       socket,
-      readBase: socket.bytesRead,
-      writeBase: socket.bytesWritten,
+      readBase: bytesRead(socket),
+      writeBase: bytesWritten(socket),
       connection,
       clientId,
     };
@@ -76,8 +80,8 @@ export class Stats {
     return () => {
       if (!this.live.delete(tracked)) return;
       const t = this.totals[transport];
-      t.bytesIn += socket.bytesRead - tracked.readBase;
-      t.bytesOut += socket.bytesWritten - tracked.writeBase;
+      t.bytesIn += bytesRead(socket) - tracked.readBase;
+      t.bytesOut += bytesWritten(socket) - tracked.writeBase;
     };
   }
 
@@ -112,8 +116,8 @@ export class Stats {
           t.clients += 1;
         }
       }
-      t.bytesIn += tracked.socket.bytesRead - tracked.readBase;
-      t.bytesOut += tracked.socket.bytesWritten - tracked.writeBase;
+      t.bytesIn += bytesRead(tracked.socket) - tracked.readBase;
+      t.bytesOut += bytesWritten(tracked.socket) - tracked.writeBase;
     }
     return { transports, room };
   }

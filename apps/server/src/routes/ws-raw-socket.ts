@@ -39,6 +39,9 @@ export class RawWebSocket {
     socket.setTimeout(0);
     socket.on('data', (chunk: Uint8Array) => this.feed(chunk));
     socket.on('error', () => {}); // 'close' follows; a reset peer is not our error
+    // Upgraded HTTP sockets are half-open: a peer's FIN ends only its side. Nothing more can
+    // arrive, so the WebSocket is over (1006 unless the close handshake already happened).
+    socket.on('end', () => socket.destroy());
     socket.on('close', () => {
       this.conn.receiveEof();
       this.drain();
