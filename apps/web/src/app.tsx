@@ -2,13 +2,14 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { ClassroomView } from './features/classroom/classroom-view.tsx';
 import { ChartsPanel } from './features/charts/charts-panel.tsx';
 import { ControlsBar } from './features/controls/controls-bar.tsx';
+import { DocsView } from './features/docs/docs-view.tsx';
 import { InspectorPanel } from './features/inspector/inspector-panel.tsx';
 import { LaneGrid } from './features/lanes/lane-grid.tsx';
 import type { Workbench } from './lib/workbench.ts';
 import { projector, setProjector } from './ui/projector.ts';
 import { useStore, WorkbenchContext } from './ui/use-store.ts';
 
-/** The views; a Docs view is added here as one more entry. */
+/** The views, chosen by the first segment of the hash (#/lanes, #/classroom, #/docs/<chapter>). */
 interface View {
   id: string;
   label: string;
@@ -29,6 +30,7 @@ const VIEWS: View[] = [
     ),
   },
   { id: 'classroom', label: 'Classroom', render: () => <ClassroomView /> },
+  { id: 'docs', label: 'Docs', render: () => <DocsView /> },
 ];
 
 function viewFromHash(): string {
