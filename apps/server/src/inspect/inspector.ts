@@ -2,7 +2,7 @@
 // records, for each hand-rolled chat connection, its handshake and its recent
 // frames, and streams them to the dashboard (GET /api/inspect?clientId=).
 import type { InspectEvent, InspectFrame, InspectHandshake } from '@wirebench/transports/contract';
-import { opcodeName, type Frame } from '@wirebench/transports/ws';
+import { describeEncoded, opcodeName, type Frame } from '@wirebench/transports/ws';
 
 const PREVIEW_BYTES = 64;
 const PREVIEW_CHARS = 200;
@@ -45,7 +45,8 @@ type Listener = (event: InspectEvent) => void;
 
 /** A frame as recorded: formatted only when someone looks at it. */
 interface RawFrame {
-  frame: Frame;
+  /** A received frame, or the bytes of a sent one (often a broadcast shared by every peer). */
+  frame: Frame | Uint8Array;
   direction: 'in' | 'out';
   at: number;
 }
@@ -94,13 +95,22 @@ export class Inspector {
     return connectionId;
   }
 
-  /** Records a frame; it is formatted only when someone looks at it. */
-  frame(connectionId: number, frame: Frame, direction: 'in' | 'out'): void {
+  /** Records a received frame; it is formatted only when someone looks at it. */
+  received(connectionId: number, frame: Frame): void {
+    // Keep no large payload alive: the preview needs the first bytes only.
+    const kept = frame.payload.length > 1024 ? { ...frame, payload: frame.payload.slice(0, 1024) } : frame;
+    this.record(connectionId, kept, 'in');
+  }
+
+  /** Records a sent frame by its bytes: nothing is parsed on the send path. */
+  sent(connectionId: number, encoded: Uint8Array): void {
+    this.record(connectionId, encoded, 'out');
+  }
+
+  private record(connectionId: number, frame: Frame | Uint8Array, direction: 'in' | 'out'): void {
     const recorded = this.connections.get(connectionId);
     if (!recorded) return;
-    // Keep no large payload alive: the preview needs the first bytes only.
-    const kept = frame.payload.length > 64 ? { ...frame, payload: frame.payload.slice(0, 1024) } : frame;
-    const raw: RawFrame = { frame: kept, direction, at: this.now() };
+    const raw: RawFrame = { frame, direction, at: this.now() };
     this.keep(recorded, raw);
     if (this.listeners.has(recorded.clientId)) this.emit(recorded.clientId, this.format(connectionId, raw));
   }
@@ -147,7 +157,9 @@ export class Inspector {
   }
 
   private format(connectionId: number, entry: RawFrame | InspectEvent): InspectEvent {
-    return 'kind' in entry ? entry : describeFrame(connectionId, entry.frame, entry.direction, entry.at);
+    if ('kind' in entry) return entry;
+    const frame = entry.frame instanceof Uint8Array ? describeEncoded(entry.frame) : entry.frame;
+    return describeFrame(connectionId, frame, entry.direction, entry.at);
   }
 
   private emit(clientId: string, event: InspectEvent): void {

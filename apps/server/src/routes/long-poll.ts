@@ -13,6 +13,23 @@ export const longPollRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
   const unsubscribe = room.subscribe((message) => hub.notify(message.seq));
   app.addHook('onClose', async () => unsubscribe());
 
+  // The polls one message wakes mostly share a cursor: each answer is serialised once.
+  const answers = new Map<number | undefined, { json: string; count: number }>();
+  let answersSeq = -1;
+  const answerFor = (after: number | undefined): { json: string; count: number } => {
+    if (answersSeq !== room.lastSeq) {
+      answers.clear();
+      answersSeq = room.lastSeq;
+    }
+    let answer = answers.get(after);
+    if (answer === undefined) {
+      const body = pollBody(room.since(after));
+      answer = { json: JSON.stringify(body), count: body.messages.length };
+      if (answers.size < 16) answers.set(after, answer);
+    }
+    return answer;
+  };
+
   app.get<{ Querystring: PollQuery }>('/api/longpoll', { schema: { querystring: pollQuerySchema } }, (request, reply) => {
     const after = parseCursor(request.query.after);
     if (!after.ok) throw new InvalidCursor(after.message);
@@ -36,9 +53,9 @@ export const longPollRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
 
     const answer = (): void => {
       cleanup();
-      const body = pollBody(room.since(after.value));
-      stats.delivered('long-poll', body.messages.length);
-      void reply.send(body);
+      const { json, count } = answerFor(after.value);
+      stats.delivered('long-poll', count);
+      void reply.type('application/json; charset=utf-8').send(json);
     };
     const answerAfterDelay = (): void => {
       const ms = controls.delay(clientId);

@@ -9,10 +9,16 @@ export interface RawSocketOptions {
   /** Bytes the peer may leave unread before it is dropped. */
   maxBufferedBytes: number;
   onFrame?: (frame: Frame, direction: 'in' | 'out') => void;
+  onSent?: (encoded: Uint8Array) => void;
   onText?: (text: string) => void;
   onBinary?: (data: Uint8Array) => void;
   /** Once, when the connection is over (code 1006 when TCP ended without a close). */
   onClose?: (code: number, reason: string) => void;
+}
+
+function uncork(ws: RawWebSocket): void {
+  ws.corked = false;
+  ws.socket.uncork();
 }
 
 /** After the close handshake the server ends TCP (RFC 6455 7.1.1); a peer that lingers is cut. */
@@ -23,6 +29,8 @@ export class RawWebSocket {
   /** A ping is out and no pong came back yet (heartbeat). */
   awaitingPong = false;
   private ended = false;
+  /** The socket is corked until the end of this tick. */
+  corked = false;
   private closeNotified = false;
 
   constructor(
@@ -34,6 +42,7 @@ export class RawWebSocket {
       role: 'server',
       maxMessageBytes: options.maxMessageBytes,
       ...(options.onFrame ? { onFrame: options.onFrame } : {}),
+      ...(options.onSent ? { onSent: options.onSent } : {}),
     });
     socket.setNoDelay(true);
     socket.setTimeout(0);
@@ -125,6 +134,13 @@ export class RawWebSocket {
 
   private flush(): void {
     const chunks = this.conn.dataToSend();
+    if (chunks.length === 0 && !this.conn.closeExpected()) return;
+    // Frames queued in the same tick (a burst of broadcasts) leave in one writev.
+    if (chunks.length > 0 && !this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(uncork, this);
+    }
     for (const chunk of chunks) this.socket.write(chunk);
     if (this.socket.writableLength > this.options.maxBufferedBytes) {
       // A peer that does not read is dropped instead of growing our memory.

@@ -89,7 +89,8 @@ export function createRawWebSocketServer(deps: Deps) {
     const ws: RawWebSocket = new RawWebSocket(socket, new Uint8Array(0), {
       maxMessageBytes: config.wsChatMaxBytes,
       maxBufferedBytes: config.wsMaxBufferedBytes,
-      onFrame: (frame, direction) => inspector.frame(connectionId, frame, direction),
+      onFrame: (frame) => inspector.received(connectionId, frame),
+      onSent: (encoded) => inspector.sent(connectionId, encoded),
       onText: (text) => {
         room.touch(clientId);
         stats.seen('ws-raw', clientId);

@@ -71,6 +71,12 @@ export interface WsConnectionOptions {
   inspect?: boolean;
   /** Every frame received ('in') or sent ('out'), for the inspector. */
   onFrame?: (frame: Frame, direction: 'in' | 'out') => void;
+  /**
+   * Every frame sent, as its encoded bytes. When given, sent frames go here instead of to
+   * onFrame, so nothing is parsed on the send path (a broadcast reaches many connections);
+   * `describeEncoded(bytes)` turns them into a Frame when someone looks.
+   */
+  onSent?: (encoded: Uint8Array) => void;
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -90,6 +96,7 @@ export class WsConnection {
   readonly maxMessageBytes: number;
   private readonly generateMask: () => Uint8Array;
   private readonly frameHook: WsConnectionOptions['onFrame'];
+  private readonly sentHook: WsConnectionOptions['onSent'];
   private readonly decoder: FrameDecoder;
 
   private _state: ConnectionState = 'OPEN';
@@ -115,6 +122,7 @@ export class WsConnection {
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.generateMask = options.generateMask ?? defaultMask;
     this.frameHook = options.onFrame;
+    this.sentHook = options.onSent;
     this.decoder = new FrameDecoder({
       role: this.role,
       maxPayloadBytes: this.maxMessageBytes,
@@ -210,7 +218,8 @@ export class WsConnection {
   sendFrameBytes(encoded: Uint8Array): void {
     if (this._state !== 'OPEN') return;
     this.outgoing.push(encoded);
-    if (this.frameHook) this.frameHook(describeEncoded(encoded), 'out');
+    if (this.sentHook) this.sentHook(encoded);
+    else if (this.frameHook) this.frameHook(describeEncoded(encoded), 'out');
   }
 
   // 5.5.2 "A Ping frame MAY include "Application data"" (at most 125 bytes, 5.5).
@@ -247,13 +256,12 @@ export class WsConnection {
     const mask = this.role === 'client' ? this.generateMask() : null;
     const bytes = encodeFrame({ opcode, payload, mask });
     this.outgoing.push(bytes);
-    if (this.frameHook) {
-      try {
-        this.frameHook(describeEncoded(bytes, payload), 'out');
-      } catch (err) {
-        // While failing, a broken hook must not stop the close frame from going out.
-        if (!this.failed) throw err;
-      }
+    try {
+      if (this.sentHook) this.sentHook(bytes);
+      else if (this.frameHook) this.frameHook(describeEncoded(bytes, payload), 'out');
+    } catch (err) {
+      // While failing, a broken hook must not stop the close frame from going out.
+      if (!this.failed) throw err;
     }
   }
 
