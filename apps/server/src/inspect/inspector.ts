@@ -47,6 +47,8 @@ type Listener = (event: InspectEvent) => void;
 interface RawFrame {
   /** A received frame, or the bytes of a sent one (often a broadcast shared by every peer). */
   frame: Frame | Uint8Array;
+  /** A sent frame's payload when it left as a chunk of its own after the header. */
+  payload?: Uint8Array;
   direction: 'in' | 'out';
   at: number;
 }
@@ -103,14 +105,15 @@ export class Inspector {
   }
 
   /** Records a sent frame by its bytes: nothing is parsed on the send path. */
-  sent(connectionId: number, encoded: Uint8Array): void {
-    this.record(connectionId, encoded, 'out');
+  sent(connectionId: number, encoded: Uint8Array, payload?: Uint8Array): void {
+    this.record(connectionId, encoded, 'out', payload?.subarray(0, 1024));
   }
 
-  private record(connectionId: number, frame: Frame | Uint8Array, direction: 'in' | 'out'): void {
+  private record(connectionId: number, frame: Frame | Uint8Array, direction: 'in' | 'out', payload?: Uint8Array): void {
     const recorded = this.connections.get(connectionId);
     if (!recorded) return;
     const raw: RawFrame = { frame, direction, at: this.now() };
+    if (payload) raw.payload = payload;
     this.keep(recorded, raw);
     if (this.listeners.has(recorded.clientId)) this.emit(recorded.clientId, this.format(connectionId, raw));
   }
@@ -158,7 +161,7 @@ export class Inspector {
 
   private format(connectionId: number, entry: RawFrame | InspectEvent): InspectEvent {
     if ('kind' in entry) return entry;
-    const frame = entry.frame instanceof Uint8Array ? describeEncoded(entry.frame) : entry.frame;
+    const frame = entry.frame instanceof Uint8Array ? describeEncoded(entry.frame, entry.payload) : entry.frame;
     return describeFrame(connectionId, frame, entry.direction, entry.at);
   }
 

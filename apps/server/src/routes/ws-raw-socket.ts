@@ -9,7 +9,7 @@ export interface RawSocketOptions {
   /** Bytes the peer may leave unread before it is dropped. */
   maxBufferedBytes: number;
   onFrame?: (frame: Frame, direction: 'in' | 'out') => void;
-  onSent?: (encoded: Uint8Array) => void;
+  onSent?: (encoded: Uint8Array, payload?: Uint8Array) => void;
   onText?: (text: string) => void;
   onBinary?: (data: Uint8Array) => void;
   /** Once, when the connection is over (code 1006 when TCP ended without a close). */

@@ -90,7 +90,7 @@ export function createRawWebSocketServer(deps: Deps) {
       maxMessageBytes: config.wsChatMaxBytes,
       maxBufferedBytes: config.wsMaxBufferedBytes,
       onFrame: (frame) => inspector.received(connectionId, frame),
-      onSent: (encoded) => inspector.sent(connectionId, encoded),
+      onSent: (encoded, payload) => inspector.sent(connectionId, encoded, payload),
       onText: (text) => {
         room.touch(clientId);
         stats.seen('ws-raw', clientId);

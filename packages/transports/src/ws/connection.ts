@@ -5,7 +5,7 @@
 // Connection" (7.1.7).
 import { CLOSE_CODES, WsProtocolError, isValidCloseCode } from './errors.ts';
 import { FrameDecoder } from './decoder.ts';
-import { encodeClose, encodeFrame } from './encoder.ts';
+import { encodeClose, encodeFrame, encodeHeader } from './encoder.ts';
 import { EMPTY_BYTES, OPCODES, type Frame } from './frame.ts';
 import { Utf8Validator, isValidUtf8 } from './utf8.ts';
 
@@ -76,10 +76,16 @@ export interface WsConnectionOptions {
    * onFrame, so nothing is parsed on the send path (a broadcast reaches many connections);
    * `describeEncoded(bytes)` turns them into a Frame when someone looks.
    */
-  onSent?: (encoded: Uint8Array) => void;
+  onSent?: (encoded: Uint8Array, payload?: Uint8Array) => void;
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Sent payloads this large are queued as their own chunk after the header instead of being
+ * copied into one frame buffer; the caller must not change them until they are written.
+ */
+export const SEPARATE_PAYLOAD_BYTES = 4096;
 
 // One decoder per module: it is only used on bytes the validator accepted, non-streaming.
 // ignoreBOM: a U+FEFF at the start of a message is data and must reach the application (and an echo) unchanged.
@@ -209,6 +215,7 @@ export class WsConnection {
     this.queueFrame(OPCODES.TEXT, textEncoder.encode(text));
   }
 
+  /** `data` of SEPARATE_PAYLOAD_BYTES or more is written as it is: do not change it afterwards. */
   sendBinary(data: Uint8Array): void {
     if (this._state !== 'OPEN') return;
     this.queueFrame(OPCODES.BINARY, data);
@@ -254,10 +261,19 @@ export class WsConnection {
   private queueFrame(opcode: number, payload: Uint8Array): void {
     // 5.1 "a client MUST mask all frames that it sends to the server"; a server never masks.
     const mask = this.role === 'client' ? this.generateMask() : null;
-    const bytes = encodeFrame({ opcode, payload, mask });
-    this.outgoing.push(bytes);
+    let bytes: Uint8Array;
+    let rest: Uint8Array | undefined;
+    if (mask === null && payload.length >= SEPARATE_PAYLOAD_BYTES) {
+      // A large unmasked frame leaves as two chunks, header then payload, without a copy.
+      bytes = encodeHeader(opcode, payload.length);
+      rest = payload;
+      this.outgoing.push(bytes, payload);
+    } else {
+      bytes = encodeFrame({ opcode, payload, mask });
+      this.outgoing.push(bytes);
+    }
     try {
-      if (this.sentHook) this.sentHook(bytes);
+      if (this.sentHook) this.sentHook(bytes, rest);
       else if (this.frameHook) this.frameHook(describeEncoded(bytes, payload), 'out');
     } catch (err) {
       // While failing, a broken hook must not stop the close frame from going out.

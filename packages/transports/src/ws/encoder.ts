@@ -21,16 +21,32 @@ export function headerLength(payloadLength: number): 2 | 4 | 10 {
 }
 
 // #region encode-frame
+/** The header of a frame: FIN, opcode, MASK, the length in its smallest form, and the masking key if any. */
+export function encodeHeader(opcode: number, length: number, fin = true, mask: Uint8Array | null = null): Uint8Array {
+  if (mask && mask.length !== 4) throw new RangeError('a masking key is 4 bytes');
+  const lengthBytes = headerLength(length);
+  const out = new Uint8Array(lengthBytes + (mask ? 4 : 0));
+  writeHeader(out, opcode, length, fin, mask);
+  return out;
+}
+
 export function encodeFrame(options: EncodeFrameOptions): Uint8Array {
   const { opcode, payload } = options;
   const fin = options.fin ?? true;
   const mask = options.mask ?? null;
   if (mask && mask.length !== 4) throw new RangeError('a masking key is 4 bytes');
   const length = payload.length;
-  const lengthBytes = headerLength(length);
-  const headerSize = lengthBytes + (mask ? 4 : 0);
+  const headerSize = headerLength(length) + (mask ? 4 : 0);
   const out = new Uint8Array(headerSize + length);
+  writeHeader(out, opcode, length, fin, mask);
+  out.set(payload, headerSize);
+  // 5.3 the client masks the payload with the key it put in the header.
+  if (mask) applyMask(out, mask, headerSize, headerSize + length);
+  return out;
+}
 
+function writeHeader(out: Uint8Array, opcode: number, length: number, fin: boolean, mask: Uint8Array | null): void {
+  const lengthBytes = headerLength(length);
   out[0] = (fin ? 0x80 : 0) | (opcode & 0x0f);
   const maskBit = mask ? 0x80 : 0;
   if (lengthBytes === 2) {
@@ -52,13 +68,8 @@ export function encodeFrame(options: EncodeFrameOptions): Uint8Array {
     out[8] = (low >>> 8) & 0xff;
     out[9] = low & 0xff;
   }
-  out.set(payload, headerSize);
-  if (mask) {
-    // 5.3 "The masking key is contained completely within the frame"; it follows the length.
-    out.set(mask, lengthBytes);
-    applyMask(out, mask, headerSize, headerSize + length);
-  }
-  return out;
+  // 5.3 "The masking key is contained completely within the frame"; it follows the length.
+  if (mask) out.set(mask, lengthBytes);
 }
 // #endregion encode-frame
 
