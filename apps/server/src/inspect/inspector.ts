@@ -55,7 +55,8 @@ interface RawFrame {
 
 interface Recorded {
   clientId: string;
-  handshake: InspectHandshake;
+  /** Described when first looked at; most connections are never inspected. */
+  handshake: InspectHandshake | (() => InspectHandshake);
   /** A ring of the last `framesKept` entries; `next` is the oldest once full. */
   frames: (RawFrame | InspectEvent)[];
   next: number;
@@ -85,15 +86,17 @@ export class Inspector {
   }
 
   /** A new connection of `clientId`; returns its id for frames and close. */
-  open(clientId: string, handshake: Omit<InspectHandshake, 'kind' | 'connectionId' | 'at'>): number {
+  open(clientId: string, describe: () => Omit<InspectHandshake, 'kind' | 'connectionId' | 'at'>): number {
     const connectionId = this.nextId++;
-    const event: InspectHandshake = { kind: 'handshake', connectionId, at: this.now(), ...handshake };
-    this.connections.set(connectionId, { clientId, handshake: event, frames: [], next: 0 });
+    const at = this.now();
+    const handshake = (): InspectHandshake => ({ kind: 'handshake', connectionId, at, ...describe() });
+    const recorded: Recorded = { clientId, handshake, frames: [], next: 0 };
+    this.connections.set(connectionId, recorded);
     const ids = this.byClient.get(clientId) ?? [];
     ids.push(connectionId);
     while (ids.length > this.connectionsKept) this.connections.delete(ids.shift()!);
     this.byClient.set(clientId, ids);
-    this.emit(clientId, event);
+    if (this.listeners.has(clientId)) this.emit(clientId, this.handshakeOf(recorded));
     return connectionId;
   }
 
@@ -131,7 +134,7 @@ export class Inspector {
     for (const id of this.byClient.get(clientId) ?? []) {
       const recorded = this.connections.get(id);
       if (!recorded) continue;
-      listener(recorded.handshake);
+      listener(this.handshakeOf(recorded));
       const { frames, next } = recorded;
       for (let i = 0; i < frames.length; i++) listener(this.format(id, frames[(next + i) % frames.length]!));
     }
@@ -148,6 +151,11 @@ export class Inspector {
   forget(clientId: string): void {
     for (const id of this.byClient.get(clientId) ?? []) this.connections.delete(id);
     this.byClient.delete(clientId);
+  }
+
+  private handshakeOf(recorded: Recorded): InspectHandshake {
+    if (typeof recorded.handshake === 'function') recorded.handshake = recorded.handshake();
+    return recorded.handshake;
   }
 
   private keep(recorded: Recorded, entry: RawFrame | InspectEvent): void {

@@ -1,6 +1,6 @@
 // The chat protocol over a WebSocket, shared by both stacks (ws-raw, ws-lib):
 // one text frame in, the answer frame out.
-import type { ServerChatFrame, TransportId } from '@wirebench/transports/contract';
+import type { ChatMessage, ServerChatFrame, TransportId, WelcomeFrame } from '@wirebench/transports/contract';
 import { InvalidBody, toWireError } from '../errors.ts';
 import type { Room } from '../room/room.ts';
 
@@ -29,3 +29,11 @@ export const binaryChatFrame: ServerChatFrame = {
   code: 'INVALID_BODY',
   message: 'chat frames are text frames holding JSON',
 };
+
+/** What a chat connection is greeted with: its welcome, then the history or the replay after `after`. */
+export function greeting(room: Room, clientId: string, after: number | undefined): { welcome: WelcomeFrame; messages: ChatMessage[] } {
+  const replay = room.replay(after);
+  const welcome: WelcomeFrame = { type: 'welcome', clientId, lastSeq: replay.lastSeq };
+  if (replay.truncated) welcome.truncated = true;
+  return { welcome, messages: replay.messages };
+}

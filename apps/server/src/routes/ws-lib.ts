@@ -6,10 +6,9 @@ import type { EventEmitter } from 'node:events';
 import type { FastifyPluginAsync, FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
-import type { WelcomeFrame } from '@wirebench/transports/contract';
 import { parseCursor } from '@wirebench/transports/polling';
 import { Outbox } from '../room/delivery.ts';
-import { answerChatFrame, binaryChatFrame } from './chat-session.ts';
+import { answerChatFrame, binaryChatFrame, greeting } from './chat-session.ts';
 import type { Deps } from './deps.ts';
 import { upgradeRequired } from './upgrade-required.ts';
 
@@ -105,11 +104,9 @@ export const wsLibRoutes: FastifyPluginAsync<WsLibOptions> = async (app, deps) =
           socket.send(JSON.stringify(answer));
         });
 
-        const replay = room.replay(cursor.ok ? cursor.value : undefined);
-        const welcome: WelcomeFrame & { truncated?: true } = { type: 'welcome', clientId, lastSeq: replay.lastSeq };
-        if (replay.truncated) welcome.truncated = true;
+        const { welcome, messages } = greeting(room, clientId, cursor.ok ? cursor.value : undefined);
         socket.send(JSON.stringify(welcome));
-        for (const message of replay.messages) outbox.push(JSON.stringify(message));
+        for (const message of messages) outbox.push(JSON.stringify(message));
         peers.add(outbox);
       },
     });

@@ -3,11 +3,10 @@
 // validated; this file wires sockets, the room and the inspector together.
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import type { WelcomeFrame } from '@wirebench/transports/contract';
 import { encodeFrame, OPCODES } from '@wirebench/transports/ws';
 import { acceptSteps } from '@wirebench/transports/ws/handshake';
 import { Outbox } from '../room/delivery.ts';
-import { answerChatFrame, binaryChatFrame } from './chat-session.ts';
+import { answerChatFrame, binaryChatFrame, greeting } from './chat-session.ts';
 import type { Deps } from './deps.ts';
 import { RawWebSocket } from './ws-raw-socket.ts';
 
@@ -78,11 +77,13 @@ export function createRawWebSocketServer(deps: Deps) {
     stats.request('ws-raw', req);
     stats.seen('ws-raw', clientId);
     const untrack = stats.track('ws-raw', socket, true, clientId);
-    const connectionId = inspector.open(clientId, {
-      request: { method: req.method!, url: req.url!, httpVersion: req.httpVersion, headers: headerPairs(req.rawHeaders) },
-      response: { status: 101, headers: up.responseHeaders },
-      accept: acceptSteps(up.key),
-    });
+    const { method, url, httpVersion, rawHeaders } = req;
+    const { key, responseHeaders } = up;
+    const connectionId = inspector.open(clientId, () => ({
+      request: { method: method!, url: url!, httpVersion, headers: headerPairs(rawHeaders) },
+      response: { status: 101, headers: responseHeaders },
+      accept: acceptSteps(key),
+    }));
 
     socket.write(up.response);
     let peer: ChatPeer | undefined;
@@ -108,9 +109,7 @@ export function createRawWebSocketServer(deps: Deps) {
     track(ws);
     const unregisterCut = controls.onCut(clientId, () => ws.terminate());
 
-    const replay = room.replay(up.after);
-    const welcome: WelcomeFrame & { truncated?: true } = { type: 'welcome', clientId, lastSeq: replay.lastSeq };
-    if (replay.truncated) welcome.truncated = true;
+    const { welcome, messages } = greeting(room, clientId, up.after);
     ws.sendText(JSON.stringify(welcome));
     peer = {
       ws,
@@ -122,7 +121,7 @@ export function createRawWebSocketServer(deps: Deps) {
         },
       ),
     };
-    for (const message of replay.messages) {
+    for (const message of messages) {
       peer.outbox.push(encodeFrame({ opcode: OPCODES.TEXT, payload: textEncoder.encode(JSON.stringify(message)) }));
     }
     if (ws.open) chat.add(peer);
