@@ -1,8 +1,16 @@
 // The bench's outputs: a printed table, report.json (everything measured) and report.html
 // (self-contained: tables and inline SVG bar charts drawn here, no scripts, no CDN).
-import type { Spread } from './stats.ts';
+import { spread, type Spread } from './stats.ts';
 import type { BroadcastReport, CpuReport, EchoReport, IdleCase, PollingCase } from './scenarios.ts';
 import type { CodecCase } from './codec.ts';
+import type { BundleReport } from './bundle.ts';
+import { FPS_TARGET, type DashboardFramesReport } from './dashboard.ts';
+
+export interface DashboardReport {
+  bundle: BundleReport;
+  /** null when the browser half did not finish (see errors). */
+  frames: DashboardFramesReport | null;
+}
 
 export interface Target {
   name: string;
@@ -26,6 +34,7 @@ export interface FullReport {
   idle?: IdleCase[];
   polling?: PollingCase[];
   codec?: CodecCase[];
+  dashboard?: DashboardReport;
   targets: Target[];
   errors: Array<{ scenario: string; error: string }>;
 }
@@ -38,6 +47,11 @@ export function fmtSpread(s: Spread | null | undefined, digits = 0, unit = ''): 
   if (!s || !Number.isFinite(s.median)) return '—';
   const m = `${fmt(s.median, digits)}${unit}`;
   return s.runs.length > 1 ? `${m} (${fmt(s.min, digits)}–${fmt(s.max, digits)})` : m;
+}
+
+/** One figure of every dashboard run, as a spread. */
+function spreadOf(f: DashboardFramesReport, pick: (run: DashboardFramesReport['runs'][number]) => number): Spread {
+  return spread(f.runs.map(pick));
 }
 
 function cpuNote(cpus: CpuReport[]): string {
@@ -124,6 +138,45 @@ export function evaluateTargets(r: FullReport): Target[] {
       });
     }
   }
+  if (r.dashboard) t.push(...dashboardTargets(r.dashboard));
+  return t;
+}
+
+const kb = (bytes: number, digits = 1): string => `${fmt(bytes / 1000, digits)} KB`;
+
+export function dashboardTargets(d: DashboardReport): Target[] {
+  const t: Target[] = [];
+  const b = d.bundle;
+  t.push({
+    name: 'dashboard initial JS, gzipped',
+    goal: `≤ ${kb(b.budgetBytes, 0)}`,
+    measured: `${kb(b.initial.gzipBytes)} in ${b.initial.files.length} files (${kb(b.initial.bytes)} raw); all JS ${kb(b.allJs.gzipBytes)} in ${b.allJs.files} files`,
+    met: b.met,
+    note:
+      `entry + modulepreloads + static imports of dist/index.html, lazy chunks left out; gzip level 9 per file (node:zlib). Built ${b.builtAt}.` +
+      (b.initial.external.length ? ` Not counted (not in dist): ${b.initial.external.join(', ')}.` : ''),
+  });
+  const f = d.frames;
+  const name = 'dashboard frame rate, 3 lanes at 20 msg/s';
+  if (!f) {
+    t.push({ name, goal: `≥ ${FPS_TARGET} fps`, measured: 'not measured (the browser half failed, see errors)', met: null, note: '' });
+    return t;
+  }
+  const lanes = Object.entries(f.lanesPerSecond)
+    .map(([lane, v]) => `${lane} ${fmt(v.median, 1)}/s`)
+    .join(', ');
+  t.push({
+    name: `dashboard frame rate, ${f.lanes.length} lanes at ${f.messagesPerSecond} msg/s`,
+    goal: `≥ ${FPS_TARGET} fps`,
+    measured: `${fmtSpread(f.loadedFps, 1, ' fps')}; idle about:blank ${fmtSpread(f.referenceFps, 1, ' fps')}; dashboard / reference ${fmtSpread(f.loadedOverReference, 2, '×')}`,
+    met: f.met,
+    note:
+      (f.environmentCapped
+        ? `The environment caps the rate: the idle reference page itself stays below ${FPS_TARGET} fps here (headless, software painting), so the ratio is the figure to read. `
+        : '') +
+      `p95 frame ${fmtSpread(f.loadedP95FrameMs, 1, ' ms')}, ${fmtSpread(f.loadedLongTasks)} long tasks per ${fmt(f.windowMs / 1000)} s window; received per lane: ${lanes}.` +
+      (f.runs.some((r) => r.pageErrors.length) ? ` Page errors: ${f.runs.flatMap((r) => r.pageErrors).slice(0, 3).join(' | ')}` : ''),
+  });
   return t;
 }
 
@@ -201,6 +254,30 @@ export function printTables(r: FullReport): string {
       r.codec.map((c) => [c.name, fmtSpread(c.ours), fmtSpread(c.ws), fmtSpread(c.ratio, 2, '×'), c.oursFrameOnly ? fmtSpread(c.oursFrameOnly) : '']),
     );
   }
+  if (r.dashboard) {
+    const b = r.dashboard.bundle;
+    table(
+      `6. Dashboard initial JS (gzip level 9): ${kb(b.initial.gzipBytes)} of ${kb(b.budgetBytes, 0)}; all JS ${kb(b.allJs.gzipBytes)} in ${b.allJs.files} files`,
+      ['file', 'bytes', 'gzip bytes', 'why it loads'],
+      [
+        ...b.initial.files.map((f) => [f.path, fmt(f.bytes), fmt(f.gzipBytes), f.reason]),
+        ...b.initialCss.files.map((f) => [f.path, fmt(f.bytes), fmt(f.gzipBytes), 'stylesheet (not JS, not counted)']),
+      ],
+    );
+    const f = r.dashboard.frames;
+    if (f) {
+      table(
+        `Dashboard frames, ${f.browser}, ${f.viewport.width}×${f.viewport.height}, ${fmt(f.windowMs / 1000)} s windows, ${f.lanes.join(' + ')} at ${f.messagesPerSecond} msg/s (median of ${f.runs.length} runs, min–max)`,
+        ['page', 'fps', 'p95 frame ms', 'max frame ms', 'long tasks', 'long task ms'],
+        [
+          ['about:blank (reference)', fmtSpread(f.referenceFps, 1), fmtSpread(spreadOf(f, (x) => x.reference.p95FrameMs), 1), fmtSpread(spreadOf(f, (x) => x.reference.maxFrameMs), 1), fmtSpread(spreadOf(f, (x) => x.reference.longTasks)), fmtSpread(spreadOf(f, (x) => x.reference.longTaskMs))],
+          ['dashboard, no traffic', fmtSpread(f.idleFps, 1), fmtSpread(spreadOf(f, (x) => x.idle.p95FrameMs), 1), fmtSpread(spreadOf(f, (x) => x.idle.maxFrameMs), 1), fmtSpread(spreadOf(f, (x) => x.idle.longTasks)), fmtSpread(spreadOf(f, (x) => x.idle.longTaskMs))],
+          [`dashboard, ${f.messagesPerSecond} msg/s`, fmtSpread(f.loadedFps, 1), fmtSpread(f.loadedP95FrameMs, 1), fmtSpread(f.loadedMaxFrameMs, 1), fmtSpread(f.loadedLongTasks), fmtSpread(f.loadedLongTaskMs)],
+          ['dashboard / reference', fmtSpread(f.loadedOverReference, 2, '×'), '', '', '', ''],
+        ],
+      );
+    }
+  }
   table(
     'Targets',
     ['target', 'goal', 'measured', 'result', 'note'],
@@ -275,6 +352,77 @@ function htmlTable(head: string[], rows: string[][]): string {
   return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
+}
+
+function dashboardHtml(d: DashboardReport): string {
+  const s: string[] = [];
+  const b = d.bundle;
+  s.push(
+    `<h2>6. Dashboard</h2><h3>Initial JS</h3><p>What the browser loads before any user action: the module script and modulepreloads of <code>${esc(b.distDir)}/index.html</code> and every chunk they reach through static imports (dynamic <code>import()</code> chunks such as the Docs view, markdown and mermaid load later and are not counted). Each file gzipped at level 9 with node:zlib; KB = 1000 bytes. Built ${esc(b.builtAt)}.</p>`,
+  );
+  s.push(
+    barChart(
+      'Gzipped JavaScript',
+      'KB',
+      [
+        { label: 'initial JS', value: spread([b.initial.gzipBytes / 1000]), color: b.met ? '#27ae60' : '#c0392b' },
+        { label: 'all JS chunks (lazy included)', value: spread([b.allJs.gzipBytes / 1000]), color: '#7f8c8d' },
+      ],
+      { refLine: b.budgetBytes / 1000, refLabel: `${fmt(b.budgetBytes / 1000)} KB budget`, digits: 1 },
+    ),
+  );
+  s.push(
+    htmlTable(
+      ['file', 'bytes', 'gzip bytes', 'why it loads'],
+      [
+        ...b.initial.files.map((f) => [f.path, fmt(f.bytes), fmt(f.gzipBytes), f.reason]),
+        ['initial JS total', fmt(b.initial.bytes), fmt(b.initial.gzipBytes), b.met ? 'within budget' : 'over budget'],
+        ...b.initialCss.files.map((f) => [f.path, fmt(f.bytes), fmt(f.gzipBytes), 'stylesheet (not JS, not counted)']),
+        [`all ${b.allJs.files} JS files`, fmt(b.allJs.bytes), fmt(b.allJs.gzipBytes), 'for information'],
+      ],
+    ),
+  );
+  const f = d.frames;
+  if (!f) {
+    s.push('<p>Frame rate: not measured (the browser half failed; see the scenario errors).</p>');
+    return s.join('\n');
+  }
+  s.push(
+    `<h3>Frame rate</h3><p>${esc(f.browser)}, headless with <code>--disable-gpu</code> (software painting), viewport ${f.viewport.width}×${f.viewport.height}. The dashboard at <code>/</code> of the production server with its default lanes (${esc(f.lanes.join(', '))}) open; a joined client in a separate load process POSTs ${f.messagesPerSecond} messages per second to the room, so every lane receives them. requestAnimationFrame callbacks are counted inside the page over ${fmt(f.windowMs / 1000)} s after ${fmt(f.warmupMs / 1000)} s of traffic. Reference: ${esc(f.referencePage)}. ${f.environmentCapped ? `<b>The reference itself stays below ${FPS_TARGET} fps: this environment caps the rate, read the ratio.</b>` : ''}</p>`,
+  );
+  s.push(
+    barChart(
+      'Frames per second',
+      'fps',
+      [
+        { label: 'about:blank (reference)', value: f.referenceFps, color: '#7f8c8d' },
+        { label: 'dashboard, no traffic', value: f.idleFps, color: '#2e86de' },
+        { label: `dashboard, ${f.messagesPerSecond} msg/s`, value: f.loadedFps, color: f.met ? '#27ae60' : '#c0392b' },
+      ],
+      { refLine: FPS_TARGET, refLabel: `${FPS_TARGET} fps target`, digits: 1 },
+    ),
+  );
+  s.push(
+    htmlTable(
+      ['run', 'about:blank fps', 'idle dashboard fps', 'loaded fps', 'loaded / reference', 'p95 frame ms', 'max frame ms', 'long tasks (ms)', 'long animation frames', 'received per lane /s', 'machine CPU %', 'server / sender CPU %', 'page errors'],
+      f.runs.map((x, i) => [
+        String(i + 1),
+        fmt(x.reference.fps, 1),
+        fmt(x.idle.fps, 1),
+        fmt(x.loaded.fps, 1),
+        fmt(x.loaded.fps / x.reference.fps, 2),
+        fmt(x.loaded.p95FrameMs, 1),
+        fmt(x.loaded.maxFrameMs, 1),
+        `${x.loaded.longTasks} (${fmt(x.loaded.longTaskMs)})`,
+        x.loaded.longAnimationFrames === null ? 'n/a' : String(x.loaded.longAnimationFrames),
+        Object.entries(x.lanesPerSecond).map(([t, v]) => `${t} ${fmt(v, 1)}`).join(', '),
+        fmt(x.cpu.machinePct),
+        `${fmt(x.cpu.serverPct)} / ${fmt(x.cpu.senderPct)}`,
+        x.pageErrors.length ? x.pageErrors.slice(0, 3).join(' | ') : 'none',
+      ]),
+    ),
+  );
+  return s.join('\n');
 }
 
 export function renderHtml(r: FullReport): string {
@@ -415,6 +563,7 @@ export function renderHtml(r: FullReport): string {
       ),
     );
   }
+  if (r.dashboard) s.push(dashboardHtml(r.dashboard));
   s.push(`<h2>Notes</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}<li>${esc(r.clock)}</li></ul>`);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Wirebench bench ${esc(r.startedAt)}</title><style>
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}

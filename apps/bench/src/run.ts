@@ -1,6 +1,7 @@
-// pnpm bench [--quick] [--no-build] [--only echo,broadcast,idle,polling,codec]
+// pnpm bench [--quick] [--no-build] [--only echo,broadcast,idle,polling,codec,dashboard]
 // Builds and starts the production server, drives it from separate load processes over
 // 127.0.0.1, prints tables and writes bench-results/<timestamp>/report.{json,html}.
+// The dashboard scenario also builds the web app and opens it in Chromium.
 // Exit code 0 when every scenario ran (targets are reported, never fatal), 1 when one crashed.
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, killAll, repoRoot } from './processes.ts';
 import { broadcastScenario, echoScenario, idleScenario, pollingScenario, type BenchConfig } from './scenarios.ts';
+import { measureBundle } from './bundle.ts';
+import { dashboardFrames } from './dashboard.ts';
 import { evaluateTargets, printTables, renderHtml, type FullReport } from './report.ts';
 import type { CodecCase } from './codec.ts';
 
@@ -16,7 +19,7 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const build = !args.includes('--no-build');
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice(7) ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
-const ALL = ['echo', 'broadcast', 'idle', 'polling', 'codec'] as const;
+const ALL = ['echo', 'broadcast', 'idle', 'polling', 'codec', 'dashboard'] as const;
 const only = new Set(onlyArg ? onlyArg.split(',') : ALL);
 
 const config: BenchConfig = quick
@@ -28,6 +31,7 @@ const config: BenchConfig = quick
       idle: { clients: 50 },
       polling: { clients: 20, messagesPerSecond: 5, durationMs: 1_000 },
       codec: { timeMs: 20, rounds: 1 },
+      dashboard: { messagesPerSecond: 20, windowMs: 4_000, warmupMs: 1_000, settleMs: 500, viewport: { width: 1600, height: 1000 } },
     }
   : {
       quick,
@@ -43,10 +47,12 @@ const config: BenchConfig = quick
       idle: { clients: 5_000 },
       polling: { clients: 1_000, messagesPerSecond: 2, durationMs: 10_000 },
       codec: { timeMs: 400, rounds: 3 },
+      dashboard: { messagesPerSecond: 20, windowMs: 10_000, warmupMs: 2_000, settleMs: 1_000, viewport: { width: 1600, height: 1000 } },
     };
 
 const startedAt = new Date();
 const outDir = resolve(repoRoot, 'bench-results', startedAt.toISOString().replace(/:/g, '-'));
+const webDist = resolve(repoRoot, 'apps/web/dist');
 
 let interrupted = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -85,6 +91,10 @@ async function main(): Promise<number> {
   if (build) {
     console.log('building the server (pnpm --filter @wirebench/server run build)…');
     execFileSync('pnpm', ['--filter', '@wirebench/server', 'run', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (only.has('dashboard')) {
+      console.log('building the dashboard (pnpm --filter @wirebench/web run build)…');
+      execFileSync('pnpm', ['--filter', '@wirebench/web', 'run', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], timeout: 180_000 });
+    }
   }
   const workers = await Promise.all([0, 1, 2, 3].map(() => Worker.start()));
   console.log(`load workers: ${workers.map((w) => w.pid).join(', ')} (driver ${process.pid})`);
@@ -104,6 +114,7 @@ async function main(): Promise<number> {
       'Ratios are paired: each run measures both sides back to back and the ratio is taken per run; the median and the min–max of the per-run ratios are shown.',
       'Idle heap: the server has no heap endpoint; heap figures come from the preloaded probe after a full GC, and RSS from /proc/<pid>/status VmRSS deltas.',
       'Polling bytes are counted by the server (/api/stats bytesIn + bytesOut of the lane), HTTP headers included.',
+      'Dashboard: initial JS = the module scripts and modulepreloads of apps/web/dist/index.html plus every chunk reached by static import/export-from statements (parsed with es-module-lexer), dynamic import() left out; each file gzipped with node:zlib level 9 and summed; KB = 1000 bytes as in Vite\'s report. Frames: Debian Chromium (headless, --disable-gpu, so painting is in software) through playwright-core, viewport 1600×1000, the dashboard served by the production server at /; requestAnimationFrame callbacks counted inside the page over a fixed window, with long tasks and long animation frames from PerformanceObserver; traffic comes from a joined client in a load process that POSTs /api/messages, so the page only receives.',
     ],
     targets: [],
     errors: [],
@@ -115,6 +126,17 @@ async function main(): Promise<number> {
     ['idle', async () => void (report.idle = await idleScenario(config, workers))],
     ['polling', async () => void (report.polling = await pollingScenario(config, workers))],
     ['codec', async () => void (report.codec = await runCodecChild())],
+    [
+      'dashboard',
+      async () => {
+        const bundle = await measureBundle(webDist);
+        report.dashboard = { bundle, frames: null };
+        console.log(
+          `  initial JS ${(bundle.initial.gzipBytes / 1000).toFixed(1)} KB gzip in ${bundle.initial.files.length} files (${bundle.initial.files.map((f) => f.path).join(', ')}); all JS ${(bundle.allJs.gzipBytes / 1000).toFixed(1)} KB gzip in ${bundle.allJs.files} files`,
+        );
+        report.dashboard.frames = await dashboardFrames(config.dashboard, config.runs, webDist, workers[0]!);
+      },
+    ],
   ];
   for (const [name, run] of scenarios) {
     if (!only.has(name)) continue;

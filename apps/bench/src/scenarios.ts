@@ -6,6 +6,7 @@ import { mergeWeighted, percentileOfSorted, sorted, spread, pairedRatio, type Sp
 import { ServerProcess, readCpuMs as readPidCpu, startTcpEcho, type StatsBody, type Worker } from './processes.ts';
 import type { ChatTransport, CollectResult, EchoResult, EchoTarget, OpenResult, SendResult } from './protocol.ts';
 import { CHAT_TRANSPORTS } from './protocol.ts';
+import type { DashboardConfig } from './dashboard.ts';
 
 export interface BenchConfig {
   quick: boolean;
@@ -22,6 +23,7 @@ export interface BenchConfig {
   idle: { clients: number };
   polling: { clients: number; messagesPerSecond: number; durationMs: number };
   codec: { timeMs: number; rounds: number };
+  dashboard: DashboardConfig;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
