@@ -151,6 +151,25 @@ export abstract class BaseClient implements TransportClient {
   protected abstract closeChannel(clean: boolean): void;
   /** Write queued sends if the channel can carry them. */
   protected abstract flushSends(): void;
+
+  /** Set while sends wait (after a 429) before flushSends may try again. */
+  protected holdTimer: unknown = null;
+
+  /** Holds every send for `ms`, then flushes. */
+  protected hold(ms: number): void {
+    this.clearHold();
+    this.holdTimer = this.opts.setTimeout(() => {
+      this.holdTimer = null;
+      this.flushSends();
+    }, ms);
+  }
+
+  protected clearHold(): void {
+    if (this.holdTimer !== null) {
+      this.opts.clearTimeout(this.holdTimer);
+      this.holdTimer = null;
+    }
+  }
   /** A live option changed. */
   protected optionsChanged(_changed: Partial<Pick<ClientOptions, 'pollIntervalMs' | 'longPollTimeoutMs'>>): void {}
 

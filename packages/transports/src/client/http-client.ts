@@ -45,7 +45,6 @@ export abstract class HttpClientBase extends BaseClient {
   private joinPromise: Promise<void> | null = null;
   private readonly controllers = new Set<AbortController>();
   private pumpEpoch = -1;
-  private holdTimer: unknown = null;
   private rateLimitAttempt = 0;
 
   constructor(transport: HttpSendVia, options: ClientOptions = {}) {
@@ -299,20 +298,6 @@ export abstract class HttpClientBase extends BaseClient {
     }
   }
 
-  private hold(ms: number): void {
-    this.clearHold();
-    this.holdTimer = this.opts.setTimeout(() => {
-      this.holdTimer = null;
-      this.flushSends();
-    }, ms);
-  }
-
-  private clearHold(): void {
-    if (this.holdTimer !== null) {
-      this.opts.clearTimeout(this.holdTimer);
-      this.holdTimer = null;
-    }
-  }
 }
 
 export function describe(error: unknown): string {

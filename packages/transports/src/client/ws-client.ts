@@ -25,7 +25,6 @@ export class WebSocketClient extends BaseClient {
   private welcomed = false;
   /** clientMsgIds written on the current socket, oldest first; the server answers each once, in order. */
   private awaiting: string[] = [];
-  private holdTimer: unknown = null;
   private rateLimitAttempt = 0;
 
   constructor(transport: WebSocketTransportId, options: ClientOptions = {}) {
@@ -246,20 +245,6 @@ export class WebSocketClient extends BaseClient {
     }
   }
 
-  private hold(ms: number): void {
-    this.clearHold();
-    this.holdTimer = this.opts.setTimeout(() => {
-      this.holdTimer = null;
-      this.flushSends();
-    }, ms);
-  }
-
-  private clearHold(): void {
-    if (this.holdTimer !== null) {
-      this.opts.clearTimeout(this.holdTimer);
-      this.holdTimer = null;
-    }
-  }
 }
 
 function ignore(): void {}
