@@ -3,7 +3,7 @@
 // reference (an idle about:blank page with the same viewport, since software painting
 // without a GPU may cap the rate), and the dashboard with no traffic. The initial-JS size
 // half of the scenario lives in bundle.ts.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ServerProcess, type Worker } from './processes.ts';
@@ -142,32 +142,97 @@ function machineTicks(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
+const TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
+
+interface ProcEntry {
+  ppid: number;
+  comm: string;
+  cpuMs: number;
+}
+
+function readProcs(): Map<number, ProcEntry> {
+  const out = new Map<number, ProcEntry>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      out.set(Number(name), { ppid: Number(fields[1]), comm, cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU time (ms) of the browser: every descendant of `driverPid` except the Node children
+ * (server, load workers, codec) and theirs. Chromium's processes come and go (renderers per
+ * page), so a difference over a window is a close estimate, not an exact one.
+ */
+export function browserCpuMs(driverPid: number, procs: Map<number, ProcEntry> = readProcs()): number {
+  const children = new Map<number, number[]>();
+  for (const [pid, p] of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), pid]);
+  let total = 0;
+  const stack = [...(children.get(driverPid) ?? [])].filter((pid) => procs.get(pid)!.comm !== 'node');
+  while (stack.length > 0) {
+    const pid = stack.pop()!;
+    total += procs.get(pid)!.cpuMs;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+/** CPU readings at one instant, to be differenced over a window. */
 interface CpuMark {
   t: number;
   machine: { busy: number; total: number };
+  browser: number;
   server: number;
   sender: number;
 }
 
-export interface DashboardCpu {
-  /** Share of all the machine's cores in use over the loaded window, %. */
+export interface WindowCpu {
+  /** Share of all the machine's cores in use over the window, %. */
   machinePct: number;
-  /** Server and sender process, % of one core. */
+  /** Chromium's processes together, % of one core. */
+  browserPct: number;
+  /** Server and sender process, % of one core (NaN where there is none). */
   serverPct: number;
   senderPct: number;
+}
+
+function cpuMark(server: { cpuMs(): number } | null, sender: { cpuMs(): number }): CpuMark {
+  return { t: performance.now(), machine: machineTicks(), browser: browserCpuMs(process.pid), server: server ? server.cpuMs() : NaN, sender: sender.cpuMs() };
+}
+
+function cpuBetween(a: CpuMark, b: CpuMark): WindowCpu {
+  const wallMs = b.t - a.t;
+  return {
+    machinePct: ((b.machine.busy - a.machine.busy) / Math.max(1, b.machine.total - a.machine.total)) * 100,
+    browserPct: ((b.browser - a.browser) / wallMs) * 100,
+    serverPct: ((b.server - a.server) / wallMs) * 100,
+    senderPct: ((b.sender - a.sender) / wallMs) * 100,
+  };
+}
+
+/** One frame-counting window: frame statistics and what the CPUs did meanwhile. */
+export interface WindowSummary extends FrameSummary {
+  cpu: WindowCpu;
 }
 
 // ---------------------------------------------------------------- the scenario
 
 export interface DashboardRun {
-  reference: FrameSummary;
-  idle: FrameSummary;
-  loaded: FrameSummary;
+  reference: WindowSummary;
+  idle: WindowSummary;
+  loaded: WindowSummary;
   /** Messages each lane received per second during the loaded window. */
   lanesPerSecond: Record<string, number>;
   sent: number;
   sendErrors: number;
-  cpu: DashboardCpu;
   pageErrors: string[];
   serverPid: number;
 }
@@ -211,17 +276,19 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]);
 }
 
-async function measureFrames(page: Page, windowMs: number): Promise<FrameSummary> {
+async function measureFrames(page: Page, windowMs: number, server: ServerProcess | null, sender: Worker): Promise<WindowSummary> {
+  const m0 = cpuMark(server, sender);
   const sample = await withTimeout(page.evaluate<FrameSample>(`(${FRAME_PROBE})(${windowMs})`), windowMs + 20_000, 'frame probe');
-  return summarizeFrames(sample);
+  const m1 = cpuMark(server, sender);
+  return { ...summarizeFrames(sample), cpu: cpuBetween(m0, m1) };
 }
 
-async function referenceRun(browser: Browser, cfg: DashboardConfig): Promise<FrameSummary> {
+async function referenceRun(browser: Browser, cfg: DashboardConfig, sender: Worker): Promise<WindowSummary> {
   const ctx = await browser.newContext({ viewport: cfg.viewport });
   try {
     const page = await ctx.newPage();
     await page.goto('about:blank');
-    return await measureFrames(page, cfg.windowMs);
+    return await measureFrames(page, cfg.windowMs, null, sender);
   } finally {
     await ctx.close();
   }
@@ -243,7 +310,7 @@ export async function dashboardFrames(
     for (let run = 0; run < runs; run++) {
       // The reference alternates between before and after the dashboard, so neither side always gets the cold machine.
       const referenceFirst = run % 2 === 0;
-      const reference0 = referenceFirst ? await referenceRun(browser, cfg) : null;
+      const reference0 = referenceFirst ? await referenceRun(browser, cfg, sender) : null;
       const server = await ServerProcess.start({ STATIC_DIR: webDist });
       let ctx: BrowserContext | null = null;
       try {
@@ -259,7 +326,7 @@ export async function dashboardFrames(
         const open = (await page.evaluate<LaneState[] | null>(LANE_STATE)) ?? [];
         lanes = open.map((l) => l.transport);
         await sleep(cfg.settleMs);
-        const idle = await measureFrames(page, cfg.windowMs);
+        const idle = await measureFrames(page, cfg.windowMs, server, sender);
 
         // Outside traffic: a joined client in a load process POSTs /api/messages at a fixed pace.
         const count = Math.ceil((cfg.messagesPerSecond * (cfg.warmupMs + cfg.windowMs + 1_500)) / 1000);
@@ -270,17 +337,11 @@ export async function dashboardFrames(
         sending.catch(() => undefined);
         await sleep(cfg.warmupMs);
         const before = (await page.evaluate<LaneState[] | null>(LANE_STATE)) ?? [];
-        const mark0: CpuMark = { t: performance.now(), machine: machineTicks(), server: server.cpuMs(), sender: sender.cpuMs() };
-        const loaded = await measureFrames(page, cfg.windowMs);
-        const mark1: CpuMark = { t: performance.now(), machine: machineTicks(), server: server.cpuMs(), sender: sender.cpuMs() };
+        const t0 = performance.now();
+        const loaded = await measureFrames(page, cfg.windowMs, server, sender);
+        const wallMs = performance.now() - t0;
         const after = (await page.evaluate<LaneState[] | null>(LANE_STATE)) ?? [];
         const sent = await sending;
-        const wallMs = mark1.t - mark0.t;
-        const cpu: DashboardCpu = {
-          machinePct: ((mark1.machine.busy - mark0.machine.busy) / Math.max(1, mark1.machine.total - mark0.machine.total)) * 100,
-          serverPct: ((mark1.server - mark0.server) / wallMs) * 100,
-          senderPct: ((mark1.sender - mark0.sender) / wallMs) * 100,
-        };
         const lanesPerSecond: Record<string, number> = {};
         for (const l of after) {
           const b = before.find((x) => x.transport === l.transport);
@@ -289,13 +350,13 @@ export async function dashboardFrames(
         // Done with the dashboard: close it before a reference window so only one page draws.
         await ctx.close();
         ctx = null;
-        const reference = reference0 ?? (await referenceRun(browser, cfg));
-        results.push({ reference, idle, loaded, lanesPerSecond, sent: sent.sent, sendErrors: sent.errors, cpu, pageErrors, serverPid: server.pid });
+        const reference = reference0 ?? (await referenceRun(browser, cfg, sender));
+        results.push({ reference, idle, loaded, lanesPerSecond, sent: sent.sent, sendErrors: sent.errors, pageErrors, serverPid: server.pid });
         log(
           `  dashboard run ${run + 1}: ${loaded.fps.toFixed(1)} fps with ${cfg.messagesPerSecond} msg/s (p95 frame ${loaded.p95FrameMs.toFixed(1)} ms, ${loaded.longTasks} long tasks), ` +
             `idle dashboard ${idle.fps.toFixed(1)} fps, about:blank ${reference.fps.toFixed(1)} fps; lanes ${Object.entries(lanesPerSecond)
               .map(([t, v]) => `${t} ${v.toFixed(1)}/s`)
-              .join(', ')}; machine CPU ${cpu.machinePct.toFixed(0)} %`,
+              .join(', ')}; machine CPU ${loaded.cpu.machinePct.toFixed(0)} % (Chromium ${loaded.cpu.browserPct.toFixed(0)} % of a core)`,
         );
       } finally {
         if (ctx) await ctx.close().catch(() => undefined);

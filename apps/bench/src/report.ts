@@ -162,6 +162,9 @@ export function dashboardTargets(d: DashboardReport): Target[] {
     t.push({ name, goal: `≥ ${FPS_TARGET} fps`, measured: 'not measured (the browser half failed, see errors)', met: null, note: '' });
     return t;
   }
+  const loadedMachine = spreadOf(f, (x) => x.loaded.cpu.machinePct);
+  const loadedBrowser = spreadOf(f, (x) => x.loaded.cpu.browserPct);
+  const loadedOthers = spreadOf(f, (x) => x.loaded.cpu.serverPct + x.loaded.cpu.senderPct);
   const lanes = Object.entries(f.lanesPerSecond)
     .map(([lane, v]) => `${lane} ${fmt(v.median, 1)}/s`)
     .join(', ');
@@ -175,6 +178,9 @@ export function dashboardTargets(d: DashboardReport): Target[] {
         ? `The environment caps the rate: the idle reference page itself stays below ${FPS_TARGET} fps here (headless, software painting), so the ratio is the figure to read. `
         : '') +
       `p95 frame ${fmtSpread(f.loadedP95FrameMs, 1, ' ms')}, ${fmtSpread(f.loadedLongTasks)} long tasks per ${fmt(f.windowMs / 1000)} s window; received per lane: ${lanes}.` +
+      (loadedMachine.median >= 90
+        ? ` The machine's cores were ${fmt(loadedMachine.median)} % busy during the loaded window, Chromium's processes using ${fmt(loadedBrowser.median)} % of one core (server and sender together ${fmt(loadedOthers.median)} %): the page is CPU-bound here.`
+        : '') +
       (f.runs.some((r) => r.pageErrors.length) ? ` Page errors: ${f.runs.flatMap((r) => r.pageErrors).slice(0, 3).join(' | ')}` : ''),
   });
   return t;
@@ -268,13 +274,23 @@ export function printTables(r: FullReport): string {
     if (f) {
       table(
         `Dashboard frames, ${f.browser}, ${f.viewport.width}×${f.viewport.height}, ${fmt(f.windowMs / 1000)} s windows, ${f.lanes.join(' + ')} at ${f.messagesPerSecond} msg/s (median of ${f.runs.length} runs, min–max)`,
-        ['page', 'fps', 'p95 frame ms', 'max frame ms', 'long tasks', 'long task ms'],
-        [
-          ['about:blank (reference)', fmtSpread(f.referenceFps, 1), fmtSpread(spreadOf(f, (x) => x.reference.p95FrameMs), 1), fmtSpread(spreadOf(f, (x) => x.reference.maxFrameMs), 1), fmtSpread(spreadOf(f, (x) => x.reference.longTasks)), fmtSpread(spreadOf(f, (x) => x.reference.longTaskMs))],
-          ['dashboard, no traffic', fmtSpread(f.idleFps, 1), fmtSpread(spreadOf(f, (x) => x.idle.p95FrameMs), 1), fmtSpread(spreadOf(f, (x) => x.idle.maxFrameMs), 1), fmtSpread(spreadOf(f, (x) => x.idle.longTasks)), fmtSpread(spreadOf(f, (x) => x.idle.longTaskMs))],
-          [`dashboard, ${f.messagesPerSecond} msg/s`, fmtSpread(f.loadedFps, 1), fmtSpread(f.loadedP95FrameMs, 1), fmtSpread(f.loadedMaxFrameMs, 1), fmtSpread(f.loadedLongTasks), fmtSpread(f.loadedLongTaskMs)],
-          ['dashboard / reference', fmtSpread(f.loadedOverReference, 2, '×'), '', '', '', ''],
-        ],
+        ['page', 'fps', 'p95 frame ms', 'max frame ms', 'long tasks', 'long task ms', 'machine CPU %', 'Chromium CPU %'],
+        (
+          [
+            ['about:blank (reference)', 'reference'],
+            ['dashboard, no traffic', 'idle'],
+            [`dashboard, ${f.messagesPerSecond} msg/s`, 'loaded'],
+          ] as const
+        ).map(([label, k]) => [
+          label,
+          fmtSpread(spreadOf(f, (x) => x[k].fps), 1),
+          fmtSpread(spreadOf(f, (x) => x[k].p95FrameMs), 1),
+          fmtSpread(spreadOf(f, (x) => x[k].maxFrameMs), 1),
+          fmtSpread(spreadOf(f, (x) => x[k].longTasks)),
+          fmtSpread(spreadOf(f, (x) => x[k].longTaskMs)),
+          fmtSpread(spreadOf(f, (x) => x[k].cpu.machinePct)),
+          fmtSpread(spreadOf(f, (x) => x[k].cpu.browserPct)),
+        ]).concat([['dashboard / reference', fmtSpread(f.loadedOverReference, 2, '×'), '', '', '', '', '', '']]),
       );
     }
   }
@@ -404,7 +420,7 @@ function dashboardHtml(d: DashboardReport): string {
   );
   s.push(
     htmlTable(
-      ['run', 'about:blank fps', 'idle dashboard fps', 'loaded fps', 'loaded / reference', 'p95 frame ms', 'max frame ms', 'long tasks (ms)', 'long animation frames', 'received per lane /s', 'machine CPU %', 'server / sender CPU %', 'page errors'],
+      ['run', 'about:blank fps', 'idle dashboard fps', 'loaded fps', 'loaded / reference', 'p95 frame ms', 'max frame ms', 'long tasks (ms)', 'long animation frames', 'received per lane /s', 'machine CPU % (all cores)', 'Chromium CPU % of a core', 'server / sender CPU % of a core', 'page errors'],
       f.runs.map((x, i) => [
         String(i + 1),
         fmt(x.reference.fps, 1),
@@ -416,8 +432,9 @@ function dashboardHtml(d: DashboardReport): string {
         `${x.loaded.longTasks} (${fmt(x.loaded.longTaskMs)})`,
         x.loaded.longAnimationFrames === null ? 'n/a' : String(x.loaded.longAnimationFrames),
         Object.entries(x.lanesPerSecond).map(([t, v]) => `${t} ${fmt(v, 1)}`).join(', '),
-        fmt(x.cpu.machinePct),
-        `${fmt(x.cpu.serverPct)} / ${fmt(x.cpu.senderPct)}`,
+        `${fmt(x.loaded.cpu.machinePct)} (idle dashboard ${fmt(x.idle.cpu.machinePct)}, about:blank ${fmt(x.reference.cpu.machinePct)})`,
+        `${fmt(x.loaded.cpu.browserPct)} (idle dashboard ${fmt(x.idle.cpu.browserPct)}, about:blank ${fmt(x.reference.cpu.browserPct)})`,
+        `${fmt(x.loaded.cpu.serverPct)} / ${fmt(x.loaded.cpu.senderPct)}`,
         x.pageErrors.length ? x.pageErrors.slice(0, 3).join(' | ') : 'none',
       ]),
     ),
