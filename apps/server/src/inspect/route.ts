@@ -1,6 +1,7 @@
 // GET /api/inspect?clientId=: the inspector feed as Server-Sent Events.
 import type { FastifyPluginAsync } from 'fastify';
 import { UnknownClient } from '../errors.ts';
+import { openEventStream } from '../http/event-stream.ts';
 import type { Deps } from '../routes/deps.ts';
 
 export const inspectRoutes: FastifyPluginAsync<Deps> = async (app, { inspector, room }) => {
@@ -15,17 +16,8 @@ export const inspectRoutes: FastifyPluginAsync<Deps> = async (app, { inspector, 
     (request, reply) => {
       const { clientId } = request.query;
       if (!room.knows(clientId)) throw new UnknownClient(clientId);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-      });
-      const unsubscribe = inspector.subscribe(clientId, (event) => {
-        res.write(`data: ${JSON.stringify(event)}\n\n`);
-        if (res.writableLength > 1 << 20) res.destroy();
-      });
+      const { res, write } = openEventStream(reply, 1 << 20);
+      const unsubscribe = inspector.subscribe(clientId, (event) => write(`data: ${JSON.stringify(event)}\n\n`));
       const end = (): void => {
         res.end();
       };

@@ -6,6 +6,7 @@ import type { ServerResponse } from 'node:http';
 import { parseCursor } from '@wirebench/transports/polling';
 import { encodeComment, encodeEvent, resumeCursor } from '@wirebench/transports/sse';
 import { InvalidCursor } from '../errors.ts';
+import { openEventStream } from '../http/event-stream.ts';
 import { Outbox } from '../room/delivery.ts';
 import { attributedClient, countRequest, pollQuerySchema, type Deps, type PollQuery } from './deps.ts';
 
@@ -50,19 +51,7 @@ export const sseRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
     countRequest(deps, 'sse', request, reply, true, clientId);
 
     // #region open-stream
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    const write = (chunk: string): void => {
-      res.write(chunk);
-      // A reader that stopped reading is dropped instead of growing memory.
-      if (res.writableLength > config.wsMaxBufferedBytes) res.destroy();
-    };
+    const { res, write } = openEventStream(reply, config.wsMaxBufferedBytes);
     const outbox = new Outbox<string>(
       () => controls.delay(clientId),
       (event) => {

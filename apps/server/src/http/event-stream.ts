@@ -1,0 +1,31 @@
+// Taking over a request as a text/event-stream (used by /api/events and /api/inspect).
+import type { FastifyReply } from 'fastify';
+import type { ServerResponse } from 'node:http';
+
+export interface EventStream {
+  res: ServerResponse;
+  /** Writes a chunk; a reader that stopped reading is dropped instead of growing memory. */
+  write(chunk: string): void;
+}
+
+// #region event-stream
+export function openEventStream(reply: FastifyReply, maxBufferedBytes: number): EventStream {
+  reply.hijack();
+  const res = reply.raw;
+  // Headers go out at once: the browser's EventSource opens before the first event.
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    // Proxies such as nginx would otherwise buffer the stream.
+    'x-accel-buffering': 'no',
+  });
+  return {
+    res,
+    write(chunk) {
+      res.write(chunk);
+      if (res.writableLength > maxBufferedBytes) res.destroy();
+    },
+  };
+}
+// #endregion event-stream
