@@ -4,6 +4,7 @@
 // without a GPU may cap the rate), and the dashboard with no traffic. The initial-JS size
 // half of the scenario lives in bundle.ts.
 import { readFileSync, readdirSync } from 'node:fs';
+import { cpus as cpuList } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ServerProcess, type Worker } from './processes.ts';
@@ -143,6 +144,7 @@ function machineTicks(): { busy: number; total: number } {
 }
 
 const TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
+const cpus = (): number => cpuList().length;
 
 interface ProcEntry {
   ppid: number;
@@ -192,11 +194,14 @@ interface CpuMark {
   browser: number;
   server: number;
   sender: number;
+  driver: number;
 }
 
 export interface WindowCpu {
-  /** Share of all the machine's cores in use over the window, %. */
+  /** Share of all the machine's cores in use over the window, % (every process the kernel runs, not only the bench's). */
   machinePct: number;
+  /** What the machine ran besides Chromium, the server, the sender and this driver, % of one core: other tenants' load shows here. */
+  otherPct: number;
   /** Chromium's processes together, % of one core. */
   browserPct: number;
   /** Server and sender process, % of one core (NaN where there is none). */
@@ -205,17 +210,26 @@ export interface WindowCpu {
 }
 
 function cpuMark(server: { cpuMs(): number } | null, sender: { cpuMs(): number }): CpuMark {
-  return { t: performance.now(), machine: machineTicks(), browser: browserCpuMs(process.pid), server: server ? server.cpuMs() : NaN, sender: sender.cpuMs() };
+  const own = process.cpuUsage();
+  return {
+    t: performance.now(),
+    machine: machineTicks(),
+    browser: browserCpuMs(process.pid),
+    server: server ? server.cpuMs() : NaN,
+    sender: sender.cpuMs(),
+    driver: (own.user + own.system) / 1000,
+  };
 }
 
 function cpuBetween(a: CpuMark, b: CpuMark): WindowCpu {
   const wallMs = b.t - a.t;
-  return {
-    machinePct: ((b.machine.busy - a.machine.busy) / Math.max(1, b.machine.total - a.machine.total)) * 100,
-    browserPct: ((b.browser - a.browser) / wallMs) * 100,
-    serverPct: ((b.server - a.server) / wallMs) * 100,
-    senderPct: ((b.sender - a.sender) / wallMs) * 100,
-  };
+  const pct = (x: number, y: number): number => ((y - x) / wallMs) * 100;
+  const machinePct = ((b.machine.busy - a.machine.busy) / Math.max(1, b.machine.total - a.machine.total)) * 100;
+  const browserPct = pct(a.browser, b.browser);
+  const serverPct = pct(a.server, b.server);
+  const senderPct = pct(a.sender, b.sender);
+  const ours = browserPct + (Number.isFinite(serverPct) ? serverPct : 0) + senderPct + pct(a.driver, b.driver);
+  return { machinePct, otherPct: Math.max(0, machinePct * cpus() - ours), browserPct, serverPct, senderPct };
 }
 
 /** One frame-counting window: frame statistics and what the CPUs did meanwhile. */
@@ -356,7 +370,7 @@ export async function dashboardFrames(
           `  dashboard run ${run + 1}: ${loaded.fps.toFixed(1)} fps with ${cfg.messagesPerSecond} msg/s (p95 frame ${loaded.p95FrameMs.toFixed(1)} ms, ${loaded.longTasks} long tasks), ` +
             `idle dashboard ${idle.fps.toFixed(1)} fps, about:blank ${reference.fps.toFixed(1)} fps; lanes ${Object.entries(lanesPerSecond)
               .map(([t, v]) => `${t} ${v.toFixed(1)}/s`)
-              .join(', ')}; machine CPU ${loaded.cpu.machinePct.toFixed(0)} % (Chromium ${loaded.cpu.browserPct.toFixed(0)} % of a core)`,
+              .join(', ')}; machine CPU ${loaded.cpu.machinePct.toFixed(0)} % (Chromium ${loaded.cpu.browserPct.toFixed(0)} % of a core, outside the bench ${loaded.cpu.otherPct.toFixed(0)} %)`,
         );
       } finally {
         if (ctx) await ctx.close().catch(() => undefined);

@@ -165,6 +165,7 @@ export function dashboardTargets(d: DashboardReport): Target[] {
   const loadedMachine = spreadOf(f, (x) => x.loaded.cpu.machinePct);
   const loadedBrowser = spreadOf(f, (x) => x.loaded.cpu.browserPct);
   const loadedOthers = spreadOf(f, (x) => x.loaded.cpu.serverPct + x.loaded.cpu.senderPct);
+  const loadedRest = spreadOf(f, (x) => x.loaded.cpu.otherPct);
   const lanes = Object.entries(f.lanesPerSecond)
     .map(([lane, v]) => `${lane} ${fmt(v.median, 1)}/s`)
     .join(', ');
@@ -179,7 +180,7 @@ export function dashboardTargets(d: DashboardReport): Target[] {
         : '') +
       `p95 frame ${fmtSpread(f.loadedP95FrameMs, 1, ' ms')}, ${fmtSpread(f.loadedLongTasks)} long tasks per ${fmt(f.windowMs / 1000)} s window; received per lane: ${lanes}.` +
       (loadedMachine.median >= 90
-        ? ` The machine's cores were ${fmt(loadedMachine.median)} % busy during the loaded window, Chromium's processes using ${fmt(loadedBrowser.median)} % of one core (server and sender together ${fmt(loadedOthers.median)} %): the page is CPU-bound here.`
+        ? ` The machine's cores were ${fmt(loadedMachine.median)} % busy during the loaded window: Chromium's processes ${fmt(loadedBrowser.median)} % of one core, server and sender ${fmt(loadedOthers.median)} %, processes outside the bench ${fmt(loadedRest.median)} %.`
         : '') +
       (f.runs.some((r) => r.pageErrors.length) ? ` Page errors: ${f.runs.flatMap((r) => r.pageErrors).slice(0, 3).join(' | ')}` : ''),
   });
@@ -274,7 +275,7 @@ export function printTables(r: FullReport): string {
     if (f) {
       table(
         `Dashboard frames, ${f.browser}, ${f.viewport.width}×${f.viewport.height}, ${fmt(f.windowMs / 1000)} s windows, ${f.lanes.join(' + ')} at ${f.messagesPerSecond} msg/s (median of ${f.runs.length} runs, min–max)`,
-        ['page', 'fps', 'p95 frame ms', 'max frame ms', 'long tasks', 'long task ms', 'machine CPU %', 'Chromium CPU %'],
+        ['page', 'fps', 'p95 frame ms', 'max frame ms', 'long tasks', 'long task ms', 'machine CPU %', 'Chromium % core', 'outside bench % core'],
         (
           [
             ['about:blank (reference)', 'reference'],
@@ -290,7 +291,8 @@ export function printTables(r: FullReport): string {
           fmtSpread(spreadOf(f, (x) => x[k].longTaskMs)),
           fmtSpread(spreadOf(f, (x) => x[k].cpu.machinePct)),
           fmtSpread(spreadOf(f, (x) => x[k].cpu.browserPct)),
-        ]).concat([['dashboard / reference', fmtSpread(f.loadedOverReference, 2, '×'), '', '', '', '', '', '']]),
+          fmtSpread(spreadOf(f, (x) => x[k].cpu.otherPct)),
+        ]).concat([['dashboard / reference', fmtSpread(f.loadedOverReference, 2, '×'), '', '', '', '', '', '', '']]),
       );
     }
   }
@@ -420,7 +422,7 @@ function dashboardHtml(d: DashboardReport): string {
   );
   s.push(
     htmlTable(
-      ['run', 'about:blank fps', 'idle dashboard fps', 'loaded fps', 'loaded / reference', 'p95 frame ms', 'max frame ms', 'long tasks (ms)', 'long animation frames', 'received per lane /s', 'machine CPU % (all cores)', 'Chromium CPU % of a core', 'server / sender CPU % of a core', 'page errors'],
+      ['run', 'about:blank fps', 'idle dashboard fps', 'loaded fps', 'loaded / reference', 'p95 frame ms', 'max frame ms', 'long tasks (ms)', 'long animation frames', 'received per lane /s', 'machine CPU % (all cores, every process)', 'Chromium CPU % of a core', 'server / sender CPU % of a core', 'rest of the machine % of a core', 'page errors'],
       f.runs.map((x, i) => [
         String(i + 1),
         fmt(x.reference.fps, 1),
@@ -435,6 +437,7 @@ function dashboardHtml(d: DashboardReport): string {
         `${fmt(x.loaded.cpu.machinePct)} (idle dashboard ${fmt(x.idle.cpu.machinePct)}, about:blank ${fmt(x.reference.cpu.machinePct)})`,
         `${fmt(x.loaded.cpu.browserPct)} (idle dashboard ${fmt(x.idle.cpu.browserPct)}, about:blank ${fmt(x.reference.cpu.browserPct)})`,
         `${fmt(x.loaded.cpu.serverPct)} / ${fmt(x.loaded.cpu.senderPct)}`,
+        `${fmt(x.loaded.cpu.otherPct)} (idle dashboard ${fmt(x.idle.cpu.otherPct)}, about:blank ${fmt(x.reference.cpu.otherPct)})`,
         x.pageErrors.length ? x.pageErrors.slice(0, 3).join(' | ') : 'none',
       ]),
     ),

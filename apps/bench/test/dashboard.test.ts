@@ -64,7 +64,7 @@ const win = (fps: number, machinePct = 40): WindowSummary => ({
   longTasks: 0,
   longTaskMs: 0,
   longAnimationFrames: 0,
-  cpu: { machinePct, browserPct: machinePct * 1.5, serverPct: 3, senderPct: 2 },
+  cpu: { machinePct, otherPct: 10, browserPct: machinePct * 1.5, serverPct: 3, senderPct: 2 },
 });
 const run = (reference: number, loaded: number, machinePct?: number): DashboardRun => ({
   reference: win(reference),
