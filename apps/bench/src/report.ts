@@ -178,6 +178,7 @@ export function dashboardTargets(d: DashboardReport): Target[] {
       (f.environmentCapped
         ? `The environment caps the rate: the idle reference page itself stays below ${FPS_TARGET} fps here (headless, software painting), so the ratio is the figure to read. `
         : '') +
+      (f.met && f.loadedFps.min < FPS_TARGET ? `Borderline: the median meets the target but the slowest run drew ${fmt(f.loadedFps.min, 1)} fps. ` : '') +
       `p95 frame ${fmtSpread(f.loadedP95FrameMs, 1, ' ms')}, ${fmtSpread(f.loadedLongTasks)} long tasks per ${fmt(f.windowMs / 1000)} s window; received per lane: ${lanes}.` +
       (loadedMachine.median >= 90
         ? ` The machine's cores were ${fmt(loadedMachine.median)} % busy during the loaded window: Chromium's processes ${fmt(loadedBrowser.median)} % of one core, server and sender ${fmt(loadedOthers.median)} %, processes outside the bench ${fmt(loadedRest.median)} %.`

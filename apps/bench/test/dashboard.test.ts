@@ -125,6 +125,12 @@ describe('dashboardTargets', () => {
     expect(fps!.note).not.toMatch(/environment caps/);
     expect(fps!.note).toMatch(/98 % busy/);
   });
+  it('calls a met median with a run below the target borderline', () => {
+    const frames = summarizeDashboardRuns(cfg, 'Chromium 1', lanes, [run(60, 56.5), run(60, 49.6), run(60, 50.5)]);
+    const [, fps] = dashboardTargets({ bundle: bundle(100_000), frames });
+    expect(fps!.met).toBe(true);
+    expect(fps!.note).toMatch(/Borderline.*49\.6 fps/);
+  });
   it('leaves the frame target unjudged when the browser half did not run', () => {
     const [, fps] = dashboardTargets({ bundle: bundle(100_000), frames: null });
     expect(fps!.met).toBeNull();
