@@ -102,8 +102,13 @@ export class Inspector {
 
   /** Records a received frame; it is formatted only when someone looks at it. */
   received(connectionId: number, frame: Frame): void {
-    // Keep no large payload alive: the preview needs the first bytes only.
-    const kept = frame.payload.length > 1024 ? { ...frame, payload: frame.payload.slice(0, 1024) } : frame;
+    // A copy of what the preview needs: the decoder's arrays may share a slab with others.
+    const kept: Frame = {
+      ...frame,
+      payload: new Uint8Array(frame.payload.subarray(0, 1024)),
+      headerBytes: new Uint8Array(frame.headerBytes),
+      maskKey: frame.maskKey && new Uint8Array(frame.maskKey),
+    };
     this.record(connectionId, kept, 'in');
   }
 

@@ -3,6 +3,7 @@
 // validated; this file wires sockets, the room and the inspector together.
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { ChatMessage } from '@wirebench/transports/contract';
 import { encodeFrame, OPCODES } from '@wirebench/transports/ws';
 import { acceptSteps } from '@wirebench/transports/ws/handshake';
 import { Outbox } from '../room/delivery.ts';
@@ -39,9 +40,15 @@ export function createRawWebSocketServer(deps: Deps) {
   const all = new Set<RawWebSocket>();
   const chat = new Set<ChatPeer>();
 
-  // Fan-out: each message is serialised and framed once, and the same bytes go to every peer.
+  // Fan-out: each message is serialised and framed once, and the same bytes go to every
+  // peer. The newest frames are kept, so a newcomer's history reuses them too.
+  const recentFrames = new Map<number, Uint8Array>();
+  const frameOf = (message: ChatMessage): Uint8Array =>
+    recentFrames.get(message.seq) ?? encodeFrame({ opcode: OPCODES.TEXT, payload: textEncoder.encode(JSON.stringify(message)) });
   const unsubscribe = room.subscribe((message) => {
-    const frame = encodeFrame({ opcode: OPCODES.TEXT, payload: textEncoder.encode(JSON.stringify(message)) });
+    const frame = frameOf(message);
+    recentFrames.set(message.seq, frame);
+    if (recentFrames.size > config.historyLimit) recentFrames.delete(recentFrames.keys().next().value!);
     for (const peer of chat) peer.outbox.push(frame);
   });
 
@@ -121,9 +128,7 @@ export function createRawWebSocketServer(deps: Deps) {
         },
       ),
     };
-    for (const message of messages) {
-      peer.outbox.push(encodeFrame({ opcode: OPCODES.TEXT, payload: textEncoder.encode(JSON.stringify(message)) }));
-    }
+    for (const message of messages) peer.outbox.push(frameOf(message));
     if (ws.open) chat.add(peer);
     if (up.head.length > 0) ws.feed(up.head);
   }

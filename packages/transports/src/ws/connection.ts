@@ -5,6 +5,7 @@
 // Connection" (7.1.7).
 import { CLOSE_CODES, WsProtocolError, isValidCloseCode } from './errors.ts';
 import { FrameDecoder } from './decoder.ts';
+import { allocBytes } from './bytes.ts';
 import { encodeClose, encodeFrame, encodeHeader } from './encoder.ts';
 import { EMPTY_BYTES, OPCODES, type Frame } from './frame.ts';
 import { Utf8Validator, isValidUtf8 } from './utf8.ts';
@@ -435,7 +436,7 @@ export class WsConnection {
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {
   if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
+  const out = allocBytes(total);
   let offset = 0;
   for (const part of parts) {
     out.set(part, offset);

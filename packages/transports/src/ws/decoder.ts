@@ -14,6 +14,7 @@
 // length", but this decoder accepts a 16- or 64-bit form holding a small length, as `ws`
 // and the Autobahn test suite do. The form used is reported in `Frame.lengthForm` so the
 // inspector can show it.
+import { allocBytes, copyBytes } from './bytes.ts';
 import { WsProtocolError } from './errors.ts';
 import { EMPTY_BYTES, MAX_CONTROL_PAYLOAD, applyMask, type Frame } from './frame.ts';
 
@@ -154,7 +155,7 @@ export class FrameDecoder {
         case 'MASK_KEY': {
           pos = this.fillHead(chunk, pos);
           if (this.headLen < this.headWant) return;
-          this.maskKey = this.head.slice(this.headLen - 4, this.headLen);
+          this.maskKey = copyBytes(this.head, this.headLen - 4, this.headLen);
           this.startPayload();
           break;
         }
@@ -168,13 +169,13 @@ export class FrameDecoder {
               break;
             }
             if (avail >= this.payloadLength) {
-              const payload = chunk.slice(pos, pos + this.payloadLength);
+              const payload = copyBytes(chunk, pos, pos + this.payloadLength);
               pos += this.payloadLength;
               this.finishFrame(payload);
               break;
             }
             if (avail === 0) return;
-            this.payload = new Uint8Array(this.payloadLength);
+            this.payload = allocBytes(this.payloadLength);
           }
           if (avail === 0) return;
           const take = Math.min(avail, this.payloadLength - this.filled);
@@ -268,7 +269,7 @@ export class FrameDecoder {
   // #endregion length-known
 
   private startPayload(): void {
-    this.headerBytes = this.head.slice(0, this.headLen);
+    this.headerBytes = copyBytes(this.head, 0, this.headLen);
     this.payload = EMPTY_BYTES;
     this.filled = 0;
     this._state = 'PAYLOAD';
@@ -277,7 +278,7 @@ export class FrameDecoder {
   private finishFrame(payload: Uint8Array): void {
     const mask = this.maskKey;
     let wirePayload: Uint8Array | undefined;
-    if (this.inspect) wirePayload = mask ? payload.slice() : payload;
+    if (this.inspect) wirePayload = mask ? copyBytes(payload) : payload;
     // 5.3 the same XOR both masks and unmasks.
     if (mask && payload.length > 0) applyMask(payload, mask);
     const frame: Frame = {

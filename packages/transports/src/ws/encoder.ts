@@ -1,6 +1,7 @@
 // Frame encoding (RFC 6455 §5.2). A frame is encoded into one Uint8Array: header, optional
 // mask key, payload. Server frames are unmasked, so a broadcast is encoded once and the
 // same bytes are written to every recipient.
+import { allocBytes } from './bytes.ts';
 import { applyMask } from './frame.ts';
 
 export interface EncodeFrameOptions {
@@ -25,7 +26,7 @@ export function headerLength(payloadLength: number): 2 | 4 | 10 {
 export function encodeHeader(opcode: number, length: number, fin = true, mask: Uint8Array | null = null): Uint8Array {
   if (mask && mask.length !== 4) throw new RangeError('a masking key is 4 bytes');
   const lengthBytes = headerLength(length);
-  const out = new Uint8Array(lengthBytes + (mask ? 4 : 0));
+  const out = allocBytes(lengthBytes + (mask ? 4 : 0));
   writeHeader(out, opcode, length, fin, mask);
   return out;
 }
@@ -37,7 +38,7 @@ export function encodeFrame(options: EncodeFrameOptions): Uint8Array {
   if (mask && mask.length !== 4) throw new RangeError('a masking key is 4 bytes');
   const length = payload.length;
   const headerSize = headerLength(length) + (mask ? 4 : 0);
-  const out = new Uint8Array(headerSize + length);
+  const out = allocBytes(headerSize + length);
   writeHeader(out, opcode, length, fin, mask);
   out.set(payload, headerSize);
   // 5.3 the client masks the payload with the key it put in the header.
@@ -86,7 +87,7 @@ export function encodeClose(code?: number, reason = ''): Uint8Array {
   const reasonBytes = encoder.encode(reason);
   // 5.5 control payloads are at most 125 bytes: 2 for the code, 123 for the reason.
   if (reasonBytes.length > 123) throw new RangeError('a close reason is at most 123 bytes of UTF-8');
-  const out = new Uint8Array(2 + reasonBytes.length);
+  const out = allocBytes(2 + reasonBytes.length);
   out[0] = code >>> 8;
   out[1] = code & 0xff;
   out.set(reasonBytes, 2);
