@@ -64,7 +64,8 @@ export default function DocsPage() {
 
   useEffect(() => {
     if (!chapter || !article.current) return;
-    article.current.scrollIntoView({ block: 'start' });
+    // A new chapter starts at the top of the page, with the app's tabs in view.
+    window.scrollTo({ top: 0 });
     const cancel = renderDiagrams(article.current);
     return cancel;
   }, [chapter]);
