@@ -2,7 +2,7 @@
 // plugins; never listens (main.ts does, tests use inject or port 0).
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { LongPollHub } from '@wirebench/transports/polling';
 import { defaultConfig, type AppConfig } from './config.ts';
@@ -42,6 +42,8 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
   const config: AppConfig = { ...defaultConfig, ...overrides };
   const app = Fastify({
     logger: config.logger ? { level: 'info' } : false,
+    // A class polling every second would flood the teacher's terminal: log errors, one line each.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.maxBodyBytes,
     // Held long polls and open streams are answered on close; idle keep-alive sockets are cut.
     forceCloseConnections: 'idle',
