@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { cpus as cpuList } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ServerProcess, type Worker } from './processes.ts';
+import { ServerProcess, withTimeout, type Worker } from './processes.ts';
 import type { SendResult } from './protocol.ts';
 import { percentileOfSorted, sorted, spread, pairedRatio, type Spread } from './stats.ts';
 
@@ -279,16 +279,6 @@ export interface DashboardFramesReport {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    }),
-  ]);
-}
 
 async function measureFrames(page: Page, windowMs: number, server: ServerProcess | null, sender: Worker): Promise<WindowSummary> {
   const m0 = cpuMark(server, sender);
