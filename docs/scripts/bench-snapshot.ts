@@ -48,6 +48,10 @@ export interface BenchSnapshot {
   broadcast: {
     cases: Array<{ transport: string; receivers: number; burst: number; deliveriesPerSec: Range; firstMs: Range; medianMs: Range; lastMs: Range; missing: number }>;
     ratios: Array<{ receivers: number; rawOverLib: Range }>;
+    /** Latency: this many messages, this far apart, each timed to every receiver. */
+    latencyMessages: number;
+    spacingMs: number;
+    shortPollIntervalMs: number;
   };
   idle: Array<{ transport: string; clients: number; rssPerClient: Range; heapPerClient: Range; wakeLastMs: Range | null }>;
   polling: Array<{ transport: string; clients: number; messagesPerSecond: number; requestsPerSec: Range; requestsPerDelivered: Range; bytesPerDelivered: Range }>;
@@ -161,6 +165,9 @@ export function distil(report: unknown, source: string): BenchSnapshot {
         missing: num(c, 'missing'),
       })),
       ratios: list(r, 'broadcast.ratios').map((c) => ({ receivers: num(c, 'receivers'), rawOverLib: range(c, 'rawOverLib') })),
+      latencyMessages: num(r, 'broadcast.latencyMessages'),
+      spacingMs: num(r, 'broadcast.spacingMs'),
+      shortPollIntervalMs: num(r, 'broadcast.shortPollIntervalMs'),
     },
     idle: list(r, 'idle').map((c) => ({
       transport: str(c, 'transport'),
@@ -237,8 +244,14 @@ function spread(r: Range, f: (n: number) => string): string {
   return `${f(r.median)} (${f(r.min)}–${f(r.max)})`;
 }
 
+/** "0.98× (0.98–1.03)": the × once, as the report writes it. */
+function ratioSpread(r: Range): string {
+  const bare = (n: number) => ratio(n).replace('×', '');
+  return `${ratio(r.median)} (${bare(r.min)}–${bare(r.max)})`;
+}
+
 export function describeRun(s: BenchSnapshot): string {
-  return `\`${s.command}\` started ${s.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${s.runs} runs per figure, on ${s.machine.cpus} CPU cores (${s.machine.platform}, Node ${s.machine.node}, ${s.machine.totalMemGiB} GiB) shared by the server and the load processes`;
+  return `\`${s.command}\` started ${s.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${s.runs} runs per figure, on a shared ${s.machine.cpus}-core machine (${s.machine.platform}, Node ${s.machine.node}, ${s.machine.totalMemGiB} GiB) where the server and the load processes compete for the same cores`;
 }
 
 export function renderTargets(s: BenchSnapshot): string {
@@ -249,7 +262,8 @@ export function renderTargets(s: BenchSnapshot): string {
     '|---|---|---|---|---|',
   ];
   for (const t of s.targets) {
-    const note = t.note.replace(/\|/g, '\\|').trim();
+    // The result column already says MISSED; the report's note often starts by saying so too.
+    const note = t.note.replace(/^missed[.:]?\s*/i, '').replace(/\|/g, '\\|').trim();
     rows.push(`| ${t.name} | ${t.goal} | ${t.measured} | ${t.met ? 'MET' : '**MISSED**'} | ${note} |`);
   }
   return rows.join('\n');
@@ -263,14 +277,19 @@ export function renderHeadlines(s: BenchSnapshot): string {
     out.push(`| ${c.target === 'tcp' ? 'raw TCP' : `\`${c.target}\``} | ${grouped(c.size)} | ${spread(c.msgsPerSec, grouped)} | ${ms(c.p50Ms.median)} | ${ms(c.p99Ms.median)} |`);
   }
   out.push('', '| size (B) | ws-raw / ws-lib | ws-raw / raw TCP | ws-lib / raw TCP |', '|---|---|---|---|');
-  for (const r of s.echo.ratios) out.push(`| ${grouped(r.size)} | ${spread(r.rawOverLib, ratio)} | ${spread(r.rawOverTcp, ratio)} | ${spread(r.libOverTcp, ratio)} |`);
+  for (const r of s.echo.ratios) out.push(`| ${grouped(r.size)} | ${ratioSpread(r.rawOverLib)} | ${ratioSpread(r.rawOverTcp)} | ${ratioSpread(r.libOverTcp)} |`);
 
-  out.push('', 'Broadcast: one sender, every receiver gets every message (deliveries per second; ms from send to the first, median and last receiver).', '');
+  const b = s.broadcast;
+  out.push(
+    '',
+    `Broadcast: one sender, every receiver gets every message. Deliveries per second over a burst; latency over ${b.latencyMessages} messages ${b.spacingMs} ms apart, ms from the send to the first, the median and the last receiver of each message (median over the messages). Short polling asks every ${grouped(b.shortPollIntervalMs)} ms.`,
+    '',
+  );
   out.push('| transport | receivers | deliveries/s | first ms | median ms | last ms |', '|---|---|---|---|---|---|');
   for (const c of s.broadcast.cases) {
     out.push(`| \`${c.transport}\` | ${grouped(c.receivers)} | ${spread(c.deliveriesPerSec, grouped)} | ${ms(c.firstMs.median)} | ${ms(c.medianMs.median)} | ${ms(c.lastMs.median)} |`);
   }
-  out.push('', `ws-raw / ws-lib deliveries per second: ${s.broadcast.ratios.map((r) => `${spread(r.rawOverLib, ratio)} at ${grouped(r.receivers)} receivers`).join(', ')}.`);
+  out.push('', `ws-raw / ws-lib deliveries per second: ${s.broadcast.ratios.map((r) => `${ratioSpread(r.rawOverLib)} at ${grouped(r.receivers)} receivers`).join(', ')}.`);
 
   out.push('', 'Idle: server memory per connected client that receives nothing (RSS and V8 heap after a full GC, bytes), and the time from one send to the last of them answered.', '');
   out.push('| transport | clients | RSS / client (B) | heap / client (B) | wake, last answer (ms) |', '|---|---|---|---|---|');
@@ -286,14 +305,14 @@ export function renderHeadlines(s: BenchSnapshot): string {
 
   out.push('', 'Codec: operations per second of our encoder and decoder over `ws`\'s on the same buffers (above 1× means ours is faster).', '');
   out.push('| case | ours / ws |', '|---|---|');
-  for (const c of s.codec) out.push(`| ${c.name} | ${spread(c.ratio, ratio)} |`);
+  for (const c of s.codec) out.push(`| ${c.name} | ${ratioSpread(c.ratio)} |`);
 
   const d = s.dashboard;
-  const kb = (b: number) => `${(b / 1000).toFixed(1)} KB`;
+  const kb = (n: number) => `${grouped(n / 1000, n % 1000 === 0 ? 0 : 1)} KB`;
   out.push('', `Dashboard: ${d.browser}, lanes ${d.lanes.map((l) => `\`${l}\``).join(', ')} at ${d.messagesPerSecond} messages/s.`, '');
   out.push('| figure | measured | goal | result |', '|---|---|---|---|');
   out.push(`| initial JS, gzipped | ${kb(d.initialGzipBytes)} in ${d.initialFiles} files (${kb(d.initialBytes)} raw; all JS ${kb(d.allJsGzipBytes)} in ${d.allJsFiles} files) | ≤ ${kb(d.budgetBytes)} | ${d.bundleMet ? 'MET' : '**MISSED**'} |`);
-  out.push(`| frame rate under traffic | ${spread(d.loadedFps, (n) => n.toFixed(1))} fps; about:blank ${d.referenceFps.median.toFixed(1)} fps; ratio ${spread(d.loadedOverReference, ratio)}; p95 frame ${ms(d.loadedP95FrameMs.median)} ms | ≥ 50 fps | ${d.framesMet ? 'MET' : '**MISSED**'} |`);
+  out.push(`| frame rate under traffic | ${spread(d.loadedFps, (n) => n.toFixed(1))} fps; about:blank ${d.referenceFps.median.toFixed(1)} fps; ratio ${ratioSpread(d.loadedOverReference)}; p95 frame ${ms(d.loadedP95FrameMs.median)} ms | ≥ 50 fps | ${d.framesMet ? 'MET' : '**MISSED**'} |`);
   return out.join('\n');
 }
 
@@ -304,17 +323,19 @@ export function renderSummary(s: BenchSnapshot): string {
     if (!hit) throw new SnapshotError(`bench snapshot has no ${t} figure`);
     return hit;
   };
-  const bc = s.broadcast.ratios.map((r) => `${ratio(r.rawOverLib.median)} at ${grouped(r.receivers)} receivers`).join(' and ');
+  const [r0, ...rest] = s.broadcast.ratios;
+  if (!r0) throw new SnapshotError('bench snapshot has no broadcast ratio');
+  const more = rest.map((r) => `, ${ratio(r.rawOverLib.median)} with ${grouped(r.receivers)}`).join('');
   const wsIdle = find(s.idle, 'ws-raw');
   const libIdle = find(s.idle, 'ws-lib');
   const lpIdle = find(s.idle, 'long-poll');
   const sp = find(s.polling, 'short-poll');
   const lp = find(s.polling, 'long-poll');
   return [
-    `From ${describeRun(s)}; each figure is the median of the runs, and each ratio was taken run by run within that one run, so it says more than the absolute numbers.`,
+    `Under load, from the full benchmark: ${describeRun(s)}. Figures are medians of the runs, all from that one run; read them as ratios between transports, since the absolute numbers depend on the machine and on whatever else it ran.`,
     '',
-    `- **Broadcast**: the hand-written \`ws-raw\` delivered ${bc} as many messages per second as \`ws-lib\`.`,
-    `- **Idle memory per client** (server RSS, ${grouped(wsIdle.clients)} clients): ${grouped(wsIdle.rssPerClient.median)} B for a \`ws-raw\` WebSocket, ${grouped(libIdle.rssPerClient.median)} B for \`ws-lib\`, ${grouped(lpIdle.rssPerClient.median)} B for a held long poll (${ratio(lpIdle.rssPerClient.median / wsIdle.rssPerClient.median)} the \`ws-raw\` figure).`,
+    `- **Broadcast**: the hand-written \`ws-raw\` server delivered messages ${ratio(r0.rawOverLib.median)} as fast as the \`ws\` library (\`ws-lib\`) with ${grouped(r0.receivers)} receivers${more} (a ratio taken run by run, the two stacks back to back).`,
+    `- **Idle memory per client** (server RSS, ${grouped(wsIdle.clients)} clients): ${grouped(wsIdle.rssPerClient.median)} B for a \`ws-raw\` WebSocket, ${grouped(libIdle.rssPerClient.median)} B for \`ws-lib\`, ${grouped(lpIdle.rssPerClient.median)} B for a held long poll (${ratio(lpIdle.rssPerClient.median / wsIdle.rssPerClient.median)} the \`ws-raw\` median).`,
     `- **Polling requests per delivered message** (${grouped(sp.clients)} clients, ${sp.messagesPerSecond} messages/s): ${sp.requestsPerDelivered.median.toFixed(2)} for short polling (${grouped(sp.bytesPerDelivered.median)} B each), ${lp.requestsPerDelivered.median.toFixed(2)} for long polling (${grouped(lp.bytesPerDelivered.median)} B each); WebSocket needs none.`,
   ].join('\n');
 }

@@ -21,6 +21,7 @@ import {
   opcodeName,
 } from '../../packages/transports/src/ws/index.ts';
 import { acceptSteps } from '../../packages/transports/src/ws/handshake.ts';
+import { readSnapshot, renderHeadlines, renderSummary, renderTargets } from './bench-snapshot.ts';
 
 export type Generator = (root: string) => string | Promise<string>;
 
@@ -386,4 +387,8 @@ export const GENERATORS: Record<string, Generator> = {
   'config-table': configTable,
   'room-transcript': roomTranscript,
   'measured-costs': measuredTable,
+  // docs/data/bench-snapshot.json, distilled from a pnpm bench report by bench-snapshot.ts
+  'bench-targets': (root) => renderTargets(readSnapshot(root)),
+  'bench-headlines': (root) => renderHeadlines(readSnapshot(root)),
+  'bench-summary': (root) => renderSummary(readSnapshot(root)),
 };
