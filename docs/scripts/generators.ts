@@ -52,7 +52,7 @@ const RFC_MASK = new Uint8Array([0x37, 0xfa, 0x21, 0x3d]);
 export function rfcExampleFrames(): Array<{ title: string; bytes: Uint8Array; role: 'server' | 'client' }> {
   const hello = text.encode('Hello');
   const bin256 = new Uint8Array(256);
-  return [
+  return <Array<{ title: string; bytes: Uint8Array; role: 'server' | 'client' }>>[
     { title: 'a single-frame unmasked text message "Hello" (server to client)', role: 'client', bytes: encodeFrame({ opcode: OPCODES.TEXT, payload: hello }) },
     { title: 'a single-frame masked text message "Hello" (client to server, mask 37 fa 21 3d)', role: 'server', bytes: encodeFrame({ opcode: OPCODES.TEXT, payload: hello, mask: RFC_MASK }) },
     { title: 'a fragmented unmasked text message: first frame "Hel" (FIN = 0)', role: 'client', bytes: encodeFrame({ opcode: OPCODES.TEXT, payload: text.encode('Hel'), fin: false }) },
