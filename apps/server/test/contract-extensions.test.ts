@@ -34,6 +34,18 @@ describe('GET /api/info', () => {
   });
 });
 
+describe('GET /api/stats serverTime', () => {
+  it("carries the server's clock when it answered, for a page's offset estimate", async () => {
+    const s = await pool.listening({});
+    const before = Date.now();
+    const res = await call(s.app, 'GET', '/api/stats');
+    const after = Date.now();
+    expect(res.status).toBe(200);
+    expect(res.body.serverTime).toBeGreaterThanOrEqual(before);
+    expect(res.body.serverTime).toBeLessThanOrEqual(after);
+  });
+});
+
 describe('POST /api/join via', () => {
   it('takes an HTTP lane id and refuses anything else with 400 INVALID_BODY', async () => {
     const app = pool.fresh();

@@ -240,6 +240,48 @@ describe('StatsPoller', () => {
   });
 });
 
+describe('clock offset from /api/stats', () => {
+  it('each stats answer with serverTime is a clock sample; the shortest round trip wins', async () => {
+    let clock = 1_000;
+    const answers = [
+      { serverTime: 91_000, rtt: 40 }, // offset 91_000 - (1_000 + 20)
+      { serverTime: 91_060, rtt: 10 }, // the tighter sample
+      { serverTime: 95_000, rtt: 200 }, // a slow one: ignored
+    ];
+    let i = 0;
+    const fetchImpl = (async (url: string) => {
+      if (url.endsWith('/api/info')) return new Response(JSON.stringify({ version: 'x', joinUrls: [], config: {} }), { status: 200 });
+      const a = answers[i++]!;
+      clock += a.rtt;
+      return new Response(
+        JSON.stringify({ transports: {}, room: { lastSeq: 0, clients: 0 }, serverTime: a.serverTime }),
+        { status: 200 },
+      );
+    }) as unknown as typeof fetch;
+    const samples: Array<[number, number, number]> = [];
+    const p = new StatsPoller({
+      fetch: fetchImpl,
+      baseUrl: '',
+      now: () => clock,
+      schedule: syncSchedule,
+      onClockSample: (sentAt, answeredAt, serverTime) => samples.push([sentAt, answeredAt, serverTime]),
+    });
+    for (let n = 0; n < 3; n++) {
+      await p.tick();
+      clock += 1000;
+    }
+    expect(samples).toEqual([
+      [1_000, 1_040, 91_000],
+      [2_040, 2_050, 91_060],
+      [3_050, 3_250, 95_000],
+    ]);
+
+    const { wb } = setup();
+    for (const [a, b, t] of samples) wb.measurements.learnClock(a, b, t);
+    expect(wb.measurements.offset).toEqual({ offsetMs: 91_060 - 2_045, rttMs: 10, samples: 3 });
+  });
+});
+
 describe('inspector feed', () => {
   it('keeps the handshake and at most 200 frames', () => {
     let s: InspectorState = { clientId: 'a', connected: true, handshake: null, frames: [], closes: [], error: null };

@@ -52,6 +52,8 @@ export interface TransportStats {
 export interface StatsResponse {
   transports: Record<TransportId, TransportStats>;
   room: { lastSeq: number; clients: number };
+  /** Wirebench extension: the server's clock when it answered (ms since the epoch). */
+  serverTime?: number;
 }
 
 export const ERROR_CODES = [
@@ -136,7 +138,8 @@ export const DEFAULTS = {
 //        { lastSeq, truncated } (browsers ignore named events nobody listens
 //        for): a client notices a restart (lastSeq below its cursor) or a
 //        truncated replay. A WebSocket welcome carries `truncated: true` then.
-//   GET  /api/stats: each transport also has `clients` (see TransportStats).
+//   GET  /api/stats: each transport also has `clients` (see TransportStats), and the
+//        answer carries `serverTime`, for a page to estimate its clock offset.
 //   POST /api/join accepts `via` (short-poll | long-poll | sse) to count the
 //        request for that transport in /api/stats.
 //   While shutting down: upgrades get 503 SHUTTING_DOWN.

@@ -22,9 +22,11 @@ export function joinUrls(host: string, port: number): string[] {
 export const statsRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
   app.get('/healthz', async () => ({ ok: true }));
 
-  app.get('/api/stats', async (): Promise<StatsResponse> =>
-    deps.stats.snapshot({ lastSeq: deps.room.lastSeq, clients: deps.room.activeClients() }),
-  );
+  app.get('/api/stats', async (): Promise<StatsResponse> => ({
+    ...deps.stats.snapshot({ lastSeq: deps.room.lastSeq, clients: deps.room.activeClients() }),
+    // Lets a page estimate its clock's offset from the server's (NTP-style, from the round trip).
+    serverTime: Date.now(),
+  }));
 
   app.get('/api/info', async (): Promise<InfoResponse> => {
     const address = app.server.address();

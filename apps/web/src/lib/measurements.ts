@@ -3,7 +3,8 @@
 // Messages this page sent: we know the send time (before client.send) and every
 // lane's receive time, both from pageNow(), so latency = receivedAt − sentAt is
 // exact. Messages from other people: only the server's `serverTime` is known, on
-// the server's clock; we estimate offset = server − page from our own messages
+// the server's clock; we estimate offset = server − page from our own messages and from
+// the serverTime of every /api/stats answer
 // (serverTime − (sentAt + ackRtt / 2), keeping the sample with the smallest RTT)
 // and report receivedAt − (serverTime − offset) as "estimated".
 import type { ChatMessage, TransportId } from '@wirebench/transports/contract';
@@ -120,7 +121,16 @@ export class Measurements {
   private learnFrom(send: SendRecord): void {
     if (send.learned || send.ackAt === null || send.serverTime === null) return;
     send.learned = true;
-    const s = offsetSample(send.sentAt, send.ackAt, send.serverTime);
+    this.learnClock(send.sentAt, send.ackAt, send.serverTime);
+  }
+
+  /**
+   * One clock sample: a request sent at `sentAt` and answered at `answeredAt` (page clock)
+   * whose answer carried the server's `serverTime`. The sample with the shortest round
+   * trip bounds the offset most tightly, so it is the one kept.
+   */
+  learnClock(sentAt: number, answeredAt: number, serverTime: number): void {
+    const s = offsetSample(sentAt, answeredAt, serverTime);
     const prev = this.offset;
     if (!prev || s.rtt <= prev.rttMs) {
       this.offset = { offsetMs: s.offset, rttMs: s.rtt, samples: (prev?.samples ?? 0) + 1 };

@@ -37,6 +37,8 @@ export interface StatsPollerDeps {
   fetch: typeof fetch;
   baseUrl: string;
   now: () => number;
+  /** Each answer that carries `serverTime`: when it was asked and answered on the page clock. */
+  onClockSample?: (sentAt: number, answeredAt: number, serverTime: number) => void;
   intervalMs?: number;
   schedule?: Schedule;
   setInterval?: (fn: () => void, ms: number) => unknown;
@@ -78,10 +80,13 @@ export class StatsPoller {
     this.inFlight = true;
     try {
       if (!this.store.getSnapshot().info) await this.loadInfo();
+      const sentAt = this.deps.now();
       const res = await this.deps.fetch(`${this.deps.baseUrl}/api/stats`);
       if (!res.ok) throw new Error(`GET /api/stats ${res.status}`);
+      const answeredAt = this.deps.now();
       const stats = (await res.json()) as StatsResponse;
-      this.accept(stats, this.deps.now());
+      if (typeof stats.serverTime === 'number') this.deps.onClockSample?.(sentAt, answeredAt, stats.serverTime);
+      this.accept(stats, answeredAt);
     } catch (err) {
       this.store.update((s) => ({ ...s, error: err instanceof Error ? err.message : String(err) }));
     } finally {

@@ -57,7 +57,15 @@ export class Workbench {
     this.runStartedAt = deps.now();
     this.measurements = new Measurements(this.schedule);
     this.sampler = new CounterSampler(this.schedule);
-    this.stats = new StatsPoller({ fetch: deps.fetch, baseUrl: deps.baseUrl, now: deps.now, schedule: this.schedule, setInterval: deps.setInterval, clearInterval: deps.clearInterval });
+    this.stats = new StatsPoller({
+      fetch: deps.fetch,
+      baseUrl: deps.baseUrl,
+      now: deps.now,
+      onClockSample: (sentAt, answeredAt, serverTime) => this.measurements.learnClock(sentAt, answeredAt, serverTime),
+      schedule: this.schedule,
+      setInterval: deps.setInterval,
+      clearInterval: deps.clearInterval,
+    });
     this.inspector = new InspectorFeed(deps.baseUrl, deps.EventSource ?? globalThis.EventSource, this.schedule);
     this.lanes = new Store<readonly Lane[]>([], this.schedule);
     this.settings = new Store<Settings>(
