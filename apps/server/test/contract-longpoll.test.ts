@@ -79,6 +79,15 @@ describe('long polling', () => {
     expect(await res.json()).toEqual({ messages: [], lastSeq: 0 });
   });
 
+  it("Node's own server timers cannot cut a held poll short (the hold is at most 60 s)", async () => {
+    const { app } = await pool.listening({});
+    const server = app.server;
+    // server.timeout (socket inactivity) would end a silent held response: it must be off.
+    // requestTimeout only bounds receiving the request; it is off too.
+    expect(server.timeout).toBe(0);
+    expect(server.requestTimeout).toBe(0);
+  });
+
   it('holds 30 000 ms by default (hub on fake timers)', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const timers: Timers = {
