@@ -70,8 +70,8 @@ export function ControlsBar() {
             Export CSV
           </button>
         </fieldset>
-        <span className="hint" title="server clock − page clock, from this page's own messages: serverTime − (send time + half the ack round trip)">
-          clock offset {offset ? `${fmtMs(offset.offsetMs)} (±${fmtMs(offset.rttMs / 2)}, ${offset.samples} samples)` : 'not yet estimated: send a message'}
+        <span className="hint" title="server clock − page clock: serverTime − (request time + half the round trip), from this page's sends and its once-a-second GET /api/stats; the shortest round trip wins">
+          clock offset {offset ? `${fmtMs(offset.offsetMs)} (±${fmtMs(offset.rttMs / 2)}, ${offset.samples} samples)` : 'not yet estimated'}
         </span>
       </div>
     </section>
