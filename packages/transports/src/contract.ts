@@ -1,4 +1,4 @@
-// The wire contract (shared/CONTRACT.md v1) as types, shared by server, web and tests.
+// The wire contract (shared/CONTRACT.md v2) as types, shared by server, web and tests.
 
 export const TRANSPORT_IDS = ['ws-raw', 'ws-lib', 'short-poll', 'long-poll', 'sse'] as const;
 export type TransportId = (typeof TRANSPORT_IDS)[number];
@@ -18,9 +18,16 @@ export interface ChatMessage {
   serverTime: number;
 }
 
+/**
+ * The room's epoch: changes whenever the room's numbering starts again (a restart of an
+ * in-memory room, a store that lost its data). Every answer carrying `lastSeq` carries it.
+ */
+export type Epoch = string;
+
 export interface JoinResponse {
   clientId: string;
   lastSeq: number;
+  epoch: Epoch;
   messages: ChatMessage[];
 }
 
@@ -28,6 +35,7 @@ export interface JoinResponse {
 export interface PollResponse {
   messages: ChatMessage[];
   lastSeq: number;
+  epoch: Epoch;
   truncated?: true;
 }
 
@@ -51,7 +59,7 @@ export interface TransportStats {
 
 export interface StatsResponse {
   transports: Record<TransportId, TransportStats>;
-  room: { lastSeq: number; clients: number };
+  room: { lastSeq: number; epoch: Epoch; clients: number };
   /** Wirebench extension: the server's clock when it answered (ms since the epoch). */
   serverTime?: number;
 }
@@ -78,6 +86,7 @@ export interface WelcomeFrame {
   type: 'welcome';
   clientId: string;
   lastSeq: number;
+  epoch: Epoch;
   /** Wirebench extension: the requested replay started after messages no longer retained. */
   truncated?: true;
 }
@@ -85,6 +94,7 @@ export interface WelcomeFrame {
 /** Wirebench extension: the named event opening every SSE stream. */
 export interface SseStateEvent {
   lastSeq: number;
+  epoch: Epoch;
   truncated: boolean;
 }
 export interface AckFrame {
