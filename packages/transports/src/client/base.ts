@@ -7,8 +7,9 @@
 //   open/connecting/reconnecting --lost()--> reconnecting --(backoff timer)--> open channel again
 //   any but closed --pause()--> paused --resume()--> connecting
 //   any --close()--> closed (final)
-import type { ChatMessage, TransportId } from '../contract.ts';
+import type { ChatMessage, Epoch, TransportId } from '../contract.ts';
 import { Backoff, resolveBackoff } from './backoff.ts';
+import { describeNewRoom, judgeCursorAnswer, type Position, type RoomAnswer } from './cursor.ts';
 import type {
   BackoffOptions,
   ClientCounters,
@@ -39,6 +40,9 @@ export interface ResolvedOptions {
 
 export const DEFAULT_POLL_INTERVAL_MS = 1_000;
 export const DEFAULT_LONG_POLL_TIMEOUT_MS = 30_000;
+
+/** Rejoins (UNKNOWN_CLIENT answers) allowed for one send before the channel is declared broken. */
+export const MAX_REJOINS_PER_SEND = 3;
 
 /** Error codes the clients raise themselves (server codes pass through unchanged). */
 export const CLIENT_ERROR_CODES = {
@@ -101,6 +105,8 @@ export abstract class BaseClient implements TransportClient {
   protected lastSeq: number;
   /** False until the client knows where it stands in the room (after, join, or first delivery). */
   protected cursorKnown: boolean;
+  /** The room's epoch that lastSeq counts in; null until an answer carried one. */
+  protected roomEpoch: Epoch | null;
   protected lastError: string | null = null;
   protected readonly queue: QueuedSend[] = [];
   /**
@@ -108,7 +114,7 @@ export abstract class BaseClient implements TransportClient {
    * ignore themselves when it has moved on, so a late answer of an aborted
    * request or a closed socket never touches the current state.
    */
-  protected epoch = 0;
+  protected generation = 0;
 
   private counters: ClientCounters = {
     requests: 0,
@@ -130,6 +136,9 @@ export abstract class BaseClient implements TransportClient {
     ack: new Set(),
   };
   private readonly backoff: Backoff;
+  /** Paces new rooms found close together (an epoch flipping between processes), see followNewRoom. */
+  private readonly newRoomBackoff: Backoff;
+  private lastNewRoomAt = -Infinity;
   private reconnectTimer: unknown = null;
   private nextRecordId = 1;
   private msgCounter = 0;
@@ -140,12 +149,14 @@ export abstract class BaseClient implements TransportClient {
     this.clientId = options.clientId ?? null;
     this.lastSeq = options.after ?? 0;
     this.cursorKnown = options.after !== undefined;
+    this.roomEpoch = options.after !== undefined ? (options.epoch ?? null) : null;
     this.backoff = new Backoff(this.opts.backoff, this.opts.random);
+    this.newRoomBackoff = new Backoff(this.opts.backoff, this.opts.random);
   }
 
   // ---- what a transport implements ---------------------------------------------
 
-  /** Open the channel for the current epoch (join, socket, stream, first poll). */
+  /** Open the channel for the current generation (join, socket, stream, first poll). */
   protected abstract openChannel(): void;
   /** Tear the channel down. `clean`: a deliberate stop (pause/close), not a failure. */
   protected abstract closeChannel(clean: boolean): void;
@@ -265,41 +276,40 @@ export abstract class BaseClient implements TransportClient {
   // ---- lifecycle helpers for subclasses ------------------------------------------
 
   /** The channel works (welcome, join or first answer, stream open): reset backoff, write sends. */
-  protected opened(epoch: number): void {
-    if (epoch !== this.epoch) return;
+  protected opened(generation: number): void {
+    if (generation !== this.generation) return;
     this.backoff.reset();
     if (this.status !== 'open') this.setStatus('open');
     this.flushSends();
   }
 
   /** The channel failed: tear it down and come back after the backoff delay. */
-  protected lost(code: string, message: string, epoch = this.epoch): void {
-    if (epoch !== this.epoch) return;
+  protected lost(code: string, message: string, generation = this.generation): void {
+    if (generation !== this.generation) return;
     if (this.status === 'closed' || this.status === 'paused' || this.status === 'idle') return;
     this.endChannel(false);
     this.fail(code, message);
     this.setStatus('reconnecting');
-    this.scheduleReconnect();
+    this.scheduleReconnect(this.backoff.next());
   }
 
-  protected isCurrent(epoch: number): boolean {
-    return epoch === this.epoch && this.status !== 'closed' && this.status !== 'paused';
+  protected isCurrent(generation: number): boolean {
+    return generation === this.generation && this.status !== 'closed' && this.status !== 'paused';
   }
 
   private startChannel(): void {
-    this.epoch += 1;
+    this.generation += 1;
     this.openChannel();
   }
 
   private endChannel(clean: boolean): void {
-    this.epoch += 1;
+    this.generation += 1;
     for (const item of this.queue) item.state = 'queued';
     this.closeChannel(clean);
   }
 
-  private scheduleReconnect(): void {
+  private scheduleReconnect(delay: number): void {
     this.clearReconnectTimer();
-    const delay = this.backoff.next();
     this.reconnectTimer = this.opts.setTimeout(() => {
       this.reconnectTimer = null;
       if (this.status !== 'reconnecting') return;
@@ -316,10 +326,10 @@ export abstract class BaseClient implements TransportClient {
     }
   }
 
-  /** Drop the channel and start over, e.g. after the server restarted. */
+  /** Close the channel and open it again at once (a new room, a forgotten id). */
   protected restartChannel(): void {
     if (this.status === 'closed' || this.status === 'paused' || this.status === 'idle') return;
-    this.endChannel(false);
+    this.endChannel(true);
     this.setStatus('reconnecting');
     this.startChannel();
   }
@@ -346,20 +356,65 @@ export abstract class BaseClient implements TransportClient {
     return delivered;
   }
 
+  // ---- where the client stands in the room ----------------------------------------------
+
+  protected position(): Position {
+    return { known: this.cursorKnown, lastSeq: this.lastSeq, epoch: this.roomEpoch };
+  }
+
+  /** Query parameters of every poll, stream and socket: `after` once known, and the epoch it counts in. */
+  protected cursorQuery(): { after: number | undefined; epoch: Epoch | undefined } {
+    if (!this.cursorKnown) return { after: undefined, epoch: undefined };
+    return { after: this.lastSeq, epoch: this.roomEpoch ?? undefined };
+  }
+
   /**
-   * The server's lastSeq is below ours: it restarted and forgot the room. Its seqs count
-   * from 1 again, so the client follows the new room from its start (lastSeq 0); the
-   * transport then fetches what the new room already holds, and nothing posted between
-   * the restart and its detection is lost. The error event marks the boundary for the app.
+   * Judges an answer that says where the room stands (cursor.ts). The same room: its epoch
+   * is remembered, a truncated replay is reported, and the answer is true. A new room: one
+   * SERVER_RESTARTED error, the cursor goes back to 0 under the new epoch, and the answer
+   * is false: the caller follows the new room from its start (seq 1), so nothing posted
+   * between the restart and its detection is lost, and nothing of it is skipped.
    */
-  protected serverRestarted(serverLastSeq: number): void {
-    this.fail(
-      CLIENT_ERROR_CODES.serverRestarted,
-      `server lastSeq ${serverLastSeq} is below the client's ${this.lastSeq}: the server restarted`,
-    );
-    this.lastSeq = 0;
-    this.cursorKnown = true;
+  protected judgeAnswer(answer: RoomAnswer): boolean {
+    const known = this.position();
+    const verdict = judgeCursorAnswer(known, answer);
+    if (verdict.room === 'new') {
+      this.fail(CLIENT_ERROR_CODES.serverRestarted, describeNewRoom(known, answer, verdict));
+      this.lastSeq = 0;
+      this.cursorKnown = true;
+      this.roomEpoch = verdict.epoch;
+      this.changed();
+      return false;
+    }
+    this.roomEpoch = verdict.epoch;
+    if (verdict.truncated) {
+      this.fail(CLIENT_ERROR_CODES.truncated, 'the cursor was older than the retained log: messages were skipped');
+    }
+    return true;
+  }
+
+  /**
+   * After a new-room verdict on a channel: the old id belongs to the old room, so the
+   * channel starts again without it (HTTP: a fresh join; WebSocket: a socket without
+   * clientId) from the reset cursor. New rooms found close together mean the epoch keeps
+   * changing (processes that do not share a room): those wait a growing backoff instead
+   * of rejoining in a loop.
+   */
+  protected followNewRoom(): void {
+    this.clientId = null;
     this.changed();
+    const at = this.now();
+    const again = at - this.lastNewRoomAt < this.opts.backoff.maxMs;
+    this.lastNewRoomAt = at;
+    if (!again) {
+      this.newRoomBackoff.reset();
+      this.restartChannel();
+      return;
+    }
+    if (this.status === 'closed' || this.status === 'paused' || this.status === 'idle') return;
+    this.endChannel(true);
+    this.setStatus('reconnecting');
+    this.scheduleReconnect(this.newRoomBackoff.next());
   }
 
   /** The server gave us an id. */

@@ -1,8 +1,8 @@
 // What the three HTTP transports share: join, sends over `POST /api/messages`,
-// measured requests, and the poll-answer rules (truncated, server restarted).
+// measured requests, and the poll-answer rules (truncated, a new room: cursor.ts).
 // Short polling, long polling and SSE differ only in how they receive.
 import type { ChatMessage, HttpSendVia, JoinResponse, PollResponse, SendRequest } from '../contract.ts';
-import { BaseClient, buildUrl, CLIENT_ERROR_CODES, sendVerdict } from './base.ts';
+import { BaseClient, buildUrl, CLIENT_ERROR_CODES, MAX_REJOINS_PER_SEND, sendVerdict } from './base.ts';
 import type { ClientOptions } from './types.ts';
 import { httpRequestHeadBytes, httpResponseHeadBytes, utf8Length } from './wire.ts';
 
@@ -30,9 +30,6 @@ export class StaleError extends Error {
   }
 }
 
-/** Rejoins allowed for one send before the channel is declared broken. */
-const MAX_REJOINS_PER_SEND = 3;
-
 export function errorOf(answer: HttpAnswer): { code: string; message: string } {
   const body = answer.body as { error?: { code?: unknown; message?: unknown } } | null;
   const code = typeof body?.error?.code === 'string' ? body.error.code : CLIENT_ERROR_CODES.http;
@@ -44,29 +41,29 @@ export abstract class HttpClientBase extends BaseClient {
   protected abstract readonly via: HttpSendVia;
   private joinPromise: Promise<void> | null = null;
   private readonly controllers = new Set<AbortController>();
-  private pumpEpoch = -1;
+  private pumpGeneration = -1;
   private rateLimitAttempt = 0;
 
   constructor(transport: HttpSendVia, options: ClientOptions = {}) {
     super(transport, options);
   }
 
-  /** Start receiving for this epoch; the client has an id by now. */
-  protected abstract startReceiving(epoch: number): void;
+  /** Start receiving for this generation; the client has an id by now. */
+  protected abstract startReceiving(generation: number): void;
   /** Stop receiving (requests are aborted by the base already). */
   protected abstract stopReceiving(): void;
-  /** The cursor went back (server restart found by a join); polls read it afresh, a stream must reopen. */
+  /** The cursor went back (a new room found by a join); polls read it afresh, a stream must reopen. */
   protected cursorReset(): void {}
 
   protected openChannel(): void {
-    const epoch = this.epoch;
-    this.ensureJoined(epoch).then(
+    const generation = this.generation;
+    this.ensureJoined(generation).then(
       () => {
-        if (this.isCurrent(epoch)) this.startReceiving(epoch);
+        if (this.isCurrent(generation)) this.startReceiving(generation);
       },
       (error: unknown) => {
-        if (!this.isCurrent(epoch)) return;
-        this.lost(CLIENT_ERROR_CODES.network, describe(error), epoch);
+        if (!this.isCurrent(generation)) return;
+        this.lost(CLIENT_ERROR_CODES.network, describe(error), generation);
       },
     );
   }
@@ -82,10 +79,10 @@ export abstract class HttpClientBase extends BaseClient {
   // ---- join ---------------------------------------------------------------------------
 
   /** Single-flight `POST /api/join` when the client has no id. */
-  protected ensureJoined(epoch: number): Promise<void> {
+  protected ensureJoined(generation: number): Promise<void> {
     if (this.clientId !== null) return Promise.resolve();
     if (this.joinPromise === null) {
-      const promise = this.join(epoch).finally(() => {
+      const promise = this.join(generation).finally(() => {
         if (this.joinPromise === promise) this.joinPromise = null;
       });
       this.joinPromise = promise;
@@ -93,25 +90,25 @@ export abstract class HttpClientBase extends BaseClient {
     return this.joinPromise;
   }
 
-  private async join(epoch: number): Promise<void> {
+  private async join(generation: number): Promise<void> {
     const body: { name?: string } = {};
     if (this.opts.name !== undefined) body.name = this.opts.name;
-    const answer = await this.request('POST', '/api/join', {}, body, epoch, { countMessages: true });
-    if (!this.isCurrent(epoch)) throw new StaleError();
+    const answer = await this.request('POST', '/api/join', {}, body, generation, { countMessages: true });
+    if (!this.isCurrent(generation)) throw new StaleError();
     if (answer.status !== 201 && answer.status !== 200) {
       const { code, message } = errorOf(answer);
       this.fail(code, message);
       throw new Error(`join refused: ${code}`);
     }
     this.applyJoin(answer.body as JoinResponse);
-    this.opened(epoch);
+    this.opened(generation);
   }
 
   private applyJoin(join: JoinResponse): void {
-    const restarted = this.cursorKnown && join.lastSeq < this.lastSeq;
-    if (restarted) this.serverRestarted(join.lastSeq);
+    // A join that finds a new room already is the rejoin: its id belongs to the new room.
+    const sameRoom = this.judgeAnswer(join);
     this.joined(join.clientId, join.lastSeq);
-    if (restarted) this.cursorReset();
+    if (!sameRoom) this.cursorReset();
     const history = (Array.isArray(join.messages) ? [...join.messages] : []).sort((a, b) => a.seq - b.seq);
     if (!this.cursorKnown) {
       this.deliver(history);
@@ -131,26 +128,15 @@ export abstract class HttpClientBase extends BaseClient {
 
   // ---- receiving helpers ------------------------------------------------------------------
 
-  /** The cursor for the next request: omitted until known, so the server sends the history. */
-  protected cursor(): number | undefined {
-    return this.cursorKnown ? this.lastSeq : undefined;
-  }
-
   /**
-   * Applies a poll answer. Returns 'restarted' when the server forgot the room
-   * (the channel is restarting), 'more' when the server holds more than it sent
+   * Applies a poll answer. Returns 'restarted' when the room started again (the channel
+   * is restarting with a fresh join), 'more' when the server holds more than it sent
    * (a page limit), else 'ok'.
    */
   protected applyPollAnswer(answer: PollResponse): 'restarted' | 'more' | 'ok' {
-    if (this.cursorKnown && answer.lastSeq < this.lastSeq) {
-      this.serverRestarted(answer.lastSeq);
-      this.clientId = null; // the new server does not know us: rejoin
-      this.changed();
-      this.restartChannel();
+    if (!this.judgeAnswer(answer)) {
+      this.followNewRoom();
       return 'restarted';
-    }
-    if (answer.truncated) {
-      this.fail(CLIENT_ERROR_CODES.truncated, 'the cursor was older than the retained log: messages were skipped');
     }
     const messages: ChatMessage[] = Array.isArray(answer.messages) ? answer.messages : [];
     const delivered = this.deliver(messages);
@@ -169,10 +155,10 @@ export abstract class HttpClientBase extends BaseClient {
     path: string,
     query: Record<string, string | number | undefined>,
     body: object | undefined,
-    epoch: number,
+    generation: number,
     extras: RequestExtras = {},
   ): Promise<HttpAnswer> {
-    if (!this.isCurrent(epoch)) throw new StaleError();
+    if (!this.isCurrent(generation)) throw new StaleError();
     const url = buildUrl(this.opts.baseUrl, path, query);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const payloadBytes = payload === undefined ? 0 : utf8Length(payload);
@@ -231,22 +217,22 @@ export abstract class HttpClientBase extends BaseClient {
   // ---- sends --------------------------------------------------------------------------------
 
   protected flushSends(): void {
-    if (this.status !== 'open' || this.holdTimer !== null || this.pumpEpoch === this.epoch) return;
-    void this.pump(this.epoch);
+    if (this.status !== 'open' || this.holdTimer !== null || this.pumpGeneration === this.generation) return;
+    void this.pump(this.generation);
   }
 
   /** One send in flight at a time, oldest first: the room sees them in the order they were made. */
-  private async pump(epoch: number): Promise<void> {
-    this.pumpEpoch = epoch;
+  private async pump(generation: number): Promise<void> {
+    this.pumpGeneration = generation;
     let rejoins = 0;
     try {
-      while (this.isCurrent(epoch) && this.status === 'open' && this.holdTimer === null) {
+      while (this.isCurrent(generation) && this.status === 'open' && this.holdTimer === null) {
         const item = this.queue.find((q) => !q.done && q.state === 'queued');
         if (item === undefined) return;
         item.state = 'sent';
         let answer: HttpAnswer;
         try {
-          await this.ensureJoined(epoch);
+          await this.ensureJoined(generation);
           const body: SendRequest = {
             clientId: this.clientId ?? '',
             text: item.text,
@@ -254,11 +240,11 @@ export abstract class HttpClientBase extends BaseClient {
             via: this.via,
           };
           if (item.name !== undefined) body.name = item.name;
-          answer = await this.request('POST', '/api/messages', {}, body, epoch);
+          answer = await this.request('POST', '/api/messages', {}, body, generation);
         } catch (error) {
-          if (!this.isCurrent(epoch)) return; // aborted by pause/cut/close: resent later, same clientMsgId
+          if (!this.isCurrent(generation)) return; // aborted by pause/cut/close: resent later, same clientMsgId
           item.state = 'queued';
-          this.lost(CLIENT_ERROR_CODES.network, describe(error), epoch);
+          this.lost(CLIENT_ERROR_CODES.network, describe(error), generation);
           return;
         }
         if (answer.status === 200 || answer.status === 201) {
@@ -276,7 +262,7 @@ export abstract class HttpClientBase extends BaseClient {
         switch (sendVerdict(answer.status, code)) {
           case 'rejoin':
             if (++rejoins > MAX_REJOINS_PER_SEND) {
-              this.lost(code, 'the server keeps forgetting this client', epoch);
+              this.lost(code, 'the server keeps forgetting this client', generation);
               return;
             }
             this.clientId = null;
@@ -289,12 +275,12 @@ export abstract class HttpClientBase extends BaseClient {
             this.removeSend(item);
             continue;
           case 'fail-channel':
-            this.lost(code, message, epoch);
+            this.lost(code, message, generation);
             return;
         }
       }
     } finally {
-      if (this.pumpEpoch === epoch) this.pumpEpoch = -1;
+      if (this.pumpGeneration === generation) this.pumpGeneration = -1;
     }
   }
 

@@ -6,13 +6,15 @@
 // - Delivery: each room message once, in seq order; anything at or below lastSeq is dropped.
 //   A reconnect resumes with after=lastSeq. `truncated` answers raise an error event
 //   'TRUNCATED' and are still delivered.
-// - Server restart (the server's lastSeq below ours): error event 'SERVER_RESTARTED',
-//   rejoin, then the new room is followed from its start (lastSeq 0, what it already
-//   holds is fetched), so nothing posted between the restart and its detection is lost.
+// - A new room (cursor.ts: the answer's epoch differs from the one the cursor counts in,
+//   or, from a server without epochs, its lastSeq is below our cursor): error event
+//   'SERVER_RESTARTED', rejoin, then the new room is followed from its start (lastSeq 0,
+//   what it already holds is fetched), so nothing posted since the restart is lost or
+//   skipped. Every poll, stream and socket sends `epoch` with `after` once it is known.
 // - Sends: queued in order, each with a clientMsgId (given or generated from options.random),
 //   pending until ack (WebSocket) or 200/201 (HTTP), resent with the same id after a drop:
 //   the server stores a (clientId, clientMsgId) once. 429 waits and retries, 400/413 drop the
-//   send, 404 UNKNOWN_CLIENT rejoins and resends.
+//   send, UNKNOWN_CLIENT (404, or a WebSocket `error` frame) rejoins and resends.
 // - Reconnect: exponential backoff with jitter (options.backoff), reset after a success.
 // - pause()/resume() keep the cursor; cut() drops the channel as a network failure would;
 //   close() is final.
@@ -45,6 +47,7 @@ export function createClient(transport: TransportId, options: ClientOptions = {}
 export * from './types.ts';
 export { BaseClient, buildUrl, CLIENT_ERROR_CODES, sendVerdict, type SendVerdict } from './base.ts';
 export { Backoff, backoffDelay, DEFAULT_BACKOFF, resolveBackoff } from './backoff.ts';
+export { judgeCursorAnswer, type CursorVerdict, type Position, type RoomAnswer } from './cursor.ts';
 export { HttpClientBase } from './http-client.ts';
 export { LongPollClient, LONG_POLL_GRACE_MS } from './long-poll.ts';
 export { ShortPollClient } from './short-poll.ts';

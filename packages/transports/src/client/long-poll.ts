@@ -22,10 +22,10 @@ export class LongPollClient extends HttpClientBase {
     super('long-poll', options);
   }
 
-  protected startReceiving(epoch: number): void {
+  protected startReceiving(generation: number): void {
     // The first poll of a channel asks with timeout=0: an answer at once proves the
     // way is open (status 'open', sends flow) and catches up before the first hold.
-    void this.poll(epoch, 0);
+    void this.poll(generation, 0);
   }
 
   protected stopReceiving(): void {
@@ -42,9 +42,9 @@ export class LongPollClient extends HttpClientBase {
   /** A new timeout applies at once: the held poll is dropped and asked again with it. */
   protected override optionsChanged(changed: { longPollTimeoutMs?: number }): void {
     if (changed.longPollTimeoutMs === undefined || this.controller === null) return;
-    const epoch = this.epoch;
+    const generation = this.generation;
     this.stopReceiving();
-    void this.poll(epoch, changed.longPollTimeoutMs);
+    void this.poll(generation, changed.longPollTimeoutMs);
   }
 
   private clearWatchdog(): void {
@@ -54,8 +54,8 @@ export class LongPollClient extends HttpClientBase {
     }
   }
 
-  private async poll(epoch: number, timeoutMs: number): Promise<void> {
-    if (!this.isCurrent(epoch)) return;
+  private async poll(generation: number, timeoutMs: number): Promise<void> {
+    if (!this.isCurrent(generation)) return;
     const token = ++this.pollToken;
     const startedAt = this.now();
     const controller = new AbortController();
@@ -72,44 +72,44 @@ export class LongPollClient extends HttpClientBase {
       answer = await this.request(
         'GET',
         '/api/longpoll',
-        { after: this.cursor(), timeout: timeoutMs, clientId: this.clientId ?? undefined },
+        { ...this.cursorQuery(), timeout: timeoutMs, clientId: this.clientId ?? undefined },
         undefined,
-        epoch,
+        generation,
         { countMessages: true, poll: true, controller },
       );
     } catch (error) {
-      if (token !== this.pollToken || !this.isCurrent(epoch)) return;
+      if (token !== this.pollToken || !this.isCurrent(generation)) return;
       this.controller = null;
       this.clearWatchdog();
       this.lost(
         CLIENT_ERROR_CODES.network,
         timedOut ? `long poll not answered within ${timeoutMs + LONG_POLL_GRACE_MS} ms` : describe(error),
-        epoch,
+        generation,
       );
       return;
     }
-    if (token !== this.pollToken || !this.isCurrent(epoch)) return;
+    if (token !== this.pollToken || !this.isCurrent(generation)) return;
     this.controller = null;
     this.clearWatchdog();
     if (answer.status !== 200) {
       const { code, message } = errorOf(answer);
-      this.lost(code, message, epoch);
+      this.lost(code, message, generation);
       return;
     }
     const body = answer.body as PollResponse;
     if (this.applyPollAnswer(body) === 'restarted') return;
-    this.opened(epoch);
+    this.opened(generation);
     // #region next-poll
     // An empty answer long before the timeout would make this loop spin: wait a backoff step then.
     const early = timeoutMs > 0 && (body.messages?.length ?? 0) === 0 && this.now() - startedAt < timeoutMs / 2;
     this.quickEmpty = early ? this.quickEmpty + 1 : 0;
     if (this.quickEmpty === 0) {
-      void this.poll(epoch, this.opts.longPollTimeoutMs);
+      void this.poll(generation, this.opts.longPollTimeoutMs);
       return;
     }
     this.pauseTimer = this.opts.setTimeout(() => {
       this.pauseTimer = null;
-      void this.poll(epoch, this.opts.longPollTimeoutMs);
+      void this.poll(generation, this.opts.longPollTimeoutMs);
     }, this.retryDelay(this.quickEmpty - 1));
     // #endregion next-poll
   }

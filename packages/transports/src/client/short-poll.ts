@@ -15,9 +15,9 @@ export class ShortPollClient extends HttpClientBase {
     super('short-poll', options);
   }
 
-  protected startReceiving(epoch: number): void {
+  protected startReceiving(generation: number): void {
     this.lastAnswerAt = null;
-    void this.poll(epoch);
+    void this.poll(generation);
   }
 
   protected stopReceiving(): void {
@@ -28,16 +28,16 @@ export class ShortPollClient extends HttpClientBase {
   /** A new interval applies to the wait in progress: the next poll is due `interval` after the last answer. */
   protected override optionsChanged(changed: { pollIntervalMs?: number }): void {
     if (changed.pollIntervalMs === undefined || this.pollTimer === null) return;
-    const epoch = this.epoch;
+    const generation = this.generation;
     const since = this.lastAnswerAt === null ? 0 : this.now() - this.lastAnswerAt;
-    this.schedule(epoch, Math.max(0, changed.pollIntervalMs - since));
+    this.schedule(generation, Math.max(0, changed.pollIntervalMs - since));
   }
 
-  private schedule(epoch: number, ms: number): void {
+  private schedule(generation: number, ms: number): void {
     this.clearPollTimer();
     this.pollTimer = this.opts.setTimeout(() => {
       this.pollTimer = null;
-      void this.poll(epoch);
+      void this.poll(generation);
     }, ms);
   }
 
@@ -48,36 +48,36 @@ export class ShortPollClient extends HttpClientBase {
     }
   }
 
-  private async poll(epoch: number): Promise<void> {
-    if (!this.isCurrent(epoch) || this.polling) return;
+  private async poll(generation: number): Promise<void> {
+    if (!this.isCurrent(generation) || this.polling) return;
     this.polling = true;
     let answer;
     try {
       answer = await this.request(
         'GET',
         '/api/poll',
-        { after: this.cursor(), clientId: this.clientId ?? undefined },
+        { ...this.cursorQuery(), clientId: this.clientId ?? undefined },
         undefined,
-        epoch,
+        generation,
         { countMessages: true, poll: true },
       );
     } catch (error) {
-      if (!this.isCurrent(epoch)) return;
-      this.lost(CLIENT_ERROR_CODES.network, describe(error), epoch);
+      if (!this.isCurrent(generation)) return;
+      this.lost(CLIENT_ERROR_CODES.network, describe(error), generation);
       return;
     } finally {
-      if (epoch === this.epoch) this.polling = false;
+      if (generation === this.generation) this.polling = false;
     }
-    if (!this.isCurrent(epoch)) return;
+    if (!this.isCurrent(generation)) return;
     if (answer.status !== 200) {
       const { code, message } = errorOf(answer);
-      this.lost(code, message, epoch);
+      this.lost(code, message, generation);
       return;
     }
     const result = this.applyPollAnswer(answer.body as PollResponse);
     if (result === 'restarted') return;
     this.lastAnswerAt = this.now();
-    this.opened(epoch);
-    this.schedule(epoch, result === 'more' ? 0 : this.opts.pollIntervalMs);
+    this.opened(generation);
+    this.schedule(generation, result === 'more' ? 0 : this.opts.pollIntervalMs);
   }
 }

@@ -4,11 +4,12 @@
 // reopens it after its backoff with after=lastSeq, the same cursor rule as every lane.
 //
 // Wirebench's server opens every stream with a named `state` event
-// `{ "lastSeq", "truncated" }` (an extension; unnamed-event-only readers never see it).
-// It tells this client what a poll answer tells the others: a restarted server
-// (lastSeq below our cursor) and a truncated replay. Without it, a restart is still
-// noticed at the first live event whose seq is at or below the opening cursor.
-import type { ChatMessage } from '../contract.ts';
+// `{ "lastSeq", "epoch", "truncated" }` (unnamed-event-only readers never see it).
+// It tells this client what a poll answer tells the others, judged the same way
+// (cursor.ts): a room that started again (another epoch) and a truncated replay.
+// The stream URL carries `epoch` with `after`, so a stream of an earlier room's cursor
+// replays nothing of the new room and the client rejoins instead.
+import type { ChatMessage, SseStateEvent } from '../contract.ts';
 import { buildUrl, CLIENT_ERROR_CODES, type RecordHandle } from './base.ts';
 import { HttpClientBase } from './http-client.ts';
 import type { ClientOptions } from './types.ts';
@@ -18,18 +19,18 @@ export class SseClient extends HttpClientBase {
   protected readonly via = 'sse' as const;
   private source: EventSource | null = null;
   private openRecord: RecordHandle | null = null;
-  /** The cursor the stream was opened with: the server sends nothing at or below it. */
-  private openedAfter: number | undefined;
+  /** The current stream has had its `state` event. */
+  private stateSeen = false;
 
   constructor(options: ClientOptions = {}) {
     super('sse', options);
   }
 
-  protected startReceiving(epoch: number): void {
+  protected startReceiving(generation: number): void {
     const EventSourceCtor = this.opts.EventSource;
-    this.openedAfter = this.cursor();
+    this.stateSeen = false;
     const url = buildUrl(this.opts.baseUrl, '/api/events', {
-      after: this.openedAfter,
+      ...this.cursorQuery(),
       clientId: this.clientId ?? undefined,
     });
     const record = this.beginRecord({
@@ -45,7 +46,7 @@ export class SseClient extends HttpClientBase {
     this.openRecord = record;
     if (!EventSourceCtor) {
       this.endOpenRecord({ error: 'no EventSource implementation' });
-      this.lost(CLIENT_ERROR_CODES.network, 'no EventSource implementation available', epoch);
+      this.lost(CLIENT_ERROR_CODES.network, 'no EventSource implementation available', generation);
       return;
     }
     let source: EventSource;
@@ -53,12 +54,12 @@ export class SseClient extends HttpClientBase {
       source = new EventSourceCtor(url.href);
     } catch (error) {
       this.endOpenRecord({ error: String(error) });
-      this.lost(CLIENT_ERROR_CODES.network, String(error), epoch);
+      this.lost(CLIENT_ERROR_CODES.network, String(error), generation);
       return;
     }
     this.source = source;
     source.onopen = () => {
-      if (!this.isCurrent(epoch)) return;
+      if (!this.isCurrent(generation)) return;
       // EventSource opens only on a 200 text/event-stream answer; its headers are not visible.
       this.endOpenRecord({
         status: 200,
@@ -68,30 +69,30 @@ export class SseClient extends HttpClientBase {
           ['connection', 'keep-alive'],
         ]),
       });
-      this.opened(epoch);
+      this.opened(generation);
     };
     source.onmessage = (event: MessageEvent) => {
-      if (!this.isCurrent(epoch)) return;
+      if (!this.isCurrent(generation)) return;
       this.onEvent(String(event.data), event.lastEventId);
     };
     source.addEventListener('state', (event: MessageEvent) => {
-      if (!this.isCurrent(epoch) || this.source !== source) return;
+      if (!this.isCurrent(generation) || this.source !== source) return;
       this.onState(String(event.data));
     });
     source.onerror = () => {
-      if (!this.isCurrent(epoch)) return;
+      if (!this.isCurrent(generation)) return;
       this.endOpenRecord({ error: 'event stream failed' });
-      this.lost(CLIENT_ERROR_CODES.network, 'event stream failed', epoch);
+      this.lost(CLIENT_ERROR_CODES.network, 'event stream failed', generation);
     };
   }
 
   protected override cursorReset(): void {
     if (this.source === null) return;
-    const epoch = this.epoch;
+    const generation = this.generation;
     this.stopReceiving();
     queueMicrotask(() => {
       // after the join has delivered the history, reopen from the new cursor
-      if (this.isCurrent(epoch) && this.source === null) this.startReceiving(epoch);
+      if (this.isCurrent(generation) && this.source === null) this.startReceiving(generation);
     });
   }
 
@@ -113,9 +114,9 @@ export class SseClient extends HttpClientBase {
   }
 
   private onState(data: string): void {
-    let state: { lastSeq?: unknown; truncated?: unknown } | null = null;
+    let state: Partial<SseStateEvent> | null = null;
     try {
-      state = JSON.parse(data) as { lastSeq?: unknown; truncated?: unknown };
+      state = JSON.parse(data) as Partial<SseStateEvent>;
     } catch {
       state = null;
     }
@@ -126,16 +127,8 @@ export class SseClient extends HttpClientBase {
       ...(state === null ? { error: 'invalid JSON' } : {}),
     });
     if (state === null || typeof state.lastSeq !== 'number') return;
-    if (this.openedAfter !== undefined && state.lastSeq < this.openedAfter) {
-      this.serverRestarted(state.lastSeq);
-      this.clientId = null;
-      this.changed();
-      this.restartChannel();
-      return;
-    }
-    if (state.truncated === true) {
-      this.fail(CLIENT_ERROR_CODES.truncated, 'the cursor was older than the retained log: messages were skipped');
-    }
+    this.stateSeen = true;
+    if (!this.judgeAnswer({ lastSeq: state.lastSeq, epoch: state.epoch, truncated: state.truncated })) this.followNewRoom();
   }
 
   private onEvent(data: string, lastEventId: string): void {
@@ -156,19 +149,14 @@ export class SseClient extends HttpClientBase {
       this.fail(CLIENT_ERROR_CODES.badFrame, 'event data is not JSON');
       return;
     }
-    // A stream opened with after=N never sends seq <= N, unless the server restarted and
-    // counts from 1 again: follow it, rejoin, and fetch the new room from its start.
-    if (
-      this.openedAfter !== undefined &&
-      typeof message.seq === 'number' &&
-      message.seq <= this.openedAfter &&
-      message.seq <= this.lastSeq
-    ) {
-      this.serverRestarted(message.seq);
-      this.clientId = null;
-      this.changed();
-      this.restartChannel();
-      return;
+    // A server without the `state` event: a stream opened with after=N sends seq N+1 first,
+    // so the first event says the room held seq - 1 before it (the judge's lastSeq rule).
+    if (!this.stateSeen && typeof message.seq === 'number') {
+      this.stateSeen = true;
+      if (!this.judgeAnswer({ lastSeq: message.seq - 1 })) {
+        this.followNewRoom();
+        return;
+      }
     }
     this.deliver([message]);
   }

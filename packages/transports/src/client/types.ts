@@ -73,6 +73,8 @@ export interface ClientOptions {
   clientId?: string;
   /** Start after this seq instead of the history (resume). */
   after?: number;
+  /** The room's epoch `after` counts in (from an earlier client's answers); ignored without `after`. */
+  epoch?: string;
   pollIntervalMs?: number; // short-poll, default 1000
   longPollTimeoutMs?: number; // long-poll ?timeout=, default 30_000
   backoff?: Partial<BackoffOptions>;

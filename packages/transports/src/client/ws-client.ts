@@ -1,8 +1,16 @@
 // The chat client over WebSocket: one class for both server stacks, `/ws/raw`
 // (the hand-rolled RFC 6455 code) and `/ws/lib` (the `ws` library).
 // One socket carries everything: welcome, history or replay, live messages, sends and acks.
-import { DEFAULTS, type ServerChatFrame, type SendFrame } from '../contract.ts';
-import { BaseClient, buildUrl, CLIENT_ERROR_CODES, sendVerdict, type QueuedSend, type RecordHandle } from './base.ts';
+import { DEFAULTS, type ServerChatFrame, type SendFrame, type WelcomeFrame } from '../contract.ts';
+import {
+  BaseClient,
+  buildUrl,
+  CLIENT_ERROR_CODES,
+  MAX_REJOINS_PER_SEND,
+  sendVerdict,
+  type QueuedSend,
+  type RecordHandle,
+} from './base.ts';
 import type { ClientOptions } from './types.ts';
 import { utf8Length, wsFrameHeaderBytes, wsHandshakeRequestBytes, wsHandshakeResponseBytes } from './wire.ts';
 
@@ -26,6 +34,8 @@ export class WebSocketClient extends BaseClient {
   /** clientMsgIds written on the current socket, oldest first; the server answers each once, in order. */
   private awaiting: string[] = [];
   private rateLimitAttempt = 0;
+  /** UNKNOWN_CLIENT answers since the last ack. */
+  private rejoins = 0;
 
   constructor(transport: WebSocketTransportId, options: ClientOptions = {}) {
     super(transport, options);
@@ -33,11 +43,11 @@ export class WebSocketClient extends BaseClient {
   }
 
   protected openChannel(): void {
-    const epoch = this.epoch;
+    const generation = this.generation;
     const WebSocketCtor = this.opts.WebSocket;
     const url = buildUrl(this.opts.baseUrl.replace(/^http/, 'ws'), this.path, {
       clientId: this.clientId ?? undefined,
-      after: this.cursorKnown ? this.lastSeq : undefined,
+      ...this.cursorQuery(),
     });
     const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
     this.welcomed = false;
@@ -53,7 +63,7 @@ export class WebSocketClient extends BaseClient {
     if (!WebSocketCtor) {
       this.endRecord(handshake, { error: 'no WebSocket implementation' });
       this.handshake = null;
-      this.lost(CLIENT_ERROR_CODES.network, 'no WebSocket implementation available', epoch);
+      this.lost(CLIENT_ERROR_CODES.network, 'no WebSocket implementation available', generation);
       return;
     }
     let socket: WebSocket;
@@ -62,35 +72,35 @@ export class WebSocketClient extends BaseClient {
     } catch (error) {
       this.endRecord(handshake, { error: String(error) });
       this.handshake = null;
-      this.lost(CLIENT_ERROR_CODES.network, String(error), epoch);
+      this.lost(CLIENT_ERROR_CODES.network, String(error), generation);
       return;
     }
     this.socket = socket;
     socket.onopen = () => {
-      if (epoch !== this.epoch || this.handshake === null) return;
+      if (generation !== this.generation || this.handshake === null) return;
       this.endRecord(this.handshake, { status: 101, headerBytesDown: wsHandshakeResponseBytes() });
       this.handshake = null;
     };
     socket.onmessage = (event: MessageEvent) => {
-      if (epoch !== this.epoch) return;
-      this.onFrame(event.data, epoch);
+      if (generation !== this.generation) return;
+      this.onFrame(event.data, generation);
     };
     socket.onerror = () => {
-      if (epoch !== this.epoch) return;
-      this.dropped('WebSocket error', epoch);
+      if (generation !== this.generation) return;
+      this.dropped('WebSocket error', generation);
     };
     socket.onclose = (event: CloseEvent) => {
-      if (epoch !== this.epoch) return;
-      this.dropped(`WebSocket closed (${event.code}${event.reason ? ` ${event.reason}` : ''})`, epoch);
+      if (generation !== this.generation) return;
+      this.dropped(`WebSocket closed (${event.code}${event.reason ? ` ${event.reason}` : ''})`, generation);
     };
   }
 
-  private dropped(message: string, epoch: number): void {
+  private dropped(message: string, generation: number): void {
     if (this.handshake !== null) {
       this.endRecord(this.handshake, { error: message });
       this.handshake = null;
     }
-    this.lost(CLIENT_ERROR_CODES.network, message, epoch);
+    this.lost(CLIENT_ERROR_CODES.network, message, generation);
   }
 
   protected closeChannel(clean: boolean): void {
@@ -156,7 +166,7 @@ export class WebSocketClient extends BaseClient {
     }
   }
 
-  private onFrame(data: unknown, epoch: number): void {
+  private onFrame(data: unknown, generation: number): void {
     if (typeof data !== 'string') {
       this.instantRecord({ kind: 'ws-frame-in', error: 'binary frame' });
       this.fail(CLIENT_ERROR_CODES.badFrame, 'binary frame on the chat socket');
@@ -179,7 +189,7 @@ export class WebSocketClient extends BaseClient {
     });
     switch (frame.type) {
       case 'welcome':
-        this.onWelcome(frame.clientId, frame.lastSeq, epoch);
+        this.onWelcome(frame, generation);
         break;
       case 'message':
         this.deliver([frame]);
@@ -195,22 +205,17 @@ export class WebSocketClient extends BaseClient {
     }
   }
 
-  private onWelcome(clientId: string, lastSeq: number, epoch: number): void {
-    if (this.cursorKnown && lastSeq < this.lastSeq) {
-      // Asked for after=N with N above the room: the server restarted, and this socket's
-      // replay (seq > N) is empty. Follow the new room from its start.
-      this.serverRestarted(lastSeq);
-      this.joined(clientId, lastSeq);
-      if (lastSeq > 0) {
-        this.restartChannel(); // reconnect with after=0 for what the new room already holds
-        return;
-      }
-    } else {
-      if (!this.cursorKnown && lastSeq === 0) this.cursorKnown = true; // an empty room: no history to wait for
-      this.joined(clientId, lastSeq);
+  private onWelcome(welcome: WelcomeFrame, generation: number): void {
+    if (!this.judgeAnswer(welcome)) {
+      // Asked for after=N in another epoch (or above the room): this socket replays nothing
+      // of the new room. Reconnect without the old id and follow the new room from seq 1.
+      this.followNewRoom();
+      return;
     }
+    if (!this.cursorKnown && welcome.lastSeq === 0) this.cursorKnown = true; // an empty room: no history to wait for
+    this.joined(welcome.clientId, welcome.lastSeq);
     this.welcomed = true;
-    this.opened(epoch);
+    this.opened(generation);
   }
 
   private onAck(clientMsgId: string | null, seq: number): void {
@@ -219,6 +224,7 @@ export class WebSocketClient extends BaseClient {
     const item = this.queue.find((q) => q.clientMsgId === clientMsgId && !q.done);
     if (item === undefined) return;
     this.rateLimitAttempt = 0;
+    this.rejoins = 0;
     this.acked(item, seq);
   }
 
@@ -239,8 +245,20 @@ export class WebSocketClient extends BaseClient {
       case 'drop':
         this.removeSend(item);
         break;
+      case 'rejoin':
+        // CONTRACT: "A WebSocket client that is told UNKNOWN_CLIENT rejoins and resends."
+        // A socket without the forgotten id gets a new identity; after its welcome every
+        // unacknowledged send goes again with its clientMsgId (the channel's end queued them).
+        this.clientId = null;
+        this.changed();
+        if (++this.rejoins > MAX_REJOINS_PER_SEND) {
+          this.lost(code, 'the server keeps forgetting this client');
+          return;
+        }
+        this.restartChannel();
+        break;
       default:
-        // Not something a resend fixes over this socket (the server gave us our id); drop it.
+        // Not something a resend fixes over this socket; drop it.
         this.removeSend(item);
     }
   }

@@ -120,11 +120,33 @@ export class FakeRoom {
   private nextClient = 1;
   historyLimit = 100;
   time = 0;
+  /** The room's epoch; undefined plays a server from before epochs (answers carry none). */
+  epoch: string | undefined = 'e1';
+  /** False plays a server that ignores `?epoch=` and answers the cursor as if it were this room's. */
+  honourEpoch = true;
+  private restarts = 0;
 
-  join(): { clientId: string; lastSeq: number; messages: ChatMessage[] } {
+  join(): { clientId: string; lastSeq: number; epoch?: string; messages: ChatMessage[] } {
     const clientId = `c${this.nextClient++}`;
     this.clients.add(clientId);
-    return { clientId, lastSeq: this.lastSeq, messages: this.history() };
+    return { clientId, ...this.position(), messages: this.history() };
+  }
+
+  /** `lastSeq` and, when the room has one, `epoch`: what every answer carrying lastSeq says. */
+  position(): { lastSeq: number; epoch?: string } {
+    return this.epoch === undefined ? { lastSeq: this.lastSeq } : { lastSeq: this.lastSeq, epoch: this.epoch };
+  }
+
+  /**
+   * What a poll, stream or socket asking with these parameters gets: CONTRACT "the epoch":
+   * another epoch is answered "as for a cursor above lastSeq (no messages, the current
+   * lastSeq and epoch)".
+   */
+  answer(query: URLSearchParams): { messages: ChatMessage[]; lastSeq: number; epoch?: string } {
+    const after = query.has('after') ? Number(query.get('after')) : undefined;
+    const otherEpoch = this.honourEpoch && query.has('epoch') && query.get('epoch') !== this.epoch;
+    const ahead = after !== undefined && after > this.lastSeq;
+    return { messages: otherEpoch || ahead ? [] : this.after(after), ...this.position() };
   }
 
   get lastSeq(): number {
@@ -157,10 +179,12 @@ export class FakeRoom {
     return { message, created: true };
   }
 
-  /** The server restarts: everything forgotten. */
+  /** The server restarts: everything forgotten, numbering from 1 under a new epoch (if it has epochs). */
   restart(): void {
     this.messages = [];
     this.clients.clear();
+    this.restarts += 1;
+    if (this.epoch !== undefined) this.epoch = `e${this.restarts + 1}`;
   }
 
   /** A fetch handler for join, poll and messages; long polls are answered at once only if there is news (or timeout=0). */
@@ -168,14 +192,14 @@ export class FakeRoom {
     return (call) => {
       const path = call.url.pathname;
       const q = call.url.searchParams;
-      const after = q.has('after') ? Number(q.get('after')) : undefined;
       if (path === '/api/join') return { status: 201, body: this.join() };
-      if (path === '/api/poll') return { status: 200, body: { messages: this.after(after), lastSeq: this.lastSeq } };
+      if (path === '/api/poll') return { status: 200, body: this.answer(q) };
       if (path === '/api/longpoll') {
-        const messages = this.after(after);
-        if (messages.length > 0 || q.get('timeout') === '0') {
-          return { status: 200, body: { messages, lastSeq: this.lastSeq } };
-        }
+        // Held only while there is nothing to say: no news for a cursor of this room.
+        const answer = this.answer(q);
+        const after = q.has('after') ? Number(q.get('after')) : undefined;
+        const otherRoom = (q.has('epoch') && q.get('epoch') !== this.epoch) || (after !== undefined && after > this.lastSeq);
+        if (answer.messages.length > 0 || otherRoom || q.get('timeout') === '0') return { status: 200, body: answer };
         return undefined;
       }
       if (path === '/api/messages') {

@@ -21,7 +21,7 @@ describe('short polling', () => {
     expect(seen.seqs()).toEqual([1]);
     expect(client.getSnapshot()).toMatchObject({ status: 'open', clientId: 'c1', lastSeq: 1 });
     expect(h.fetch.to('/api/poll')).toHaveLength(1);
-    expect(params(h.fetch.to('/api/poll')[0]!.url)).toEqual({ after: '1', clientId: 'c1' });
+    expect(params(h.fetch.to('/api/poll')[0]!.url)).toEqual({ after: '1', epoch: 'e1', clientId: 'c1' });
 
     await h.clock.advance(999);
     expect(h.fetch.to('/api/poll')).toHaveLength(1);
@@ -62,7 +62,7 @@ describe('short polling', () => {
     await h.clock.advance(0);
     const done = seen.records.filter((r) => r.endedAt !== undefined);
     const poll = done.find((r) => r.url?.startsWith('/api/poll'))!;
-    const body = JSON.stringify({ messages: [], lastSeq: 0 });
+    const body = JSON.stringify({ messages: [], lastSeq: 0, epoch: 'e1' });
     expect(poll).toMatchObject({ kind: 'http', method: 'GET', status: 200, empty: true, messages: 0, estimated: true, payloadBytesDown: body.length, payloadBytesUp: 0 });
     expect(poll.headerBytesUp).toBe(`GET ${poll.url} HTTP/1.1\r\nHost: chat.test:3000\r\n\r\n`.length);
     expect(poll.headerBytesDown).toBe(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n`.length);
@@ -168,9 +168,10 @@ describe('short polling', () => {
     client.close();
   });
 
-  it('detects a restarted server (lower lastSeq), rejoins and follows the new room from its start', async () => {
+  it('a server without epochs: a lower lastSeq still means a restart; rejoins and follows the new room from its start', async () => {
     const h = harness();
     const room = new FakeRoom();
+    room.epoch = undefined;
     h.fetch.handler = room.handler();
     const client = createClient('short-poll', h.options);
     const seen = observe(client);
@@ -269,11 +270,11 @@ describe('long polling', () => {
     const held = h.fetch.open('/api/longpoll');
     expect(held).toHaveLength(1);
     room.post('x', 'hi', null, 'ws-raw');
-    held[0]!.respond(200, { messages: room.after(0), lastSeq: 1 });
+    held[0]!.respond(200, room.answer(held[0]!.url.searchParams));
     await h.clock.advance(0);
     expect(seen.seqs()).toEqual([1]);
     expect(polls()).toHaveLength(3);
-    expect(params(polls()[2]!.url)).toEqual({ after: '1', timeout: '30000', clientId: 'c1' });
+    expect(params(polls()[2]!.url)).toEqual({ after: '1', epoch: 'e1', timeout: '30000', clientId: 'c1' });
     client.close();
   });
 
@@ -360,7 +361,7 @@ describe('Server-Sent Events', () => {
     await h.clock.advance(0);
     const es = FakeEventSource.last();
     expect(es.url.pathname).toBe('/api/events');
-    expect(params(es.url)).toEqual({ after: '1', clientId: 'c1' });
+    expect(params(es.url)).toEqual({ after: '1', epoch: 'e1', clientId: 'c1' });
     es.serverOpen();
     client.send('yo', { clientMsgId: 'k' });
     await h.clock.advance(0);
@@ -397,7 +398,7 @@ describe('Server-Sent Events', () => {
     expect(FakeEventSource.instances).toHaveLength(1);
     await h.clock.advance(1);
     const second = FakeEventSource.last();
-    expect(params(second.url)).toEqual({ after: '2', clientId: 'c1' });
+    expect(params(second.url)).toEqual({ after: '2', epoch: 'e1', clientId: 'c1' });
     second.serverOpen();
     second.serverEvent(msg(3));
     expect(seen.seqs()).toEqual([1, 2, 3]);
@@ -405,9 +406,10 @@ describe('Server-Sent Events', () => {
     client.close();
   });
 
-  it('an event at or below the opening cursor means the server restarted: follow it and rejoin', async () => {
+  it('a server without state events or epochs: an event at or below the opening cursor means it restarted', async () => {
     const h = harness();
     const room = new FakeRoom();
+    room.epoch = undefined;
     h.fetch.handler = room.handler();
     const client = createClient('sse', { ...h.options, clientId: 'me', after: 40 });
     const seen = observe(client);
@@ -447,15 +449,16 @@ describe('Server-Sent Events', () => {
     expect(first.closed).toBe(true);
     const second = FakeEventSource.last();
     expect(second).not.toBe(first);
-    expect(params(second.url)).toEqual({ after: '1', clientId: 'c2' });
+    expect(params(second.url)).toEqual({ after: '1', epoch: 'e2', clientId: 'c2' });
     expect(seen.messages.map((m) => m.text)).toEqual(['old0', 'old1', 'old2', 'old3', 'old4', 'new']);
     expect(room.messages.map((m) => m.text)).toEqual(['new', 'mine']);
     client.close();
   });
 
-  it('the stream\'s opening state event reports a restart (lastSeq below the cursor) and truncation', async () => {
+  it('a state event without epoch reports a restart (lastSeq below the cursor) and truncation', async () => {
     const h = harness();
     const room = new FakeRoom();
+    room.epoch = undefined;
     h.fetch.handler = room.handler();
     const client = createClient('sse', { ...h.options, clientId: 'me', after: 30 });
     const seen = observe(client);

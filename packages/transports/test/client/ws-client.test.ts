@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { createClient, WebSocketClient } from '../../src/client/index.ts';
 import { FakeWebSocket, harness, msg, observe, TerminableFakeWebSocket } from './fakes.ts';
 
-function welcomed(lastSeq = 0, clientId = 'me'): FakeWebSocket {
+/** Opens the newest socket and welcomes it; `epoch` undefined plays a server from before epochs. */
+function welcomed(lastSeq = 0, clientId = 'me', epoch?: string): FakeWebSocket {
   const ws = FakeWebSocket.last();
   ws.serverOpen();
-  ws.serverSend({ type: 'welcome', clientId, lastSeq });
+  ws.serverSend(epoch === undefined ? { type: 'welcome', clientId, lastSeq } : { type: 'welcome', clientId, lastSeq, epoch });
   return ws;
 }
 
@@ -62,7 +63,7 @@ describe('WebSocket client: connect and resume', () => {
     client.close();
   });
 
-  it('follows a server restart announced by a welcome below our cursor, from the new room\'s start', async () => {
+  it('a server without epochs: a welcome below our cursor is a restart, followed from the new room\'s start', async () => {
     const h = harness();
     const client = createClient('ws-raw', { ...h.options, after: 50, clientId: 'me' });
     const seen = observe(client);
@@ -71,9 +72,9 @@ describe('WebSocket client: connect and resume', () => {
     expect(seen.errors.map((e) => e.code)).toEqual(['SERVER_RESTARTED']);
     // The new room already holds 2 messages this socket will not replay: reconnect with after=0.
     expect(FakeWebSocket.instances).toHaveLength(2);
-    expect(first.closedWith).not.toBeNull();
+    expect(first.closedWith).toEqual({ code: 1000, reason: undefined });
     const second = FakeWebSocket.last();
-    expect(Object.fromEntries(second.url.searchParams)).toEqual({ clientId: 'new-id', after: '0' });
+    expect(Object.fromEntries(second.url.searchParams)).toEqual({ after: '0' });
     welcomed(2, 'new-id');
     for (const seq of [1, 2, 3]) second.serverSend(msg(seq));
     expect(seen.seqs()).toEqual([1, 2, 3]);
@@ -82,14 +83,17 @@ describe('WebSocket client: connect and resume', () => {
     client.close();
   });
 
-  it('a restarted server with an empty room: the same socket carries on from 0', () => {
+  it('a restarted server with an empty room: a new socket without the old id, from 0', () => {
     const h = harness();
     const client = createClient('ws-lib', { ...h.options, after: 9, clientId: 'me' });
     const seen = observe(client);
     client.connect();
-    const ws = welcomed(0, 'fresh');
-    expect(FakeWebSocket.instances).toHaveLength(1);
+    welcomed(0, 'fresh');
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    expect(Object.fromEntries(FakeWebSocket.last().url.searchParams)).toEqual({ after: '0' });
+    const ws = welcomed(0, 'fresh2');
     ws.serverSend(msg(1));
+    expect(client.getSnapshot().clientId).toBe('fresh2');
     expect(seen.seqs()).toEqual([1]);
     expect(seen.errors.map((e) => e.code)).toEqual(['SERVER_RESTARTED']);
     client.close();
