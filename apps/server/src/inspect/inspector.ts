@@ -1,11 +1,18 @@
 // The inspector feed: browser code cannot see WebSocket frames, so the server
 // records, for each hand-rolled chat connection, its handshake and its recent
 // frames, and streams them to the dashboard (GET /api/inspect?clientId=).
-import type { InspectEvent, InspectFrame, InspectHandshake } from '@wirebench/transports/contract';
+//
+// What it keeps is bounded by construction (CONTRACT v2: "nothing is kept per
+// closed connection beyond a fixed, small window"): an open connection keeps a
+// ring bounded by count and by bytes; a closed one stays only while it is among
+// the `closedKept` most recently closed.
+import type { InspectClose, InspectEvent, InspectFrame, InspectHandshake } from '@wirebench/transports/contract';
 import { describeEncoded, opcodeName, type Frame } from '@wirebench/transports/ws';
 
 const PREVIEW_BYTES = 64;
 const PREVIEW_CHARS = 200;
+/** 5.2: 2 bytes, up to 8 of extended length, 4 of masking key. */
+const MAX_HEADER_BYTES = 14;
 const textDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 const hex = (bytes: Uint8Array): string => {
@@ -41,11 +48,73 @@ export function describeFrame(connectionId: number, frame: Frame, direction: 'in
   return event;
 }
 
+// #region redaction
+// CONTRACT v2 identity: the secret is never in "the inspector's feed (a request
+// line or header that carries it is shown redacted)". Done here, when the
+// handshake is first described, so that no caller can forget it.
+const REDACTED = '[redacted]';
+
+/** Names read as the server's URL parser reads them ('+' a space, %XX a byte), in any case. */
+function isSecretName(raw: string): boolean {
+  for (const name of new URLSearchParams(raw).keys()) if (name.toLowerCase() === 'clientsecret') return true;
+  return false;
+}
+
+/** The request-target with the value of every `clientSecret` query parameter replaced. */
+export function redactTarget(target: string): string {
+  const query = target.indexOf('?');
+  if (query < 0) return target;
+  // Split where URLSearchParams splits, so a value is redacted up to where the server ends it.
+  const parts = target.slice(query + 1).split('&');
+  let changed = false;
+  for (let i = 0; i < parts.length; i++) {
+    const eq = parts[i]!.indexOf('=');
+    if (eq < 0 || !isSecretName(parts[i]!.slice(0, eq))) continue;
+    parts[i] = `${parts[i]!.slice(0, eq + 1)}${REDACTED}`;
+    changed = true;
+  }
+  return changed ? `${target.slice(0, query + 1)}${parts.join('&')}` : target;
+}
+
+/** A header value fit to show: credentials keep only their scheme (`Bearer [redacted]`). */
+export function redactHeader(name: string, value: string): string {
+  switch (name.toLowerCase()) {
+    case 'authorization':
+    case 'proxy-authorization': {
+      const scheme = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s/.exec(value);
+      return scheme ? `${scheme[1]} ${REDACTED}` : REDACTED;
+    }
+    case 'cookie':
+      return REDACTED;
+    case 'referer':
+      return redactTarget(value);
+    default:
+      return value;
+  }
+}
+
+function redactHandshake(handshake: InspectHandshake): InspectHandshake {
+  const { request } = handshake;
+  return {
+    ...handshake,
+    request: {
+      ...request,
+      url: redactTarget(request.url),
+      headers: request.headers.map(([name, value]): [string, string] => [name, redactHeader(name, value)]),
+    },
+  };
+}
+// #endregion redaction
+
 type Listener = (event: InspectEvent) => void;
 
-/** A frame as recorded: formatted only when someone looks at it. */
+/**
+ * A frame as recorded, formatted only when someone looks at it. Its arrays are
+ * the inspector's own (never a view of a decoder's or encoder's slab), at most
+ * `payloadKept` bytes of payload plus the header.
+ */
 interface RawFrame {
-  /** A received frame, or the bytes of a sent one (often a broadcast shared by every peer). */
+  /** A received frame, or the bytes of a sent one (header, then the start of the payload). */
   frame: Frame | Uint8Array;
   /** A sent frame's payload when it left as a chunk of its own after the header. */
   payload?: Uint8Array;
@@ -53,109 +122,233 @@ interface RawFrame {
   at: number;
 }
 
+type Entry = RawFrame | InspectClose;
+
+/** The bytes an entry keeps alive. */
+function sizeOf(entry: Entry): number {
+  if ('kind' in entry) return 0;
+  const { frame, payload } = entry;
+  if (frame instanceof Uint8Array) return frame.byteLength + (payload?.byteLength ?? 0);
+  return frame.headerBytes.byteLength + frame.payload.byteLength;
+}
+
 interface Recorded {
   clientId: string;
   /** Described when first looked at; most connections are never inspected. */
   handshake: InspectHandshake | (() => InspectHandshake);
-  /** A ring of the last `framesKept` entries; `next` is the oldest once full. */
-  frames: (RawFrame | InspectEvent)[];
-  next: number;
+  /** A ring of at most `framesKept` entries: `size` of them from `head`, oldest first. */
+  entries: (Entry | undefined)[];
+  head: number;
+  size: number;
+  bytes: number;
+  closed: boolean;
 }
 
 export interface InspectorOptions {
-  /** Recent frames kept per connection for a late subscriber. */
+  /** Recent frames kept per connection for a late subscriber. Default 200. */
   framesKept?: number;
-  /** Connections remembered per client. */
-  connectionsKept?: number;
+  /** Bytes those frames may keep alive per connection (header and payload copies). Default 256 KiB. */
+  bytesKept?: number;
+  /** Payload bytes kept per frame (a sent frame is cut at this + 14 bytes, header included). Default 4096. */
+  payloadKept?: number;
+  /** Closed connections remembered, the most recently closed, across all clients. Default 32. */
+  closedKept?: number;
+  /** Closed connections remembered per client, within `closedKept`. Default 3. */
+  closedPerClient?: number;
   now?: () => number;
 }
 
 export class Inspector {
   private readonly connections = new Map<number, Recorded>();
-  private readonly byClient = new Map<string, number[]>();
+  /** Each client's kept connections, in the order they opened. */
+  private readonly byClient = new Map<string, Set<number>>();
+  /** Kept closed connections, in the order they closed. */
+  private readonly closedOrder = new Set<number>();
   private readonly listeners = new Map<string, Set<Listener>>();
+  /**
+   * Bounded copies of sent frames, by the array that was sent: a broadcast
+   * frame reaches every connection but is copied once.
+   */
+  private readonly sentCopies = new WeakMap<Uint8Array, Uint8Array>();
   private nextId = 1;
+  private totalBytes = 0;
   private readonly framesKept: number;
-  private readonly connectionsKept: number;
+  private readonly bytesPerConnection: number;
+  private readonly payloadKept: number;
+  private readonly closedKept: number;
+  private readonly closedPerClient: number;
   private readonly now: () => number;
 
   constructor(options: InspectorOptions = {}) {
     this.framesKept = options.framesKept ?? 200;
-    this.connectionsKept = options.connectionsKept ?? 3;
+    this.payloadKept = options.payloadKept ?? 4096;
+    this.bytesPerConnection = options.bytesKept ?? 256 * 1024;
+    this.closedKept = options.closedKept ?? 32;
+    this.closedPerClient = options.closedPerClient ?? 3;
     this.now = options.now ?? Date.now;
+    const counts = { framesKept: this.framesKept, payloadKept: this.payloadKept, closedKept: this.closedKept, closedPerClient: this.closedPerClient };
+    for (const [name, value] of Object.entries(counts)) {
+      if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be an integer ≥ 0, got ${value}`);
+    }
+    // The budget holds at least one frame, so a ring is never empty only because of it.
+    if (!(this.bytesPerConnection >= this.payloadKept + MAX_HEADER_BYTES)) {
+      throw new RangeError(`bytesKept must be at least payloadKept + ${MAX_HEADER_BYTES}, got ${this.bytesPerConnection}`);
+    }
+  }
+
+  /** Connections with a record: the open ones and the recently closed ones. */
+  get connectionsKept(): number {
+    return this.connections.size;
+  }
+
+  /** Clients with at least one kept connection. */
+  get clientsKept(): number {
+    return this.byClient.size;
+  }
+
+  /** Clients with at least one subscriber. */
+  get clientsWatched(): number {
+    return this.listeners.size;
+  }
+
+  /** Bytes all kept frames keep alive, by the same count as the per-connection `bytesKept`. */
+  get bytesKept(): number {
+    return this.totalBytes;
   }
 
   /** A new connection of `clientId`; returns its id for frames and close. */
   open(clientId: string, describe: () => Omit<InspectHandshake, 'kind' | 'connectionId' | 'at'>): number {
     const connectionId = this.nextId++;
     const at = this.now();
-    const handshake = (): InspectHandshake => ({ kind: 'handshake', connectionId, at, ...describe() });
-    const recorded: Recorded = { clientId, handshake, frames: [], next: 0 };
+    const handshake = (): InspectHandshake => redactHandshake({ kind: 'handshake', connectionId, at, ...describe() });
+    const recorded: Recorded = { clientId, handshake, entries: [], head: 0, size: 0, bytes: 0, closed: false };
     this.connections.set(connectionId, recorded);
-    const ids = this.byClient.get(clientId) ?? [];
-    ids.push(connectionId);
-    while (ids.length > this.connectionsKept) this.connections.delete(ids.shift()!);
-    this.byClient.set(clientId, ids);
+    let ids = this.byClient.get(clientId);
+    if (!ids) this.byClient.set(clientId, (ids = new Set()));
+    ids.add(connectionId);
     if (this.listeners.has(clientId)) this.emit(clientId, this.handshakeOf(recorded));
     return connectionId;
   }
 
   /** Records a received frame; it is formatted only when someone looks at it. */
   received(connectionId: number, frame: Frame): void {
-    // A copy of what the preview needs: the decoder's arrays may share a slab with others.
-    const kept: Frame = {
-      ...frame,
-      payload: new Uint8Array(frame.payload.subarray(0, 1024)),
-      headerBytes: new Uint8Array(frame.headerBytes),
-      maskKey: frame.maskKey && new Uint8Array(frame.maskKey),
-    };
-    this.record(connectionId, kept, 'in');
-  }
-
-  /** Records a sent frame by its bytes: nothing is parsed on the send path. */
-  sent(connectionId: number, encoded: Uint8Array, payload?: Uint8Array): void {
-    this.record(connectionId, encoded, 'out', payload?.subarray(0, 1024));
-  }
-
-  private record(connectionId: number, frame: Frame | Uint8Array, direction: 'in' | 'out', payload?: Uint8Array): void {
     const recorded = this.connections.get(connectionId);
     if (!recorded) return;
-    const raw: RawFrame = { frame, direction, at: this.now() };
-    if (payload) raw.payload = payload;
-    this.keep(recorded, raw);
-    if (this.listeners.has(recorded.clientId)) this.emit(recorded.clientId, this.format(connectionId, raw));
+    // One copy of what may be shown: the decoder's arrays may share a slab with others,
+    // and its payload may be a whole message. 5.2: the header ends with the masking key.
+    const header = frame.headerBytes.byteLength;
+    const payload = Math.min(frame.payload.byteLength, this.payloadKept);
+    const copy = new Uint8Array(header + payload);
+    copy.set(frame.headerBytes);
+    copy.set(frame.payload.subarray(0, payload), header);
+    const kept: Frame = {
+      fin: frame.fin,
+      rsv1: frame.rsv1,
+      rsv2: frame.rsv2,
+      rsv3: frame.rsv3,
+      opcode: frame.opcode,
+      masked: frame.masked,
+      maskKey: frame.maskKey ? copy.subarray(header - 4, header) : null,
+      lengthForm: frame.lengthForm,
+      payloadLength: frame.payloadLength,
+      payload: copy.subarray(header),
+      headerBytes: copy.subarray(0, header),
+    };
+    this.record(connectionId, recorded, { frame: kept, direction: 'in', at: this.now() });
   }
 
+  /**
+   * Records a sent frame by its bytes: nothing is parsed on the send path. `encoded` is the
+   * whole frame, or only its header when `payload` left as a chunk of its own.
+   */
+  sent(connectionId: number, encoded: Uint8Array, payload?: Uint8Array): void {
+    const recorded = this.connections.get(connectionId);
+    if (!recorded) return;
+    const raw: RawFrame = { frame: encoded, direction: 'out', at: this.now() };
+    if (payload) {
+      // Header and the start of the payload in one array, split again for describeEncoded.
+      const kept = Math.min(payload.byteLength, this.payloadKept);
+      const copy = new Uint8Array(encoded.byteLength + kept);
+      copy.set(encoded);
+      copy.set(payload.subarray(0, kept), encoded.byteLength);
+      raw.frame = copy.subarray(0, encoded.byteLength);
+      raw.payload = copy.subarray(encoded.byteLength);
+    } else {
+      raw.frame = this.sentCopy(encoded);
+    }
+    this.record(connectionId, recorded, raw);
+  }
+
+  /** The connection closed: its record joins the window of recently closed ones. */
   close(connectionId: number, code: number, reason: string): void {
     const recorded = this.connections.get(connectionId);
-    if (!recorded) return;
-    const event: InspectEvent = { kind: 'close', connectionId, at: this.now(), code, reason };
+    if (!recorded || recorded.closed) return;
+    const event: InspectClose = { kind: 'close', connectionId, at: this.now(), code, reason };
     this.keep(recorded, event);
     this.emit(recorded.clientId, event);
+    recorded.closed = true;
+    this.closedOrder.add(connectionId);
+    const ids = this.byClient.get(recorded.clientId)!;
+    let closedOfClient = 0;
+    for (const id of ids) if (this.connections.get(id)!.closed) closedOfClient++;
+    for (const id of ids) {
+      if (closedOfClient <= this.closedPerClient) break;
+      if (this.connections.get(id)!.closed) {
+        this.drop(id);
+        closedOfClient--;
+      }
+    }
+    for (const id of this.closedOrder) {
+      if (this.closedOrder.size <= this.closedKept) break;
+      this.drop(id);
+    }
   }
 
-  /** Everything recorded for the client so far, oldest first, then live events. */
+  /** Everything kept for the client, connection by connection in the order they opened, then live events. */
   subscribe(clientId: string, listener: Listener): () => void {
     for (const id of this.byClient.get(clientId) ?? []) {
-      const recorded = this.connections.get(id);
-      if (!recorded) continue;
+      const recorded = this.connections.get(id)!;
       listener(this.handshakeOf(recorded));
-      const { frames, next } = recorded;
-      for (let i = 0; i < frames.length; i++) listener(this.format(id, frames[(next + i) % frames.length]!));
+      const { entries, head, size } = recorded;
+      for (let i = 0; i < size; i++) listener(this.format(id, entries[(head + i) % this.framesKept]!));
     }
     let set = this.listeners.get(clientId);
     if (!set) this.listeners.set(clientId, (set = new Set()));
     set.add(listener);
     return () => {
       set.delete(listener);
-      if (set.size === 0) this.listeners.delete(clientId);
+      // Only this set: a later subscriber may have made a new one after this one emptied.
+      if (set.size === 0 && this.listeners.get(clientId) === set) this.listeners.delete(clientId);
     };
   }
 
-  /** Forgets a client's connections (kept only while the room remembers it). */
-  forget(clientId: string): void {
-    for (const id of this.byClient.get(clientId) ?? []) this.connections.delete(id);
-    this.byClient.delete(clientId);
+  /**
+   * A sent whole frame as an array of its own, cut after `MAX_HEADER_BYTES + payloadKept`
+   * bytes: the header and at least `payloadKept` bytes of payload.
+   */
+  private sentCopy(encoded: Uint8Array): Uint8Array {
+    let copy = this.sentCopies.get(encoded);
+    if (!copy) {
+      copy = encoded.slice(0, MAX_HEADER_BYTES + this.payloadKept);
+      this.sentCopies.set(encoded, copy);
+    }
+    return copy;
+  }
+
+  private record(connectionId: number, recorded: Recorded, raw: RawFrame): void {
+    this.keep(recorded, raw);
+    if (this.listeners.has(recorded.clientId)) this.emit(recorded.clientId, this.format(connectionId, raw));
+  }
+
+  private drop(connectionId: number): void {
+    const recorded = this.connections.get(connectionId);
+    if (!recorded) return;
+    this.totalBytes -= recorded.bytes;
+    this.connections.delete(connectionId);
+    this.closedOrder.delete(connectionId);
+    const ids = this.byClient.get(recorded.clientId);
+    ids?.delete(connectionId);
+    if (ids?.size === 0) this.byClient.delete(recorded.clientId);
   }
 
   private handshakeOf(recorded: Recorded): InspectHandshake {
@@ -163,16 +356,29 @@ export class Inspector {
     return recorded.handshake;
   }
 
-  private keep(recorded: Recorded, entry: RawFrame | InspectEvent): void {
-    if (recorded.frames.length < this.framesKept) {
-      recorded.frames.push(entry);
-      return;
-    }
-    recorded.frames[recorded.next] = entry;
-    recorded.next = (recorded.next + 1) % this.framesKept;
+  /** Adds the newest entry, then lets the oldest go until both bounds hold. */
+  private keep(recorded: Recorded, entry: Entry): void {
+    if (this.framesKept === 0) return;
+    if (recorded.size === this.framesKept) this.evictOldest(recorded);
+    recorded.entries[(recorded.head + recorded.size) % this.framesKept] = entry;
+    recorded.size++;
+    const bytes = sizeOf(entry);
+    recorded.bytes += bytes;
+    this.totalBytes += bytes;
+    while (recorded.bytes > this.bytesPerConnection) this.evictOldest(recorded);
   }
 
-  private format(connectionId: number, entry: RawFrame | InspectEvent): InspectEvent {
+  private evictOldest(recorded: Recorded): void {
+    const oldest = recorded.entries[recorded.head]!;
+    recorded.entries[recorded.head] = undefined;
+    recorded.head = (recorded.head + 1) % this.framesKept;
+    recorded.size--;
+    const bytes = sizeOf(oldest);
+    recorded.bytes -= bytes;
+    this.totalBytes -= bytes;
+  }
+
+  private format(connectionId: number, entry: Entry): InspectEvent {
     if ('kind' in entry) return entry;
     const frame = entry.frame instanceof Uint8Array ? describeEncoded(entry.frame, entry.payload) : entry.frame;
     return describeFrame(connectionId, frame, entry.direction, entry.at);

@@ -1,0 +1,289 @@
+// The inspector's memory is bounded by construction (CONTRACT v2: "nothing is
+// kept per closed connection beyond a fixed, small window"), a late subscriber
+// still sees what is kept, and no handshake it shows carries a secret.
+import type { InspectEvent, InspectFrame, InspectHandshake } from '@wirebench/transports/contract';
+import { encodeFrame, encodeHeader, FrameDecoder, OPCODES, type Frame } from '@wirebench/transports/ws';
+import { describe, expect, it } from 'vitest';
+import { Inspector, type InspectorOptions } from '../src/inspect/inspector.ts';
+
+const utf8 = new TextEncoder();
+
+/** An inspector on a clock that moves only when the test says so. */
+function fakeClocked(options: InspectorOptions = {}) {
+  const clock = { t: 1_000 };
+  const inspector = new Inspector({ ...options, now: () => clock.t });
+  return { inspector, clock };
+}
+
+function handshakeOf(url: string, headers: Array<[string, string]> = [['Host', '127.0.0.1:3000']]) {
+  return () => ({
+    request: { method: 'GET', url, httpVersion: '1.1', headers },
+    response: { status: 101, headers: [['Upgrade', 'websocket'] as [string, string]] },
+    accept: { key: 'dGhlIHNhbXBsZSBub25jZQ==', guid: '', concatenated: '', sha1Hex: '', accept: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=' },
+  });
+}
+
+/** Client frames as the server's decoder hands them to the inspector (masked, cut from its slab). */
+function receivedFrames(payloads: Uint8Array[], opcode: number = OPCODES.TEXT): Frame[] {
+  const decoder = new FrameDecoder({ role: 'server', maxPayloadBytes: 1 << 20 });
+  const mask = new Uint8Array([0x37, 0xfa, 0x21, 0x3d]);
+  const frames: Frame[] = [];
+  for (const payload of payloads) frames.push(...decoder.push(encodeFrame({ opcode, payload, mask })));
+  return frames;
+}
+
+function collect(inspector: Inspector, clientId: string) {
+  const events: InspectEvent[] = [];
+  const unsubscribe = inspector.subscribe(clientId, (event) => events.push(event));
+  return { events, unsubscribe };
+}
+
+const frames = (events: InspectEvent[]) => events.filter((e): e is InspectFrame => e.kind === 'frame');
+
+describe('closed connections: a fixed window of the most recently closed', () => {
+  it('20,000 open/close cycles leave at most closedKept records and no entry for a client with nothing left', () => {
+    const { inspector, clock } = fakeClocked();
+    const hello = receivedFrames([utf8.encode('{"type":"send","text":"hi"}')])[0]!;
+    const ack = encodeFrame({ opcode: OPCODES.TEXT, payload: utf8.encode('{"type":"ack","clientMsgId":null,"seq":1}') });
+    // A client that keeps one connection open all along, to see that it stays whole.
+    const steady = inspector.open('steady', handshakeOf('/ws/raw'));
+    inspector.received(steady, hello);
+    for (let i = 0; i < 20_000; i++) {
+      clock.t++;
+      // Some clients come back many times, most come once.
+      const clientId = i % 10 === 0 ? `again-${i % 7}` : `once-${i}`;
+      const id = inspector.open(clientId, handshakeOf(`/ws/raw?after=0&n=${i}`));
+      inspector.received(id, hello);
+      inspector.sent(id, ack);
+      inspector.close(id, 1000, '');
+      expect(inspector.connectionsKept).toBeLessThanOrEqual(32 + 1);
+    }
+    expect(inspector.connectionsKept).toBe(32 + 1);
+    expect(inspector.clientsKept).toBeLessThanOrEqual(32 + 1);
+    expect(inspector.clientsWatched).toBe(0);
+
+    // Long gone: nothing kept, nothing replayed, and a watcher that leaves leaves nothing.
+    const gone = collect(inspector, 'once-1');
+    expect(gone.events).toEqual([]);
+    expect(inspector.clientsWatched).toBe(1);
+    gone.unsubscribe();
+    expect(inspector.clientsWatched).toBe(0);
+    // Unsubscribing twice must not take a later watcher of the same client with it.
+    const later = collect(inspector, 'once-1');
+    gone.unsubscribe();
+    inspector.close(inspector.open('once-1', handshakeOf('/ws/raw')), 1000, '');
+    expect(later.events.map((e) => e.kind)).toEqual(['handshake', 'close']);
+    later.unsubscribe();
+    expect(inspector.clientsWatched).toBe(0);
+
+    // The most recently closed: handshake, both frames and the close.
+    const recent = collect(inspector, 'once-19999');
+    expect(recent.events.map((e) => e.kind)).toEqual(['handshake', 'frame', 'frame', 'close']);
+    recent.unsubscribe();
+    // The open one keeps its record whatever closes around it.
+    expect(collect(inspector, 'steady').events.map((e) => e.kind)).toEqual(['handshake', 'frame']);
+
+    // Once the open one closes and 32 others close after it, nothing is left of 'steady' at all.
+    inspector.close(steady, 1001, 'going away');
+    for (let i = 0; i < 32; i++) inspector.close(inspector.open(`late-${i}`, handshakeOf('/ws/raw')), 1000, '');
+    expect(collect(inspector, 'steady').events).toEqual([]);
+    expect(inspector.connectionsKept).toBe(32);
+    expect(inspector.clientsKept).toBe(32);
+  });
+
+  it('keeps at most closedPerClient closed connections of one client, the latest', () => {
+    const { inspector } = fakeClocked({ closedPerClient: 2 });
+    const ids = Array.from({ length: 5 }, () => inspector.open('c', handshakeOf('/ws/raw')));
+    for (const id of ids) inspector.close(id, 1000, `bye ${id}`);
+    const replayed = collect(inspector, 'c').events.filter((e) => e.kind === 'handshake').map((e) => e.connectionId);
+    expect(replayed).toEqual(ids.slice(-2));
+    expect(inspector.connectionsKept).toBe(2);
+  });
+
+  it('frames and close for a connection that is no longer kept are ignored', () => {
+    const { inspector } = fakeClocked({ closedKept: 1 });
+    const a = inspector.open('a', handshakeOf('/ws/raw'));
+    inspector.close(a, 1000, '');
+    inspector.close(inspector.open('b', handshakeOf('/ws/raw')), 1000, '');
+    inspector.received(a, receivedFrames([utf8.encode('late')])[0]!);
+    inspector.sent(a, encodeFrame({ opcode: OPCODES.TEXT, payload: utf8.encode('late') }));
+    inspector.close(a, 1006, '');
+    expect(inspector.connectionsKept).toBe(1);
+    expect(inspector.bytesKept).toBeLessThan(200);
+    expect(collect(inspector, 'a').events).toEqual([]);
+  });
+});
+
+describe('one connection: a ring bounded by count and by bytes', () => {
+  it('10,000 received frames of 8 KiB keep at most bytesKept bytes, the newest ones', () => {
+    const { inspector, clock } = fakeClocked();
+    const id = inspector.open('big', handshakeOf('/ws/raw'));
+    const payload = new Uint8Array(8 * 1024).fill(0x61);
+    for (let i = 0; i < 10_000; i++) {
+      clock.t = 10_000 + i;
+      payload[0] = 0x30 + (i % 10);
+      inspector.received(id, receivedFrames([payload])[0]!);
+      expect(inspector.bytesKept).toBeLessThanOrEqual(256 * 1024);
+    }
+    const replay = frames(collect(inspector, 'big').events);
+    // Each keeps its header (4 bytes, then the 4-byte mask) and 4096 payload bytes.
+    expect(replay.length).toBe(Math.floor((256 * 1024) / (4 + 4 + 4096)));
+    expect(replay.at(-1)!.at).toBe(10_000 + 9_999);
+    expect(replay.map((f) => f.at)).toEqual(replay.map((_, i) => 10_000 + 10_000 - replay.length + i));
+    expect(replay.at(-1)).toMatchObject({ direction: 'in', payloadLength: 8192, masked: true, truncated: true, lengthForm: 16 });
+    expect(replay.at(-1)!.text).toBe('9' + 'a'.repeat(199));
+  });
+
+  it('sent frames count their bytes whether they are shared or not, and whether the payload left apart', () => {
+    const { inspector } = fakeClocked();
+    const ids = Array.from({ length: 10 }, (_, i) => inspector.open(`peer-${i}`, handshakeOf('/ws/raw')));
+    // A broadcast encoded once and sent to every peer, as the fan-out does.
+    const broadcast = encodeFrame({ opcode: OPCODES.TEXT, payload: utf8.encode(`{"type":"message","text":"${'x'.repeat(7000)}"}`) });
+    // A large answer that leaves as header + payload chunks.
+    const answer = new Uint8Array(60_000).fill(0x62);
+    const answerHeader = encodeHeader(OPCODES.BINARY, answer.length);
+    for (let i = 0; i < 1_000; i++) {
+      for (const id of ids) {
+        inspector.sent(id, broadcast);
+        inspector.sent(id, answerHeader, answer);
+      }
+    }
+    expect(inspector.bytesKept).toBeLessThanOrEqual(10 * 256 * 1024);
+    expect(inspector.bytesKept).toBeGreaterThan(9 * 256 * 1024);
+    const replay = frames(collect(inspector, 'peer-3').events);
+    // Each entry is cut to its header and payloadKept bytes, so this many fit.
+    expect(replay.length).toBeGreaterThanOrEqual(Math.floor((256 * 1024) / (4096 + 14)));
+    expect(replay.at(-1)).toMatchObject({ direction: 'out', opcode: 2, payloadLength: 60_000, lengthForm: 16, truncated: true });
+    expect(replay.at(-2)).toMatchObject({ direction: 'out', opcode: 1, payloadLength: broadcast.length - 4, lengthForm: 16 });
+    expect(replay.at(-2)!.text).toBe(`{"type":"message","text":"${'x'.repeat(200 - 26)}`);
+  });
+
+  it('keeps at most framesKept small frames, and each entry payloadKept bytes', () => {
+    const { inspector, clock } = fakeClocked({ framesKept: 5, payloadKept: 100, bytesKept: 1_000 });
+    const id = inspector.open('c', handshakeOf('/ws/raw'));
+    for (let i = 0; i < 20; i++) {
+      clock.t = i;
+      inspector.received(id, receivedFrames([utf8.encode(`m${i}`)])[0]!);
+    }
+    expect(frames(collect(inspector, 'c').events).map((f) => f.text)).toEqual(['m15', 'm16', 'm17', 'm18', 'm19']);
+    inspector.received(id, receivedFrames([new Uint8Array(5_000)])[0]!);
+    inspector.sent(id, encodeFrame({ opcode: OPCODES.BINARY, payload: new Uint8Array(3_000) }));
+    inspector.sent(id, encodeHeader(OPCODES.BINARY, 5_000), new Uint8Array(5_000));
+    // Two small frames (2 + 4 + 3 bytes each) and three cut to 100 payload bytes (+ at most 14).
+    expect(inspector.bytesKept).toBeLessThanOrEqual(2 * 9 + 3 * 114);
+    expect(() => new Inspector({ payloadKept: 4096, bytesKept: 4000 })).toThrow(RangeError);
+  });
+
+  it('keeps copies: bytes changed after they were recorded do not change what is shown', () => {
+    const { inspector } = fakeClocked();
+    const id = inspector.open('c', handshakeOf('/ws/raw'));
+    const [received] = receivedFrames([utf8.encode('as received')]);
+    const sent = encodeFrame({ opcode: OPCODES.TEXT, payload: utf8.encode('as sent') });
+    inspector.received(id, received!);
+    inspector.sent(id, sent);
+    received!.payload.fill(0x3f);
+    received!.headerBytes.fill(0);
+    sent.fill(0x3f, 2);
+    expect(frames(collect(inspector, 'c').events).map((f) => f.text)).toEqual(['as received', 'as sent']);
+  });
+});
+
+describe('a late subscriber', () => {
+  it('gets the handshake and recent frames of open and recently closed connections, in order, then live events', () => {
+    const { inspector, clock } = fakeClocked();
+    const [hello, again] = receivedFrames([utf8.encode('hello'), utf8.encode('again')]);
+    const first = inspector.open('ana', handshakeOf('/ws/raw?n=1'));
+    clock.t = 1_001;
+    inspector.received(first, hello!);
+    const other = inspector.open('ben', handshakeOf('/ws/raw?n=9'));
+    inspector.received(other, again!);
+    clock.t = 1_002;
+    inspector.sent(first, encodeFrame({ opcode: OPCODES.TEXT, payload: utf8.encode('ack 1') }));
+    clock.t = 1_003;
+    inspector.close(first, 1006, '');
+    clock.t = 1_004;
+    const second = inspector.open('ana', handshakeOf('/ws/raw?n=2'));
+    clock.t = 1_005;
+    inspector.received(second, again!);
+
+    const { events, unsubscribe } = collect(inspector, 'ana');
+    const shown = events.map((e) => [e.kind, e.connectionId, e.at, e.kind === 'frame' ? `${e.direction} ${e.text}` : '']);
+    expect(shown).toEqual([
+      ['handshake', first, 1_000, ''],
+      ['frame', first, 1_001, 'in hello'],
+      ['frame', first, 1_002, 'out ack 1'],
+      ['close', first, 1_003, ''],
+      ['handshake', second, 1_004, ''],
+      ['frame', second, 1_005, 'in again'],
+    ]);
+    expect((events[0] as InspectHandshake).request.url).toBe('/ws/raw?n=1');
+
+    clock.t = 1_006;
+    inspector.sent(second, encodeFrame({ opcode: OPCODES.PING, payload: new Uint8Array(0) }));
+    const third = inspector.open('ana', handshakeOf('/ws/raw?n=3'));
+    inspector.sent(other, encodeFrame({ opcode: OPCODES.TEXT, payload: utf8.encode('not for ana') }));
+    expect(events.slice(6).map((e) => [e.kind, e.connectionId])).toEqual([
+      ['frame', second],
+      ['handshake', third],
+    ]);
+    unsubscribe();
+    inspector.received(second, hello!);
+    expect(events).toHaveLength(8);
+  });
+});
+
+describe('CONTRACT v2 identity: the handshake shown never carries a secret', () => {
+  const secret = 'f1d2c3b4a5968778695a4b3c2d1e0f00';
+  const teacherKey = 'teacher-key-0123456789abcdef';
+
+  function shownHandshake(url: string, headers?: Array<[string, string]>): InspectHandshake {
+    const { inspector } = fakeClocked();
+    inspector.open('c', handshakeOf(url, headers));
+    const handshake = collect(inspector, 'c').events[0] as InspectHandshake;
+    expect(JSON.stringify(handshake)).not.toContain(secret);
+    expect(JSON.stringify(handshake)).not.toContain(teacherKey);
+    return handshake;
+  }
+
+  it.each([
+    ['in the middle of the query', `/ws/raw?clientId=abc&clientSecret=${secret}&after=0`, '/ws/raw?clientId=abc&clientSecret=[redacted]&after=0'],
+    ['first', `/ws/raw?clientSecret=${secret}&clientId=abc`, '/ws/raw?clientSecret=[redacted]&clientId=abc'],
+    ['last', `/ws/raw?clientId=abc&clientSecret=${secret}`, '/ws/raw?clientId=abc&clientSecret=[redacted]'],
+    ['twice', `/ws/raw?clientSecret=${secret}&clientSecret=${secret}`, '/ws/raw?clientSecret=[redacted]&clientSecret=[redacted]'],
+    ['with a percent-encoded name', `/ws/raw?client%53ecret=${secret}&after=1`, '/ws/raw?client%53ecret=[redacted]&after=1'],
+    ['with a lower-case percent-encoded name', `/ws/raw?%63%6cient%53ecret=${secret}`, '/ws/raw?%63%6cient%53ecret=[redacted]'],
+    ['with a percent-encoded value', `/ws/raw?clientSecret=%66${secret.slice(1)}`, '/ws/raw?clientSecret=[redacted]'],
+    ['after an empty parameter', `/ws/raw?&&clientSecret=${secret}#x`, '/ws/raw?&&clientSecret=[redacted]'],
+  ])('redacts clientSecret %s', (_, url, shown) => {
+    expect(shownHandshake(url).request.url).toBe(shown);
+  });
+
+  it('leaves other parameters and paths alone', () => {
+    const url = '/ws/raw?clientId=abc&clientSecretary=1&myclientSecret=2&after=0';
+    expect(shownHandshake(url).request.url).toBe(url);
+    expect(shownHandshake('/ws/raw').request.url).toBe('/ws/raw');
+  });
+
+  it('redacts the Authorization header, keeping its scheme', () => {
+    const handshake = shownHandshake('/ws/raw', [
+      ['Host', '127.0.0.1:3000'],
+      ['authorization', `Bearer ${teacherKey}`],
+      ['Upgrade', 'websocket'],
+    ]);
+    expect(handshake.request.headers).toEqual([
+      ['Host', '127.0.0.1:3000'],
+      ['authorization', 'Bearer [redacted]'],
+      ['Upgrade', 'websocket'],
+    ]);
+    expect(shownHandshake('/ws/raw', [['Authorization', teacherKey]]).request.headers).toEqual([['Authorization', '[redacted]']]);
+  });
+
+  it('redacts what a subscriber already watching sees on open', () => {
+    const { inspector } = fakeClocked();
+    const { events } = collect(inspector, 'c');
+    inspector.open('c', handshakeOf(`/ws/raw?clientSecret=${secret}`, [['Authorization', `Bearer ${teacherKey}`]]));
+    expect(events).toHaveLength(1);
+    expect(JSON.stringify(events)).not.toContain(secret);
+    expect(JSON.stringify(events)).not.toContain(teacherKey);
+  });
+});
