@@ -52,8 +52,6 @@ export abstract class HttpClientBase extends BaseClient {
   protected abstract startReceiving(generation: number): void;
   /** Stop receiving (requests are aborted by the base already). */
   protected abstract stopReceiving(): void;
-  /** The cursor went back (a new room found by a join); polls read it afresh, a stream must reopen. */
-  protected cursorReset(): void {}
 
   protected openChannel(): void {
     const generation = this.generation;
@@ -106,9 +104,11 @@ export abstract class HttpClientBase extends BaseClient {
 
   private applyJoin(join: JoinResponse): void {
     // A join that finds a new room already is the rejoin: its id belongs to the new room.
+    // Polls and streams in flight asked with the old room's cursor: the channel starts
+    // again with this id, and receives from the new cursor once the history below is in.
     const sameRoom = this.judgeAnswer(join);
     this.joined(join.clientId, join.lastSeq);
-    if (!sameRoom) this.cursorReset();
+    if (!sameRoom) this.restartChannel();
     const history = (Array.isArray(join.messages) ? [...join.messages] : []).sort((a, b) => a.seq - b.seq);
     if (!this.cursorKnown) {
       this.deliver(history);

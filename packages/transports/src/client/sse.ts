@@ -86,16 +86,6 @@ export class SseClient extends HttpClientBase {
     };
   }
 
-  protected override cursorReset(): void {
-    if (this.source === null) return;
-    const generation = this.generation;
-    this.stopReceiving();
-    queueMicrotask(() => {
-      // after the join has delivered the history, reopen from the new cursor
-      if (this.isCurrent(generation) && this.source === null) this.startReceiving(generation);
-    });
-  }
-
   protected stopReceiving(): void {
     const source = this.source;
     this.source = null;

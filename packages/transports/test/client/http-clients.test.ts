@@ -429,9 +429,10 @@ describe('Server-Sent Events', () => {
     client.close();
   });
 
-  it('a restart found by a rejoin (404 on send) reopens the stream from the new cursor', async () => {
+  it('a server without epochs: a restart found by a rejoin (404 on send) reopens the stream from the new cursor', async () => {
     const h = harness();
     const room = new FakeRoom();
+    room.epoch = undefined;
     h.fetch.handler = room.handler();
     const client = createClient('sse', h.options);
     const seen = observe(client);
@@ -449,9 +450,14 @@ describe('Server-Sent Events', () => {
     expect(first.closed).toBe(true);
     const second = FakeEventSource.last();
     expect(second).not.toBe(first);
-    expect(params(second.url)).toEqual({ after: '1', epoch: 'e2', clientId: 'c2' });
+    expect(params(second.url)).toEqual({ after: '1', clientId: 'c2' });
     expect(seen.messages.map((m) => m.text)).toEqual(['old0', 'old1', 'old2', 'old3', 'old4', 'new']);
+    // The send waits for the reopened stream, then goes once, under the new id.
+    expect(room.messages.map((m) => m.text)).toEqual(['new']);
+    second.serverOpen();
+    await h.clock.advance(0);
     expect(room.messages.map((m) => m.text)).toEqual(['new', 'mine']);
+    expect(h.fetch.to('/api/messages').map((c) => (c.body as { clientId: string }).clientId)).toEqual(['c1', 'c2']);
     client.close();
   });
 
