@@ -36,10 +36,26 @@ export function buildRunJson(run: RunExport): string {
   return JSON.stringify({ ...run, lanes }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
 }
 
-function csvField(v: string | number | boolean | null): string {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/**
+ * A spreadsheet opening the CSV runs a cell that starts with `=`, `+`, `-` or `@` as a
+ * formula, and some strip a leading tab or CR first (OWASP, "CSV Injection"). Text cells
+ * (ids chosen by whoever sent the message) starting so get a leading `'` inside quotes,
+ * which makes the cell text; number cells are written as numbers, a negative one included.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+type Cell = { text: string | null } | { number: number; digits?: number } | boolean;
+
+function csvField(cell: Cell): string {
+  if (typeof cell === 'boolean') return String(cell);
+  if ('number' in cell) {
+    if (!Number.isFinite(cell.number)) return '';
+    return cell.digits === undefined ? String(cell.number) : cell.number.toFixed(cell.digits);
+  }
+  if (cell.text === null) return '';
+  const neutral = FORMULA_START.test(cell.text);
+  const s = neutral ? `'${cell.text}` : cell.text;
+  return neutral || /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export const CSV_HEADER = ['seq', 'lane', 'clientMsgId', 'receivedAt', 'serverTime', 'latencyMs', 'estimated'] as const;
@@ -47,11 +63,16 @@ export const CSV_HEADER = ['seq', 'lane', 'clientMsgId', 'receivedAt', 'serverTi
 export function buildCsv(samples: readonly LatencySample[]): string {
   const rows = [CSV_HEADER.join(',')];
   for (const s of samples) {
-    rows.push(
-      [s.seq, s.lane, s.clientMsgId, s.receivedAt.toFixed(3), s.serverTime, s.latencyMs.toFixed(3), s.estimated]
-        .map(csvField)
-        .join(','),
-    );
+    const cells: Cell[] = [
+      { number: s.seq },
+      { text: s.lane },
+      { text: s.clientMsgId },
+      { number: s.receivedAt, digits: 3 },
+      { number: s.serverTime },
+      { number: s.latencyMs, digits: 3 },
+      s.estimated,
+    ];
+    rows.push(cells.map(csvField).join(','));
   }
   return rows.join('\n') + '\n';
 }
