@@ -88,6 +88,12 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
  */
 export const SEPARATE_PAYLOAD_BYTES = 4096;
 
+// Fragments up to this size are copied by a loop: TypedArray#set costs more for a few bytes.
+const SMALL_COPY_BYTES = 16;
+
+/** The smallest buffer a fragmented message is reassembled in once a second fragment brings bytes. */
+export const MIN_REASSEMBLY_BYTES = 256;
+
 // One decoder per module: it is only used on bytes the validator accepted, non-streaming.
 // ignoreBOM: a U+FEFF at the start of a message is data and must reach the application (and an echo) unchanged.
 const textDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
@@ -118,9 +124,11 @@ export class WsConnection {
   private pending: WsEvent[] = [];
   private outgoing: Uint8Array[] = [];
 
-  // The fragmented message in progress (5.4): its opcode (0 when none), fragments and size.
+  // The fragmented message in progress (5.4): its opcode (0 when none), and its bytes so far
+  // in message[0, messageBytes). Fragments are copied into that one buffer as they arrive,
+  // so what it costs follows the message's bytes, never its number of fragments.
   private messageOpcode = 0;
-  private fragments: Uint8Array[] = [];
+  private message: Uint8Array = EMPTY_BYTES;
   private messageBytes = 0;
   private readonly utf8 = new Utf8Validator();
 
@@ -153,11 +161,21 @@ export class WsConnection {
   }
 
   /**
-   * Bytes held for incoming data: the frame being decoded plus the fragments of an open message.
-   * Never more than maxMessageBytes + 125 (a control frame between fragments) + 14 (a header).
+   * Bytes held for incoming data: the frame being decoded plus the reassembly buffer of an
+   * open message (see reassemblyCapacity). Never more than maxMessageBytes (the buffer) plus
+   * the frame in progress beside it (a continuation that still fits the limit, or a control
+   * frame of at most 125 bytes) plus its header (14).
    */
   get bufferedBytes(): number {
-    return this.decoder.bufferedBytes + this.messageBytes;
+    return this.decoder.bufferedBytes + this.message.length;
+  }
+
+  /**
+   * Size of the buffer an open fragmented message is reassembled in (0 when none): at most
+   * twice the bytes received for it plus MIN_REASSEMBLY_BYTES, and never over maxMessageBytes.
+   */
+  get reassemblyCapacity(): number {
+    return this.message.length;
   }
 
   /**
@@ -339,7 +357,8 @@ export class WsConnection {
     // opcode other than 0, followed by zero or more frames with the FIN bit clear and the
     // opcode set to 0, and terminated by a single frame with the FIN bit set and an opcode of 0."
     this.messageOpcode = frame.opcode;
-    this.fragments = [payload];
+    // The first fragment's own array is the buffer until a later fragment needs more room.
+    this.message = payload;
     this.messageBytes = payload.length;
     if (text) {
       this.utf8.reset();
@@ -352,16 +371,37 @@ export class WsConnection {
     const payload = frame.payload;
     const text = this.messageOpcode === OPCODES.TEXT;
     if (text && !this.utf8.push(payload)) throw new WsProtocolError('WS_ERR_INVALID_UTF8');
-    if (payload.length > 0) this.fragments.push(payload);
-    this.messageBytes += payload.length;
+    if (payload.length > 0) this.append(payload);
     if (!frame.fin) return;
     if (text && !this.utf8.end()) throw new WsProtocolError('WS_ERR_INVALID_UTF8');
-    const data = concat(this.fragments, this.messageBytes);
-    this.fragments = [];
-    this.messageBytes = 0;
-    this.messageOpcode = 0;
+    // Delivered in place: a binary message keeps the buffer's spare room (less than its own size plus MIN_REASSEMBLY_BYTES).
+    const data = this.message.length === this.messageBytes ? this.message : this.message.subarray(0, this.messageBytes);
+    this.dropMessage();
     if (text) this.pending.push({ type: 'text', data: textDecoder.decode(data) });
     else this.pending.push({ type: 'binary', data });
+  }
+
+  private append(payload: Uint8Array): void {
+    const size = this.messageBytes + payload.length;
+    if (size > this.message.length) {
+      // Doubling keeps the copies made while growing below one per byte received. checkHeader
+      // already refused anything over maxMessageBytes, so the cap never cuts below `size`.
+      const capacity = Math.min(this.maxMessageBytes, Math.max(size, 2 * this.message.length, MIN_REASSEMBLY_BYTES));
+      const grown = allocBytes(capacity);
+      grown.set(this.message.subarray(0, this.messageBytes));
+      this.message = grown;
+    }
+    const message = this.message;
+    let at = this.messageBytes;
+    if (payload.length > SMALL_COPY_BYTES) message.set(payload, at);
+    else for (let i = 0; i < payload.length; i++) message[at++] = payload[i]!;
+    this.messageBytes = size;
+  }
+
+  private dropMessage(): void {
+    this.message = EMPTY_BYTES;
+    this.messageBytes = 0;
+    this.messageOpcode = 0;
   }
 
   private receiveClose(payload: Uint8Array): void {
@@ -406,8 +446,7 @@ export class WsConnection {
     this.inputDone = true;
     this.failed = true;
     this.decoder.halt();
-    this.fragments = [];
-    this.messageBytes = 0;
+    this.dropMessage();
     this.pending.push({ type: 'error', error });
     if (!this.closeSent) {
       this.queueFrame(OPCODES.CLOSE, encodeClose(error.closeCode, error.message));
@@ -427,22 +466,9 @@ export class WsConnection {
   private finish(code: number, reason: string): void {
     this._closeCode = code;
     this._closeReason = reason;
-    this.fragments = [];
-    this.messageBytes = 0;
-    this.messageOpcode = 0;
+    this.dropMessage();
     this.pending.push({ type: 'close', code, reason });
   }
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = allocBytes(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** A Frame describing bytes this side encoded (for the onFrame hook; never on the hot path without one). */

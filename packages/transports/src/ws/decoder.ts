@@ -96,6 +96,8 @@ export class FrameDecoder {
     this.payload = EMPTY_BYTES;
     this.filled = 0;
     this.headLen = 0;
+    this.maskKey = null;
+    this.headerBytes = EMPTY_BYTES;
   }
 
   /**
@@ -296,10 +298,12 @@ export class FrameDecoder {
     };
     if (wirePayload) frame.wirePayload = wirePayload;
 
+    // Nothing of this frame stays here: what outlives it is up to whoever takes the frame.
     this._state = 'HEADER';
     this.headLen = 0;
     this.headWant = 2;
     this.maskKey = null;
+    this.headerBytes = EMPTY_BYTES;
     if (this.onFrame) this.onFrame(frame);
     else this.collected.push(frame);
   }

@@ -11,9 +11,10 @@ import { clientFrame, concatBytes, toHex, utf8 } from './helpers.ts';
 const LIMIT = 64;
 // The decoder alone: the header of the frame in progress (at most 14 bytes) and one payload.
 const MAX_DECODER_BUFFERED = LIMIT + 14;
-// The connection: at most LIMIT bytes of an open message, plus a control frame (at most 125
-// bytes, 5.5) that may arrive between its fragments, plus that frame's header.
-const MAX_BUFFERED = LIMIT + 125 + 14;
+// The connection: the reassembly buffer of an open message (at most LIMIT bytes), plus the
+// frame in progress beside it: a continuation (less than LIMIT) or a control frame (at most
+// 125 bytes, 5.5), plus that frame's header.
+const MAX_BUFFERED = LIMIT + Math.max(LIMIT, 125) + 14;
 
 function plain(events: WsEvent[]) {
   return events.map((e) => {
