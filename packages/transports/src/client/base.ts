@@ -5,6 +5,7 @@
 // Lifecycle (status):
 //   idle --connect()--> connecting --opened()--> open
 //   open/connecting/reconnecting --lost()--> reconnecting --(backoff timer)--> open channel again
+//   open/connecting/reconnecting --restartChannel() (a new room, a forgotten id)--> reconnecting, channel opened again at once
 //   any but closed --pause()--> paused --resume()--> connecting
 //   any --close()--> closed (final)
 import type { ChatMessage, Epoch, TransportId } from '../contract.ts';

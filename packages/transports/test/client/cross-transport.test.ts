@@ -170,6 +170,61 @@ describe('five transports, one room (real server)', () => {
     }
   });
 
+  it('a restart whose new room already passed the old cursor: the epoch tells, every lane takes the new room from seq 1', async () => {
+    const first = buildApp({ longPollTimeoutMs: 5_000 });
+    await first.listen({ host: '127.0.0.1', port: 0 });
+    const port = (first.server.address() as AddressInfo).port;
+    const url = `http://127.0.0.1:${port}`;
+    const lanes = TRANSPORT_IDS.map((t) => lane(t, url));
+    for (const l of lanes) l.client.connect();
+    let second: ReturnType<typeof buildApp> | null = null;
+    try {
+      await waitFor('all lanes open', () => lanes.every((l) => l.client.getSnapshot().status === 'open'));
+      for (const l of lanes) l.client.send(`before ${l.transport}`);
+      await waitFor('5 messages everywhere', () => lanes.every((l) => l.received.length === 5 && l.client.getSnapshot().pendingSends === 0));
+
+      const closing = first.close();
+      first.server.closeAllConnections();
+      await closing;
+      // The new room holds 12 messages before any lane is back: more than their cursor (5).
+      second = buildApp({ longPollTimeoutMs: 5_000 });
+      await second.ready();
+      const join = (await second.inject({ method: 'POST', url: '/api/join', payload: { name: 'early' } })).json() as {
+        clientId: string;
+        clientSecret?: string;
+      };
+      for (let i = 0; i < 12; i++) {
+        const posted = await second.inject({
+          method: 'POST',
+          url: '/api/messages',
+          payload: { clientId: join.clientId, clientSecret: join.clientSecret, text: `early ${i}`, clientMsgId: `early-${i}` },
+        });
+        expect(posted.statusCode).toBe(201);
+      }
+      await second.listen({ host: '127.0.0.1', port });
+
+      const state = () => lanes.map((l) => ({ ...l.client.getSnapshot(), got: l.received.slice(5).map((m) => m.seq), errors: l.errors }));
+      await waitFor('the new room from seq 1 on every lane', () => lanes.every((l) => l.received.length >= 17), 15_000, state);
+      for (const l of lanes) l.client.send(`after ${l.transport}`);
+      await waitFor('5 more everywhere', () => lanes.every((l) => l.received.length === 22 && l.client.getSnapshot().pendingSends === 0), 15_000, state);
+      await sleep(100);
+      for (const l of lanes) {
+        expect(l.errors.filter((c) => c === 'SERVER_RESTARTED'), l.transport).toEqual(['SERVER_RESTARTED']);
+        expect(l.received.slice(5).map((m) => m.seq), l.transport).toEqual(Array.from({ length: 17 }, (_, i) => i + 1));
+        expect(l.received.slice(5, 17).map((m) => m.text), l.transport).toEqual(Array.from({ length: 12 }, (_, i) => `early ${i}`));
+        expect(l.client.getSnapshot().lastSeq, l.transport).toBe(17);
+      }
+    } finally {
+      for (const l of lanes) l.client.close();
+      for (const server of [first, second]) {
+        if (server === null) continue;
+        const closing = server.close();
+        server.server.closeAllConnections();
+        await closing;
+      }
+    }
+  });
+
   it('closing or cutting WebSocket lanes while they are still connecting raises nothing', async () => {
     const lanes = (['ws-raw', 'ws-lib'] as const).flatMap((t) => [lane(t), lane(t), lane(t)]);
     for (const l of lanes) l.client.connect();
