@@ -315,7 +315,8 @@ export async function dashboardFrames(
       // The reference alternates between before and after the dashboard, so neither side always gets the cold machine.
       const referenceFirst = run % 2 === 0;
       const reference0 = referenceFirst ? await referenceRun(browser, cfg, sender) : null;
-      const server = await ServerProcess.start({ STATIC_DIR: webDist });
+      // The page's lanes (a connection or request each, and their reconnects) and the sender.
+      const server = await ServerProcess.start({ clients: 20, env: { STATIC_DIR: webDist } });
       let ctx: BrowserContext | null = null;
       try {
         ctx = await browser.newContext({ viewport: cfg.viewport });

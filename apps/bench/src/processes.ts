@@ -2,7 +2,7 @@
 // workers. Every child is registered when it starts and killed by its PID at the end, on
 // error and on SIGINT; children also exit by themselves when the driver's IPC channel closes.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from './protocol.ts';
@@ -56,6 +56,29 @@ export interface MemorySample {
   vmRss: number;
 }
 
+/**
+ * What every bench server runs with. All bench clients share 127.0.0.1, so the limits the
+ * server keeps per address (connections, new identities per 60 s, sends per 10 s) would
+ * throttle the load itself: they are set above what the scenario opens. A server that does
+ * not know a variable ignores it. MAX_BUFFERED_BYTES, MAX_CLIENTS, DRAIN_TIMEOUT_MS and
+ * REQUEST_TIMEOUT_MS keep their defaults: no scenario reaches them with clients that read.
+ */
+export function benchServerEnv(clients: number): Record<string, string> {
+  if (!(Number.isInteger(clients) && clients >= 0)) throw new RangeError(`client count must be a whole number, got ${clients}`);
+  // Twice the count: closed connections a scenario replaces (warm-ups, keep-alive sockets
+  // the agent renews) may still be counted, and the sender and the driver's /api/stats add a few.
+  const perAddress = String(2 * clients + 100);
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG: '0',
+    SEND_RATE_LIMIT: '1000000000',
+    SEND_RATE_LIMIT_PER_ADDRESS: '1000000000',
+    MAX_CONNECTIONS_PER_ADDRESS: perAddress,
+    JOIN_RATE_LIMIT: perAddress,
+  };
+}
+
 export class ServerProcess {
   private memId = 0;
   private constructor(
@@ -67,11 +90,15 @@ export class ServerProcess {
     return this.child.pid!;
   }
 
-  static async start(env: Record<string, string>): Promise<ServerProcess> {
+  /**
+   * Starts the built server. `clients` is the most connections (and new identities) the
+   * scenario opens at once: the per-address limits are lifted above it (benchServerEnv).
+   */
+  static async start(opts: { clients: number; env?: Record<string, string> }): Promise<ServerProcess> {
     const child = register(
       spawn(process.execPath, ['--expose-gc', '--require', resolve(here, 'server-probe.cjs'), serverEntry], {
         cwd: repoRoot,
-        env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG: '0', SEND_RATE_LIMIT: '1000000000', ...env },
+        env: { ...process.env, ...benchServerEnv(opts.clients), ...opts.env },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       }),
     );
@@ -149,6 +176,26 @@ export function readVmRss(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
   return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** VmHWM (peak RSS) from /proc/<pid>/status, bytes. */
+export function readVmHwm(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmHWM:\s+(\d+)\s+kB/.exec(status);
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/**
+ * Resets the process's peak RSS (VmHWM) to its current RSS: proc(5), clear_refs, "5".
+ * False when the kernel refuses (no such file, not permitted): then only samples give the peak.
+ */
+export function resetPeakRss(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux

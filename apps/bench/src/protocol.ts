@@ -1,5 +1,6 @@
 // The messages between the driver (run.ts) and its load workers (worker.ts), over the
 // child_process IPC channel. Every command gets exactly one reply with the same id.
+import type { TransportId } from '@wirebench/transports/contract';
 
 export type ChatTransport = 'ws-raw' | 'ws-lib' | 'sse' | 'long-poll' | 'short-poll';
 export const CHAT_TRANSPORTS: ChatTransport[] = ['ws-raw', 'ws-lib', 'sse', 'long-poll', 'short-poll'];
@@ -45,12 +46,62 @@ export type Command =
       spacingMs: number;
       /** Sends in flight at once when spacingMs is 0. */
       window: number;
+      /** Pads each text to this many characters (benchText). */
+      padTo?: number;
     }
-  | { cmd: 'cpu' };
+  | { cmd: 'cpu' }
+  // The slow-readers scenario's peers (slow-peers.ts).
+  | { cmd: 'peers-open'; caseId: SlowCaseId; mode: PeerMode; base: string; count: number; concurrency: number }
+  | {
+      cmd: 'peers-drive';
+      durationMs: number;
+      /** Poll peers ask again this often (a pipelined GET when slow). */
+      pollEveryMs: number;
+      /** Echo peers send one binary message of echoBytes this often. */
+      echoBytes: number;
+      echoEveryMs: number;
+    }
+  | { cmd: 'peers-status' }
+  | { cmd: 'echo-probe'; url: string; count: number; spacingMs: number; settleMs: number };
 
-/** A bench message's text: b|<tag>|<index>|<sent at, ms since the epoch with fractions>. */
-export function benchText(tag: string, k: number, sentAt: number): string {
-  return `b|${tag}|${k}|${sentAt.toFixed(3)}`;
+/** The two echo endpoints, beside the chat transports, in the slow-readers scenario. */
+export const ECHO_ENDPOINTS = ['ws-raw-echo', 'ws-lib-echo'] as const;
+export type EchoEndpoint = (typeof ECHO_ENDPOINTS)[number];
+export type SlowCaseId = TransportId | EchoEndpoint;
+/** Slow peers never read what the server sends; reading peers (the reference) read and discard it. */
+export type PeerMode = 'slow' | 'reading';
+
+export interface PeersOpenResult {
+  opened: number;
+  failed: number;
+  firstError: string | null;
+}
+
+export interface PeersStatus {
+  peers: number;
+  /** Peers whose connection the server closed or reset. */
+  dropped: number;
+  /** Echo sends left out because the peer's own send buffer held over 1 MiB (the server stopped reading). */
+  sendsSkipped: number;
+  sends: number;
+  errors: number;
+}
+
+export interface EchoProbeResult {
+  sent: number;
+  /** Distinct messages that came back. */
+  received: number;
+  errors: number;
+  closedByServer: boolean;
+}
+
+/**
+ * A bench message's text: b|<tag>|<index>|<sent at, ms since the epoch with fractions>, then
+ * `|xxx…` up to `padTo` characters when asked (room-filling messages of a realistic size).
+ */
+export function benchText(tag: string, k: number, sentAt: number, padTo = 0): string {
+  const text = `b|${tag}|${k}|${sentAt.toFixed(3)}`;
+  return text.length + 1 < padTo ? `${text}|${'x'.repeat(padTo - text.length - 1)}` : text;
 }
 
 export interface CpuSample {

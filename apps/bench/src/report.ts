@@ -5,6 +5,7 @@ import type { BroadcastReport, CpuReport, EchoReport, IdleCase, PollingCase } fr
 import type { CodecCase } from './codec.ts';
 import type { BundleReport } from './bundle.ts';
 import { FPS_TARGET, type DashboardFramesReport } from './dashboard.ts';
+import type { SlowReadersCase, SlowReadersReport, SlowRun } from './slow-readers.ts';
 
 export interface DashboardReport {
   bundle: BundleReport;
@@ -35,6 +36,7 @@ export interface FullReport {
   polling?: PollingCase[];
   codec?: CodecCase[];
   dashboard?: DashboardReport;
+  slowReaders?: SlowReadersReport;
   targets: Target[];
   errors: Array<{ scenario: string; error: string }>;
 }
@@ -139,7 +141,64 @@ export function evaluateTargets(r: FullReport): Target[] {
     }
   }
   if (r.dashboard) t.push(...dashboardTargets(r.dashboard));
+  if (r.slowReaders) t.push(...slowReadersTargets(r.slowReaders, r.quick));
   return t;
+}
+
+const MiB = 1024 * 1024;
+const mib = (bytes: number): string => `${fmt(bytes / MiB, 1)} MiB`;
+
+export function slowReadersTargets(s: SlowReadersReport, quick: boolean): Target[] {
+  return s.cases.map((c) => ({
+    name: `slow readers ${c.caseId}: server RSS growth with ${c.peers} peers that never read`,
+    goal: `< ${mib(s.limitBytes)}`,
+    measured: `${mib(c.slow.growth)} (${fmt(c.slow.growthPerPeer / 1024)} KiB per peer); reading peers ${mib(c.reading.growth)}; slow / reading ${fmt(c.ratio, 1)}×`,
+    met: c.met,
+    note:
+      `${c.slow.dropped} of ${c.slow.peersOpened} slow peers dropped by the server; the normal client missed ${c.slow.reader.missing} of ${c.slow.reader.sent}.` +
+      (c.slow.openFailures ? ` ${c.slow.openFailures} slow peers failed to open (${c.slow.firstOpenError}).` : '') +
+      (quick ? ' Quick run: a handful of peers, not a measurement.' : ''),
+  }));
+}
+
+/** The table rows of one case: the slow run, then its reference. */
+function slowReadersRows(c: SlowReadersCase): string[][] {
+  const row = (run: SlowRun, extra: string[]): string[] => [
+    c.caseId,
+    run.mode === 'slow' ? 'never read' : 'read',
+    String(run.peersOpened) + (run.openFailures ? ` (+${run.openFailures} failed)` : ''),
+    fmt(run.rssBefore / MiB, 1),
+    fmt(run.rssPeak / MiB, 1),
+    fmt(run.rssAfter / MiB, 1),
+    fmt(run.growth / MiB, 1),
+    fmt(run.growthPerPeer / 1024),
+    fmt((run.heldAfter - run.heldBefore) / MiB, 1),
+    String(run.dropped),
+    `${run.reader.missing} of ${run.reader.sent}`,
+    ...extra,
+  ];
+  return [row(c.slow, [`${fmt(c.ratio, 1)}×`, c.met ? 'MET' : 'MISSED']), row(c.reading, ['', ''])];
+}
+
+const slowReadersHead = (s: SlowReadersReport): string[] => [
+  'case',
+  'peers',
+  'opened',
+  'RSS before MiB',
+  'peak MiB',
+  'after MiB',
+  'growth MiB',
+  'KiB/peer',
+  'held after GC, +MiB',
+  'dropped',
+  'normal client missed',
+  'slow/reading',
+  `growth < ${mib(s.limitBytes)}`,
+];
+
+function slowReadersTitle(s: SlowReadersReport): string {
+  const c = s.config;
+  return `${c.peers} peers per case; chat rooms filled with ${fmt(c.room.messages)} messages of ${fmt(c.room.textChars)} characters, then ${fmt(c.durationMs / 1000, 1)} s of traffic (${c.messagesPerSecond} msg/s; echo peers send ${fmt(c.echo.bytes / 1024)} KiB every ${c.echo.everyMs} ms; poll peers ask every ${c.pollEveryMs} ms)`;
 }
 
 const kb = (bytes: number, digits = 1): string => `${fmt(bytes / 1000, digits)} KB`;
@@ -296,6 +355,9 @@ export function printTables(r: FullReport): string {
         ]).concat([['dashboard / reference', fmtSpread(f.loadedOverReference, 2, '×'), '', '', '', '', '', '', '']]),
       );
     }
+  }
+  if (r.slowReaders) {
+    table(`7. Slow readers: ${slowReadersTitle(r.slowReaders)}`, slowReadersHead(r.slowReaders), r.slowReaders.cases.flatMap(slowReadersRows));
   }
   table(
     'Targets',
@@ -585,6 +647,30 @@ export function renderHtml(r: FullReport): string {
     );
   }
   if (r.dashboard) s.push(dashboardHtml(r.dashboard));
+  if (r.slowReaders) {
+    const sr = r.slowReaders;
+    s.push(
+      `<h2>7. Slow readers</h2><p>${esc(slowReadersTitle(sr))}. Slow peers never read: a ws client paused right after the handshake, or a raw TCP socket whose request (for polls: <code>?after=0</code>, asked again, pipelined, every ${sr.config.pollEveryMs} ms) is never read. The reference is the same peers reading, on a fresh server in the same run. Growth = peak RSS − RSS after a full GC before the peers came. A normal client in the same room (for echo: on the same endpoint) counts the messages it missed.</p>`,
+    );
+    s.push(
+      barChart(
+        `Server RSS growth, ${sr.config.peers} peers`,
+        'MiB',
+        sr.cases.flatMap((c) => [
+          { label: `${c.caseId}, never reading`, value: spread([c.slow.growth / MiB]), color: c.met ? '#27ae60' : '#c0392b' },
+          { label: `${c.caseId}, reading`, value: spread([c.reading.growth / MiB]), color: '#7f8c8d' },
+        ]),
+        { refLine: sr.limitBytes / MiB, refLabel: `${fmt(sr.limitBytes / MiB)} MiB target`, digits: 1 },
+      ),
+    );
+    const rows = sr.cases.flatMap((c) =>
+      slowReadersRows(c).map((row, i) => {
+        const run = i === 0 ? c.slow : c.reading;
+        return [...row, fmt(run.serverCpuPct), run.peakFrom, String(run.serverPid)];
+      }),
+    );
+    s.push(htmlTable([...slowReadersHead(sr), 'server CPU %', 'peak from', 'server PID'], rows));
+  }
   s.push(`<h2>Notes</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}<li>${esc(r.clock)}</li></ul>`);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Wirebench bench ${esc(r.startedAt)}</title><style>
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}

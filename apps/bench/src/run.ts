@@ -1,4 +1,4 @@
-// pnpm bench [--quick] [--no-build] [--only echo,broadcast,idle,polling,codec,dashboard]
+// pnpm bench [--quick] [--no-build] [--only echo,broadcast,idle,polling,codec,dashboard,slow-readers]
 // Builds and starts the production server, drives it from separate load processes over
 // 127.0.0.1, prints tables and writes bench-results/<timestamp>/report.{json,html}.
 // The dashboard scenario also builds the web app and opens it in Chromium.
@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, killAll, repoRoot } from './processes.ts';
 import { broadcastScenario, echoScenario, idleScenario, pollingScenario, type BenchConfig } from './scenarios.ts';
+import { slowReadersScenario } from './slow-readers.ts';
 import { measureBundle } from './bundle.ts';
 import { dashboardFrames } from './dashboard.ts';
 import { evaluateTargets, printTables, renderHtml, type FullReport } from './report.ts';
@@ -19,7 +20,7 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const build = !args.includes('--no-build');
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice(7) ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
-const ALL = ['echo', 'broadcast', 'idle', 'polling', 'codec', 'dashboard'] as const;
+const ALL = ['echo', 'broadcast', 'idle', 'polling', 'codec', 'dashboard', 'slow-readers'] as const;
 const only = new Set(onlyArg ? onlyArg.split(',') : ALL);
 
 const config: BenchConfig = quick
@@ -32,6 +33,17 @@ const config: BenchConfig = quick
       polling: { clients: 20, messagesPerSecond: 5, durationMs: 1_000 },
       codec: { timeMs: 20, rounds: 1 },
       dashboard: { messagesPerSecond: 20, windowMs: 4_000, warmupMs: 1_000, settleMs: 500, viewport: { width: 1600, height: 1000 } },
+      slowReaders: {
+        peers: 8,
+        room: { messages: 500, textChars: 1_900 },
+        durationMs: 500,
+        messagesPerSecond: 20,
+        pollEveryMs: 100,
+        echo: { bytes: 256 * 1024, everyMs: 25 },
+        readerPollMs: 100,
+        settleMs: 250,
+        sampleMs: 20,
+      },
     }
   : {
       quick,
@@ -48,6 +60,17 @@ const config: BenchConfig = quick
       polling: { clients: 1_000, messagesPerSecond: 2, durationMs: 10_000 },
       codec: { timeMs: 400, rounds: 3 },
       dashboard: { messagesPerSecond: 20, windowMs: 10_000, warmupMs: 2_000, settleMs: 1_000, viewport: { width: 1600, height: 1000 } },
+      slowReaders: {
+        peers: 50,
+        room: { messages: 3_000, textChars: 1_900 },
+        durationMs: 5_000,
+        messagesPerSecond: 50,
+        pollEveryMs: 500,
+        echo: { bytes: 256 * 1024, everyMs: 250 },
+        readerPollMs: 250,
+        settleMs: 1_000,
+        sampleMs: 50,
+      },
     };
 
 const startedAt = new Date();
@@ -109,7 +132,9 @@ async function main(): Promise<number> {
       'Latency clock: round trips (echo) use performance.now() in the client process; broadcast and wake latencies compare the sender\'s performance.timeOrigin + performance.now() with the receiver\'s, two processes on one machine clock (sub-millisecond agreement expected, not guaranteed).',
     pids: { driver: process.pid, workers: workers.map((w) => w.pid) },
     notes: [
-      'Server: apps/server/dist/main.js, started fresh per scenario (per transport for broadcast, per transport and run for idle and polling), PORT=0 HOST=127.0.0.1 LOG=0 SEND_RATE_LIMIT=1000000000, with --expose-gc and a preloaded memory probe (src/server-probe.cjs) that answers process.memoryUsage() over IPC. The server code is unchanged.',
+      'Server: apps/server/dist/main.js, started fresh per scenario (per transport for broadcast, per transport and run for idle and polling, per case and mode for slow readers), PORT=0 HOST=127.0.0.1 LOG=0 SEND_RATE_LIMIT=1000000000, with --expose-gc and a preloaded memory probe (src/server-probe.cjs) that answers process.memoryUsage() over IPC. The server code is unchanged.',
+      'The bench lifts the per-address limits because all its clients share 127.0.0.1: SEND_RATE_LIMIT_PER_ADDRESS=1000000000, and MAX_CONNECTIONS_PER_ADDRESS and JOIN_RATE_LIMIT at twice the scenario\'s client count plus 100. MAX_BUFFERED_BYTES, MAX_CLIENTS, DRAIN_TIMEOUT_MS and REQUEST_TIMEOUT_MS keep their defaults (slow readers measure MAX_BUFFERED_BYTES at its default).',
+      'Slow readers: RSS is VmRSS from /proc/<pid>/status; the peak is the kernel\'s VmHWM, reset (clear_refs 5) after the full GC that gives "before", and the samples taken every few ms. Growth = peak − before. The reference is a fresh server with the same peers reading, in the same run; the ratio floors the reference growth at 1 MiB. A peer counts as dropped when its socket is no longer ESTABLISHED in /proc/net/tcp (a peer that never reads never sees the FIN), or when a reading peer saw its connection closed or its answer cut.',
       'Load: 4 worker processes (ws for both WebSocket stacks, node:http with a keep-alive agent for polling and SSE, node:net for raw TCP). The machine has 2 cores shared by the server and the load: a figure marked "client-bound" had a load process at ≥ 85 % of a core, "machine saturated" means all processes together used ≥ 180 %.',
       'Ratios are paired: each run measures both sides back to back and the ratio is taken per run; the median and the min–max of the per-run ratios are shown.',
       'Idle heap: the server has no heap endpoint; heap figures come from the preloaded probe after a full GC, and RSS from /proc/<pid>/status VmRSS deltas.',
@@ -126,6 +151,7 @@ async function main(): Promise<number> {
     ['idle', async () => void (report.idle = await idleScenario(config, workers))],
     ['polling', async () => void (report.polling = await pollingScenario(config, workers))],
     ['codec', async () => void (report.codec = await runCodecChild())],
+    ['slow-readers', async () => void (report.slowReaders = await slowReadersScenario(config.slowReaders, workers))],
     [
       'dashboard',
       async () => {

@@ -7,6 +7,7 @@ import { ServerProcess, readCpuMs as readPidCpu, startTcpEcho, type StatsBody, t
 import type { ChatTransport, CollectResult, EchoResult, EchoTarget, OpenResult, SendResult } from './protocol.ts';
 import { CHAT_TRANSPORTS } from './protocol.ts';
 import type { DashboardConfig } from './dashboard.ts';
+import type { SlowReadersConfig } from './slow-readers.ts';
 
 export interface BenchConfig {
   quick: boolean;
@@ -24,6 +25,7 @@ export interface BenchConfig {
   polling: { clients: number; messagesPerSecond: number; durationMs: number };
   codec: { timeMs: number; rounds: number };
   dashboard: DashboardConfig;
+  slowReaders: SlowReadersConfig;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -94,7 +96,7 @@ export interface EchoReport {
 }
 
 export async function echoScenario(cfg: BenchConfig, workers: Worker[]): Promise<EchoReport> {
-  const server = await ServerProcess.start({});
+  const server = await ServerProcess.start({ clients: cfg.echo.clients });
   const tcp = await startTcpEcho();
   const targets: EchoTarget[] = ['ws-raw', 'ws-lib', 'tcp'];
   const clientWorkers = workers.slice(0, 2);
@@ -272,7 +274,8 @@ export async function broadcastScenario(cfg: BenchConfig, workers: Worker[]): Pr
   const cases: BroadcastCase[] = [];
   for (const receivers of b.receivers) {
     for (const transport of CHAT_TRANSPORTS) {
-      const server = await ServerProcess.start({});
+      // Receivers, plus one sender per latency and throughput round.
+      const server = await ServerProcess.start({ clients: receivers + 2 * cfg.runs });
       const rate: number[] = [];
       const first: number[] = [];
       const med: number[] = [];
@@ -381,7 +384,8 @@ export async function idleScenario(cfg: BenchConfig, workers: Worker[]): Promise
     const pids: number[] = [];
     for (let run = 0; run < cfg.runs; run++) {
       // A fresh server for every transport and run, so one transport's garbage is not another's cost.
-      const server = await ServerProcess.start({});
+      // The idle clients, the warm-up clients before them and the sender.
+      const server = await ServerProcess.start({ clients: n + 41 });
       pids.push(server.pid);
       try {
         // Warm the code paths (lazy compilation, first allocations) before the baseline.
@@ -454,7 +458,7 @@ export async function pollingScenario(cfg: BenchConfig, workers: Worker[]): Prom
     const dps: number[] = [];
     const cpus: CpuReport[] = [];
     for (let run = 0; run < cfg.runs; run++) {
-      const server = await ServerProcess.start({});
+      const server = await ServerProcess.start({ clients: p.clients + 1 });
       try {
         await openSpread(receiversOn, transport, server, p.clients, 1_000);
         await sleep(1_500);

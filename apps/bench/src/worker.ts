@@ -6,6 +6,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { Reservoir } from './stats.ts';
+import { closePeers, drivePeers, echoProbe, openPeers, peersStatus } from './slow-peers.ts';
 import {
   benchText,
   type ChatTransport,
@@ -142,7 +143,7 @@ function scan(text: string): void {
     from = end;
     const arrived = now();
     const parts = text.slice(start, end).split('|');
-    if (parts.length !== 3) continue;
+    if (parts.length < 3) continue; // a padded text has a fourth part
     const tag = parts[0]!;
     const k = Number(parts[1]);
     const sentAt = Number(parts[2]);
@@ -431,19 +432,21 @@ async function runSend(c: Extract<Command, { cmd: 'send' }>): Promise<SendResult
         const at = now();
         if (Number.isNaN(firstSentAt)) firstSentAt = at;
         lastSentAt = at;
-        ws.send(JSON.stringify({ type: 'send', text: benchText(c.tag, k, at), clientMsgId: id }));
+        ws.send(JSON.stringify({ type: 'send', text: benchText(c.tag, k, at, c.padTo), clientMsgId: id }));
       });
     cleanup = () => ws.terminate();
   } else {
     const joined = await postJson(`${c.base}/api/join`, { name: 'bench-sender' });
-    const clientId = (JSON.parse(joined.body) as { clientId: string }).clientId;
+    // clientSecret: CONTRACT v2; a server without secrets gives none and needs none.
+    const { clientId, clientSecret } = JSON.parse(joined.body) as { clientId: string; clientSecret?: string };
     sendOne = async (k) => {
       const at = now();
       if (Number.isNaN(firstSentAt)) firstSentAt = at;
       lastSentAt = at;
       const res = await postJson(`${c.base}/api/messages`, {
         clientId,
-        text: benchText(c.tag, k, at),
+        clientSecret,
+        text: benchText(c.tag, k, at, c.padTo),
         clientMsgId: `${c.tag}-${k}`,
         via: c.transport,
       });
@@ -499,11 +502,20 @@ async function handle(c: Command): Promise<unknown> {
       return collect(c.tag, c.withLatencies);
     case 'close':
       closeAll();
+      closePeers();
       return null;
     case 'send':
       return runSend(c);
     case 'cpu':
       return cpu();
+    case 'peers-open':
+      return openPeers(c);
+    case 'peers-drive':
+      return drivePeers(c);
+    case 'peers-status':
+      return peersStatus();
+    case 'echo-probe':
+      return echoProbe(c);
   }
 }
 
