@@ -8,6 +8,8 @@ import { LongPollHub } from '@wirebench/transports/polling';
 import { defaultConfig, type AppConfig } from './config.ts';
 import { OriginNotAllowed } from './errors.ts';
 import { installErrorHandling } from './http/errors-plugin.ts';
+import { edgeServerOptions, installEdgeGuards } from './http/guards.ts';
+import { installJsonParser } from './http/json.ts';
 import { originAllowed } from './http/origin.ts';
 import { installUpgradeDispatcher } from './http/upgrade.ts';
 import { Inspector } from './inspect/inspector.ts';
@@ -47,8 +49,8 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
     bodyLimit: config.maxBodyBytes,
     // Held long polls and open streams are answered on close; idle keep-alive sockets are cut.
     forceCloseConnections: 'idle',
-    // Node's own timers must never cut a held poll short (the hold is ≤ 60 s).
-    requestTimeout: 0,
+    // A request must arrive within requestTimeoutMs (408); one that has arrived is never cut.
+    ...edgeServerOptions(config),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
 
@@ -73,12 +75,8 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
 
   installErrorHandling(app);
 
-  // An empty JSON body reads as no body (POST /api/join needs none).
-  const parseJson = app.getDefaultJsonParser('error', 'ignore');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') return done(null, undefined);
-    parseJson(request, body as string, done);
-  });
+  installJsonParser(app);
+  installEdgeGuards(app, config);
 
   app.addHook('onRequest', async (request, reply) => {
     // While shutting down, keep-alive clients are told to go: no request after this one.
@@ -91,7 +89,7 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
   const raw = createRawWebSocketServer(deps);
   const libChat = new EventEmitter();
   const libEcho = new EventEmitter();
-  installUpgradeDispatcher(app.server, config, deps.lifecycle, { raw, libChat, libEcho });
+  installUpgradeDispatcher(app.server, config, deps.lifecycle, { raw, libChat, libEcho }, app.log);
   app.get('/ws/raw', upgradeRequired);
   app.get('/ws/raw/echo', upgradeRequired);
 

@@ -25,6 +25,13 @@ export interface AppConfig {
   /** Maximum delay the dashboard may add to a lane (POST /api/debug/delay). */
   maxDebugDelayMs: number;
   logger: boolean;
+  // edge limits (http/)
+  /** A request's head and body must arrive within this (408 REQUEST_TIMEOUT); held answers are not cut. */
+  requestTimeoutMs: number;
+  /** Live TCP connections one remote address may hold; more are answered 429 and closed. */
+  maxConnectionsPerAddress: number;
+  /** Host names accepted besides IP literals, localhost and this machine's name; '*' accepts any. */
+  allowedHosts: string[];
 }
 
 export const defaultConfig: AppConfig = {
@@ -46,6 +53,10 @@ export const defaultConfig: AppConfig = {
   staticDir: null,
   maxDebugDelayMs: 10_000,
   logger: false,
+  // edge limits (http/)
+  requestTimeoutMs: 10_000,
+  maxConnectionsPerAddress: 200,
+  allowedHosts: [],
 };
 
 export class ConfigError extends Error {}
@@ -77,6 +88,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: Partial<AppConfig> =
     allowedOrigins: env.ALLOWED_ORIGINS
       ? env.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean)
       : c.allowedOrigins,
+    // edge limits (http/)
+    requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', c.requestTimeoutMs, 100, 600_000),
+    maxConnectionsPerAddress: int(env, 'MAX_CONNECTIONS_PER_ADDRESS', c.maxConnectionsPerAddress, 1, 1_000_000),
+    allowedHosts: env.ALLOWED_HOSTS ? env.ALLOWED_HOSTS.split(',').map((s) => s.trim()).filter(Boolean) : c.allowedHosts,
   };
   if (config.retainLimit < config.historyLimit) {
     throw new ConfigError(`RETAIN_LIMIT (${config.retainLimit}) must be at least HISTORY_LIMIT (${config.historyLimit})`);

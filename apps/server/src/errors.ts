@@ -26,6 +26,26 @@ export const RateLimited = createError<[number, number]>(
   429,
 );
 
+// The edge (http/): what is refused before a request reaches a route.
+export const InvalidQuery = createError<[string]>('INVALID_QUERY', '%s', 400);
+export const InvalidRequest = createError<[string]>('INVALID_REQUEST', '%s', 400);
+export const HostNotAllowed = createError<[string]>(
+  'HOST_NOT_ALLOWED',
+  'host %s is not allowed: open the server by its address, or add the name to ALLOWED_HOSTS',
+  403,
+);
+export const RequestTimeout = createError<[number]>(
+  'REQUEST_TIMEOUT',
+  'the request did not arrive within %d ms',
+  408,
+);
+export const TooManyConnections = createError<[string]>('RATE_LIMITED', 'too many connections from %s', 429);
+export const HeadersTooLarge = createError<[number]>(
+  'HEADERS_TOO_LARGE',
+  'request headers are over the %d-byte limit',
+  431,
+);
+
 /** The shape every error reaches a client in. */
 export interface WireError {
   statusCode: number;

@@ -1,14 +1,25 @@
 // The one place where thrown errors become HTTP answers:
 // `{ error: { code, message } }` with the contract's status codes. One log
 // line per error; no stack traces to clients.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import { toWireError } from '../errors.ts';
+
+// CONTRACT "INVALID_CURSOR: after, timeout or epoch malformed or repeated"; any other query parameter is INVALID_QUERY.
+const CURSOR_PARAMS = new Set(['after', 'timeout', 'epoch']);
+
+/** The query parameter a schema error is about: `/after` for a wrong value, or the missing or extra one. */
+function queryParam(error: FastifySchemaValidationError): string | undefined {
+  const fromPath = error.instancePath.split('/')[1];
+  if (fromPath) return fromPath;
+  const params = error.params as { missingProperty?: string; additionalProperty?: string };
+  return params.missingProperty ?? params.additionalProperty;
+}
 
 function classify(err: FastifyError & { validationContext?: string }): { status: number; code: string; message: string } {
   if (err.validation) {
-    const where = err.validationContext;
-    const code = where === 'querystring' ? 'INVALID_CURSOR' : 'INVALID_BODY';
-    return { status: 400, code, message: err.message };
+    if (err.validationContext !== 'querystring') return { status: 400, code: 'INVALID_BODY', message: err.message };
+    const cursor = err.validation.every((e) => CURSOR_PARAMS.has(queryParam(e) ?? ''));
+    return { status: 400, code: cursor ? 'INVALID_CURSOR' : 'INVALID_QUERY', message: err.message };
   }
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
