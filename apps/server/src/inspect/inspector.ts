@@ -110,8 +110,8 @@ type Listener = (event: InspectEvent) => void;
 
 /**
  * A frame as recorded, formatted only when someone looks at it. Its arrays are
- * the inspector's own (never a view of a decoder's or encoder's slab), at most
- * `payloadKept` bytes of payload plus the header.
+ * the inspector's own (never a view of a decoder's or encoder's slab): the
+ * header and the start of the payload, at most `payloadKept` + 14 bytes.
  */
 interface RawFrame {
   /** A received frame, or the bytes of a sent one (header, then the start of the payload). */
