@@ -1,6 +1,5 @@
 // buildApp(config): the whole server as a fastify instance. Registers
 // plugins; never listens (main.ts does, tests use inject or port 0).
-import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
@@ -12,21 +11,22 @@ import { edgeServerOptions, installEdgeGuards } from './http/guards.ts';
 import { installJsonParser } from './http/json.ts';
 import { originAllowed } from './http/origin.ts';
 import { installUpgradeDispatcher } from './http/upgrade.ts';
+import type { ServerContext } from './context.ts';
 import { Inspector } from './inspect/inspector.ts';
 import { inspectRoutes } from './inspect/route.ts';
-import { ClientControls } from './room/delivery.ts';
-import { Room } from './room/room.ts';
+import { FanOut, type FanOutTimers } from './room/fanout.ts';
+import { MemoryRoom } from './room/memory-room.ts';
+import type { Room } from './room/room.ts';
 import { Stats } from './room/stats.ts';
 import { debugRoutes } from './routes/debug.ts';
-import type { Deps } from './routes/deps.ts';
 import { joinMessagesRoutes } from './routes/join-messages.ts';
-import { longPollRoutes } from './routes/long-poll.ts';
-import { shortPollRoutes } from './routes/short-poll.ts';
-import { sseRoutes } from './routes/sse.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { upgradeRequired } from './routes/upgrade-required.ts';
-import { wsLibRoutes } from './routes/ws-lib.ts';
-import { createRawWebSocketServer } from './routes/ws-raw.ts';
+import { longPollRoutes } from './transports/long-poll.ts';
+import { shortPollRoutes } from './transports/short-poll.ts';
+import { sseRoutes } from './transports/sse.ts';
+import { createLibWebSockets } from './transports/ws-lib.ts';
+import { createRawWebSocketServer } from './transports/ws-raw.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -34,10 +34,12 @@ declare module 'fastify' {
   }
 }
 
-/** Collaborators a test may replace (a hub on fake timers, a room clock). */
+/** Collaborators a test may replace (a hub on fake timers, a room clock, the fan-out's timers, another room). */
 export interface AppParts {
   hub?: LongPollHub;
   now?: () => number;
+  timers?: FanOutTimers;
+  room?: Room;
 }
 
 export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {}): FastifyInstance {
@@ -54,20 +56,28 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
 
-  const room = new Room({
-    historyLimit: config.historyLimit,
-    retainLimit: config.retainLimit,
-    maxTextLength: config.maxTextLength,
-    sendRateLimit: config.sendRateLimit,
-    sendRateWindowMs: config.sendRateWindowMs,
-    ...(parts.now ? { now: parts.now } : {}),
-  });
+  const now = parts.now ?? Date.now;
+  const room =
+    parts.room ??
+    new MemoryRoom({
+      historyLimit: config.historyLimit,
+      retainLimit: config.retainLimit,
+      maxTextLength: config.maxTextLength,
+      sendRateLimit: config.sendRateLimit,
+      sendRateWindowMs: config.sendRateWindowMs,
+      sendRateLimitPerAddress: config.sendRateLimitPerAddress,
+      joinRateLimit: config.joinRateLimit,
+      joinRateWindowMs: 60_000,
+      maxClients: config.maxClients,
+      now,
+    });
   app.decorate('room', room);
-  const deps: Deps = {
+  const stats = new Stats(now);
+  const ctx: ServerContext = {
     config,
     room,
-    stats: new Stats(),
-    controls: new ClientControls(),
+    stats,
+    fanout: new FanOut(room, stats, config, parts.timers),
     hub: parts.hub ?? new LongPollHub(),
     inspector: new Inspector(),
     lifecycle: { closing: false },
@@ -80,34 +90,29 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
 
   app.addHook('onRequest', async (request, reply) => {
     // While shutting down, keep-alive clients are told to go: no request after this one.
-    if (deps.lifecycle.closing) void reply.header('connection', 'close');
+    if (ctx.lifecycle.closing) void reply.header('connection', 'close');
     if (!originAllowed(request.headers.origin, request.headers.host, config.allowedOrigins)) {
       throw new OriginNotAllowed(request.headers.origin ?? '');
     }
   });
 
-  const raw = createRawWebSocketServer(deps);
-  const libChat = new EventEmitter();
-  const libEcho = new EventEmitter();
-  installUpgradeDispatcher(app.server, config, deps.lifecycle, { raw, libChat, libEcho }, app.log);
+  const raw = createRawWebSocketServer(ctx);
+  const lib = createLibWebSockets(ctx);
+  installUpgradeDispatcher(app.server, config, ctx.lifecycle, { raw, lib }, app.log);
   app.get('/ws/raw', upgradeRequired);
   app.get('/ws/raw/echo', upgradeRequired);
 
   // Shutdown (CONTRACT "Running"): answer held polls, 1001 to WebSockets, end streams.
   app.addHook('preClose', async () => {
-    deps.lifecycle.closing = true;
-    deps.hub.shutdown();
-    raw.shutdown();
+    ctx.lifecycle.closing = true;
+    ctx.fanout.shutdown();
+    ctx.hub.shutdown();
   });
 
-  void app.register(joinMessagesRoutes, deps);
-  void app.register(shortPollRoutes, deps);
-  void app.register(longPollRoutes, deps);
-  void app.register(sseRoutes, deps);
-  void app.register(statsRoutes, deps);
-  void app.register(debugRoutes, deps);
-  void app.register(inspectRoutes, deps);
-  void app.register(wsLibRoutes, { ...deps, chatBus: libChat, echoBus: libEcho });
+  for (const routes of [joinMessagesRoutes, shortPollRoutes, longPollRoutes, sseRoutes, statsRoutes, debugRoutes, inspectRoutes]) {
+    void app.register(routes, ctx);
+  }
+  void app.register(lib.plugin);
 
   if (config.staticDir && existsSync(config.staticDir)) {
     void app.register(fastifyStatic, { root: config.staticDir, prefix: '/', wildcard: true, index: 'index.html' });

@@ -18,8 +18,18 @@ export interface AppConfig {
   /** Ping interval of both WebSocket stacks; a peer silent until the next ping is ended. */
   heartbeatMs: number;
   sseHeartbeatMs: number;
-  /** Bytes a WebSocket peer may leave unread before the server drops it. */
-  wsMaxBufferedBytes: number;
+  /** Bytes a peer of any transport may owe (queued, or fallen behind) before it is dropped as a slow consumer. */
+  maxBufferedBytes: number;
+  /** Bytes written to a peer must drain within this time, or it is dropped. */
+  drainTimeoutMs: number;
+  /** A poll answer stops adding messages past this many bytes (the client asks again). */
+  maxAnswerBytes: number;
+  /** Sends per window from one address, all its clients together. */
+  sendRateLimitPerAddress: number;
+  /** New identities (joins, WebSockets without a known id) per address per minute. */
+  joinRateLimit: number;
+  /** Identities remembered; beyond, the least recently seen one without an open stream is forgotten. */
+  maxClients: number;
   /** Directory of the built dashboard; null serves no static files. */
   staticDir: string | null;
   /** Maximum delay the dashboard may add to a lane (POST /api/debug/delay). */
@@ -49,7 +59,12 @@ export const defaultConfig: AppConfig = {
   allowedOrigins: [],
   heartbeatMs: 30_000,
   sseHeartbeatMs: DEFAULTS.sseHeartbeatMs,
-  wsMaxBufferedBytes: 4 * 1024 * 1024,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  drainTimeoutMs: 30_000,
+  maxAnswerBytes: 256 * 1024,
+  sendRateLimitPerAddress: 1_000,
+  joinRateLimit: 120,
+  maxClients: 100_000,
   staticDir: null,
   maxDebugDelayMs: 10_000,
   logger: false,
@@ -85,6 +100,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: Partial<AppConfig> =
     wsChatMaxBytes: int(env, 'WS_CHAT_MAX_BYTES', c.wsChatMaxBytes, 64, 1 << 30),
     wsMaxMessageBytes: int(env, 'WS_MAX_MESSAGE_BYTES', c.wsMaxMessageBytes, 125, 1 << 30),
     sendRateLimit: int(env, 'SEND_RATE_LIMIT', c.sendRateLimit, 1, 1_000_000_000),
+    maxBufferedBytes: int(env, 'MAX_BUFFERED_BYTES', c.maxBufferedBytes, 4096, 1 << 30),
+    drainTimeoutMs: int(env, 'DRAIN_TIMEOUT_MS', c.drainTimeoutMs, 100, 600_000),
+    sendRateLimitPerAddress: int(env, 'SEND_RATE_LIMIT_PER_ADDRESS', c.sendRateLimitPerAddress, 1, 1_000_000_000),
+    joinRateLimit: int(env, 'JOIN_RATE_LIMIT', c.joinRateLimit, 1, 1_000_000_000),
+    maxClients: int(env, 'MAX_CLIENTS', c.maxClients, 1, 100_000_000),
     allowedOrigins: env.ALLOWED_ORIGINS
       ? env.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean)
       : c.allowedOrigins,

@@ -61,3 +61,10 @@ export function toWireError(err: unknown): WireError {
   }
   return { statusCode: 500, code: 'INTERNAL', message: 'internal server error' };
 }
+
+// Per-address budgets of the room (room/registry.ts).
+export const JoinRateLimited = createError<[number, number]>(
+  'RATE_LIMITED',
+  'more than %d new identities from this address in %d s: wait a moment',
+  429,
+);

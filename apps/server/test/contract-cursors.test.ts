@@ -50,7 +50,7 @@ describe.each(lanes)('$path cursors', ({ path, q }) => {
     const app = pool.fresh({ longPollTimeoutMs: 2_000 }, { hub });
     const res = await call(app, 'GET', path);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ messages: [], lastSeq: 0 });
+    expect(res.body).toEqual({ messages: [], lastSeq: 0, epoch: expect.any(String) });
     expect(hub.holds).toBe(0);
   });
 
@@ -66,7 +66,7 @@ describe.each(lanes)('$path cursors', ({ path, q }) => {
       expect(res.body.truncated).toBeUndefined();
     }
     const at = await call(app, 'GET', `${path}?after=6${q}`);
-    expect(at.body).toEqual({ messages: [], lastSeq: 6 });
+    expect(at.body).toEqual({ messages: [], lastSeq: 6, epoch: expect.any(String) });
   });
 
   it('after above lastSeq (a restarted server): empty with the current lastSeq, answered at once', async () => {
@@ -129,7 +129,7 @@ describe('pages of at most 1 000', () => {
       expect(seqs(second.body.messages)).toEqual(range(1001, 1200));
       expect(second.body.lastSeq).toBe(1200);
       const none = await call(app, 'GET', `${path}?after=1200${q}`);
-      expect(none.body).toEqual({ messages: [], lastSeq: 1200 });
+      expect(none.body).toEqual({ messages: [], lastSeq: 1200, epoch: expect.any(String) });
     });
   }
 
@@ -161,7 +161,7 @@ describe('/api/longpoll timeout parameter', () => {
     const app = pool.fresh();
     await fill(app, 1);
     expect((await call(app, 'GET', '/api/longpoll?after=0&timeout=60000')).body.messages.length).toBe(1);
-    expect((await call(app, 'GET', '/api/longpoll?after=1&timeout=0')).body).toEqual({ messages: [], lastSeq: 1 });
+    expect((await call(app, 'GET', '/api/longpoll?after=1&timeout=0')).body).toEqual({ messages: [], lastSeq: 1, epoch: expect.any(String) });
   });
 });
 

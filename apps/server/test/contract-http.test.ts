@@ -25,7 +25,7 @@ describe('POST /api/join', () => {
   it('201 { clientId, lastSeq, messages } with the last HISTORY_LIMIT messages', async () => {
     const app = pool.fresh({ historyLimit: 3 });
     const first = await join(app);
-    expect(Object.keys(first).sort()).toEqual(['clientId', 'lastSeq', 'messages']);
+    expect(Object.keys(first).sort()).toEqual(['clientId', 'epoch', 'lastSeq', 'messages']);
     expect(first.lastSeq).toBe(0);
     expect(first.messages).toEqual([]);
     expect(typeof first.clientId).toBe('string');
@@ -348,6 +348,6 @@ describe('Origin', () => {
     expectError(await call(listed, 'GET', '/api/poll', undefined, foreign), 403, 'ORIGIN_NOT_ALLOWED');
     const any = pool.fresh({ allowedOrigins: ['*'] });
     expect((await call(any, 'POST', '/api/join', {}, foreign)).status).toBe(201);
-    expect((await call(any, 'GET', '/api/poll', undefined, { origin: 'null', host: 'x' })).status).toBe(200);
+    expect((await call(any, 'GET', '/api/poll', undefined, { origin: 'null', host: '127.0.0.1:3000' })).status).toBe(200);
   });
 });

@@ -20,7 +20,7 @@ describe('app.close()', () => {
 
     await app.close();
 
-    expect(await poll).toEqual({ status: 200, body: { messages: [], lastSeq: 1 } });
+    expect(await poll).toEqual({ status: 200, body: { messages: [], lastSeq: 1, epoch: expect.any(String) } });
     expect((await raw.peer.closed).code).toBe(1001);
     expect((await lib.peer.closed).code).toBe(1001);
     expect(await sse.ended).toBe('end');

@@ -67,7 +67,7 @@ describe('the server process', () => {
       const exit = exited(proc);
       proc.kill(signal);
 
-      expect(await heldPoll).toEqual({ messages: [], lastSeq: 0 });
+      expect(await heldPoll).toEqual({ messages: [], lastSeq: 0, epoch: expect.any(String) });
       expect(await raw.closed).toBe(1001);
       expect(await lib.closed).toBe(1001);
       expect(await sseEnded).toContain('event: state');

@@ -33,8 +33,8 @@ describe('heartbeat (ping every heartbeatMs, end a peer that did not answer the 
 });
 
 describe('a peer that stops reading', () => {
-  it('is dropped once wsMaxBufferedBytes are waiting for it, instead of growing memory', async () => {
-    server = await start({ wsMaxMessageBytes: 1024, wsMaxBufferedBytes: 64 * 1024, heartbeatMs: 60_000 });
+  it('is dropped once maxBufferedBytes are waiting for it, instead of growing memory', async () => {
+    server = await start({ wsMaxMessageBytes: 1024, maxBufferedBytes: 64 * 1024, heartbeatMs: 60_000 });
     const socket = connect(server.port, '127.0.0.1');
     socket.on('error', () => {});
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));

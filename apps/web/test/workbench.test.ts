@@ -231,7 +231,7 @@ describe('StatsPoller', () => {
           { connections: 1, requests, bytesIn: 0, bytesOut: 0, delivered: 0 },
         ]),
       ) as never,
-      room: { lastSeq: 0, clients: 5 },
+      room: { lastSeq: 0, epoch: 'e1', clients: 5 },
     });
     p.accept(stats(10), 1000);
     expect(p.store.getSnapshot().requestsPerSecond).toBeNull();
@@ -254,7 +254,7 @@ describe('clock offset from /api/stats', () => {
       const a = answers[i++]!;
       clock += a.rtt;
       return new Response(
-        JSON.stringify({ transports: {}, room: { lastSeq: 0, clients: 0 }, serverTime: a.serverTime }),
+        JSON.stringify({ transports: {}, room: { lastSeq: 0, epoch: 'e1', clients: 0 }, serverTime: a.serverTime }),
         { status: 200 },
       );
     }) as unknown as typeof fetch;

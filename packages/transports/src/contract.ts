@@ -55,6 +55,8 @@ export interface TransportStats {
   delivered: number;
   /** Wirebench extension: distinct clients that used this transport in the last 60 s. */
   clients: number;
+  /** v2: peers dropped because they fell more than MAX_BUFFERED_BYTES behind or did not drain in time. */
+  slowConsumers: number;
 }
 
 export interface StatsResponse {

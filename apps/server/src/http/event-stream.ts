@@ -2,14 +2,8 @@
 import type { FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 
-export interface EventStream {
-  res: ServerResponse;
-  /** Writes a chunk; a reader that stopped reading is dropped instead of growing memory. */
-  write(chunk: string): void;
-}
-
 // #region event-stream
-export function openEventStream(reply: FastifyReply, maxBufferedBytes: number): EventStream {
+export function openEventStream(reply: FastifyReply): ServerResponse {
   reply.hijack();
   const res = reply.raw;
   // Headers go out at once: the browser's EventSource opens before the first event.
@@ -20,12 +14,6 @@ export function openEventStream(reply: FastifyReply, maxBufferedBytes: number): 
     // Proxies such as nginx would otherwise buffer the stream.
     'x-accel-buffering': 'no',
   });
-  return {
-    res,
-    write(chunk) {
-      res.write(chunk);
-      if (res.writableLength > maxBufferedBytes) res.destroy();
-    },
-  };
+  return res;
 }
 // #endregion event-stream

@@ -33,7 +33,7 @@ export function requestBytes(req: IncomingMessage): number {
 
 export class Stats {
   private readonly totals = Object.fromEntries(
-    TRANSPORT_IDS.map((id) => [id, { connections: 0, requests: 0, bytesIn: 0, bytesOut: 0, delivered: 0, clients: 0 }]),
+    TRANSPORT_IDS.map((id) => [id, { connections: 0, requests: 0, bytesIn: 0, bytesOut: 0, delivered: 0, clients: 0, slowConsumers: 0 }]),
   ) as Record<TransportId, TransportStats>;
   private readonly live = new Set<Tracked>();
   /** Per transport: clientId → when it last used the transport. */
@@ -57,6 +57,10 @@ export class Stats {
     const t = this.totals[transport];
     t.requests += 1;
     t.bytesIn += requestBytes(req);
+  }
+
+  slowConsumer(transport: TransportId): void {
+    this.totals[transport].slowConsumers += 1;
   }
 
   delivered(transport: TransportId, count = 1): void {
@@ -91,7 +95,7 @@ export class Stats {
     return n;
   }
 
-  snapshot(room: { lastSeq: number; clients: number }): StatsResponse {
+  snapshot(room: StatsResponse['room']): StatsResponse {
     const transports = {} as Record<TransportId, TransportStats>;
     const since = this.now() - ACTIVE_MS;
     for (const id of TRANSPORT_IDS) {

@@ -1,10 +1,10 @@
 // Dashboard controls (Wirebench extensions): delay a lane, cut a lane server-side.
 import type { FastifyPluginAsync } from 'fastify';
 import { UnknownClient } from '../errors.ts';
-import type { Deps } from './deps.ts';
+import type { ServerContext } from '../context.ts';
 
-export const debugRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
-  const { room, controls, config } = deps;
+export const debugRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
+  const { room, fanout, config } = ctx;
 
   app.post<{ Body: { clientId: string; ms: number } }>(
     '/api/debug/delay',
@@ -22,8 +22,8 @@ export const debugRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
     },
     async (request) => {
       const { clientId, ms } = request.body;
-      if (!room.knows(clientId)) throw new UnknownClient(clientId);
-      controls.setDelay(clientId, ms);
+      if (!(await room.knows(clientId))) throw new UnknownClient(clientId);
+      fanout.setDelay(clientId, ms);
       return { clientId, ms };
     },
   );
@@ -37,8 +37,8 @@ export const debugRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
     },
     async (request) => {
       const { clientId } = request.body;
-      if (!room.knows(clientId)) throw new UnknownClient(clientId);
-      return { clientId, cut: controls.cut(clientId) };
+      if (!(await room.knows(clientId))) throw new UnknownClient(clientId);
+      return { clientId, cut: fanout.cut(clientId) };
     },
   );
 };

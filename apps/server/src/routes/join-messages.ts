@@ -1,8 +1,8 @@
 // POST /api/join and POST /api/messages: how HTTP clients enter the room and speak in it.
 import type { FastifyPluginAsync } from 'fastify';
 import { HTTP_SEND_VIAS, type HttpSendVia, type JoinResponse } from '@wirebench/transports/contract';
+import { addressOf, countRequest, type ServerContext } from '../context.ts';
 import { InvalidBody } from '../errors.ts';
-import { countRequest, type Deps } from './deps.ts';
 
 const sendSchema = {
   type: 'object',
@@ -26,27 +26,29 @@ interface SendBody {
 
 const isVia = (v: unknown): v is HttpSendVia => typeof v === 'string' && (HTTP_SEND_VIAS as readonly string[]).includes(v);
 
-export const joinMessagesRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
+export const joinMessagesRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
+  const { room, stats } = ctx;
+
   // `via` in the join body is a Wirebench extension: it attributes the request to a lane in /api/stats.
   app.post('/api/join', async (request, reply) => {
     const body = request.body ?? {};
     if (typeof body !== 'object' || Array.isArray(body)) throw new InvalidBody('body must be a JSON object');
     const { name, via } = body as { name?: unknown; via?: unknown };
     if (via !== undefined && !isVia(via)) throw new InvalidBody(`via must be one of ${HTTP_SEND_VIAS.join(', ')}`);
-    const joined: JoinResponse = deps.room.join(name);
+    const joined: JoinResponse = await room.join({ name, address: addressOf(request) });
     if (via !== undefined) {
-      countRequest(deps, via, request, reply);
-      deps.stats.seen(via, joined.clientId);
-      deps.stats.delivered(via, joined.messages.length);
+      countRequest(ctx, via, request, reply);
+      stats.seen(via, joined.clientId);
+      stats.delivered(via, joined.messages.length);
     }
     return reply.code(201).send(joined);
   });
 
   app.post<{ Body: SendBody }>('/api/messages', { schema: { body: sendSchema } }, async (request, reply) => {
     const via = request.body.via ?? 'short-poll';
-    countRequest(deps, via, request, reply);
-    const { message, created } = deps.room.send({ ...request.body, via });
-    deps.stats.seen(via, message.clientId);
+    countRequest(ctx, via, request, reply);
+    const { message, created } = await room.send({ ...request.body, via, address: addressOf(request) });
+    stats.seen(via, message.clientId);
     return reply.code(created ? 201 : 200).send({ message });
   });
 };

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { networkInterfaces } from 'node:os';
 import type { InfoResponse, StatsResponse } from '@wirebench/transports/contract';
-import type { Deps } from './deps.ts';
+import type { ServerContext } from '../context.ts';
 
 export const VERSION = '0.1.0';
 
@@ -19,11 +19,11 @@ export function joinUrls(host: string, port: number): string[] {
   return urls;
 }
 
-export const statsRoutes: FastifyPluginAsync<Deps> = async (app, deps) => {
+export const statsRoutes: FastifyPluginAsync<ServerContext> = async (app, deps) => {
   app.get('/healthz', async () => ({ ok: true }));
 
   app.get('/api/stats', async (): Promise<StatsResponse> => ({
-    ...deps.stats.snapshot({ lastSeq: deps.room.lastSeq, clients: deps.room.activeClients() }),
+    ...deps.stats.snapshot({ ...deps.room.head, clients: await deps.room.activeClients() }),
     // Lets a page estimate its clock's offset from the server's (NTP-style, from the round trip).
     serverTime: Date.now(),
   }));

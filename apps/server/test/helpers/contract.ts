@@ -20,9 +20,23 @@ export interface Started {
   port: number;
 }
 
+/**
+ * Every client of a contract test shares 127.0.0.1: the per-address limits
+ * (tested on their own in http-edge and attack tests) are lifted unless a test sets them.
+ */
+export const ONE_ADDRESS_CLASS: Partial<AppConfig> = {
+  maxConnectionsPerAddress: 1_000_000,
+  joinRateLimit: 1_000_000_000,
+  sendRateLimitPerAddress: 1_000_000_000,
+};
+
+/** The app with the per-address limits lifted (ONE_ADDRESS_CLASS), then the test's own config. */
+export const testApp = (config: Partial<AppConfig> = {}, parts: AppParts = {}): FastifyInstance =>
+  buildApp({ ...ONE_ADDRESS_CLASS, ...config }, parts);
+
 /** Builds the app and listens on 127.0.0.1, port 0. */
 export async function start(config: Partial<AppConfig> = {}, parts: AppParts = {}): Promise<Started> {
-  const app = buildApp(config, parts);
+  const app = testApp(config, parts);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
@@ -433,7 +447,7 @@ export function appPool(): {
   const open: FastifyInstance[] = [];
   return {
     fresh(config = {}, parts = {}) {
-      const app = buildApp(config, parts);
+      const app = testApp(config, parts);
       open.push(app);
       return app;
     },

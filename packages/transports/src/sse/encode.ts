@@ -12,6 +12,11 @@ export function encodeEvent(id: number | string, data: string): string {
 }
 // #endregion encode-event
 
+/** A named event (`event:` field): EventSource delivers it only to listeners of that name. */
+export function encodeNamedEvent(name: string, data: string): string {
+  return `event: ${name}\ndata: ${data}\n\n`;
+}
+
 export function encodeComment(text = ''): string {
   return `: ${text}\n\n`;
 }

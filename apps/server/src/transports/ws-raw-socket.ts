@@ -6,12 +6,13 @@ import { WsConnection, type Frame } from '@wirebench/transports/ws';
 
 export interface RawSocketOptions {
   maxMessageBytes: number;
-  /** Bytes the peer may leave unread before it is dropped. */
-  maxBufferedBytes: number;
   onFrame?: (frame: Frame, direction: 'in' | 'out') => void;
   onSent?: (encoded: Uint8Array, payload?: Uint8Array) => void;
   onText?: (text: string) => void;
   onBinary?: (data: Uint8Array) => void;
+  onPong?: () => void;
+  /** The socket took everything written (the fan-out paces streams by it). */
+  onDrain?: () => void;
   /** Once, when the connection is over (code 1006 when TCP ended without a close). */
   onClose?: (code: number, reason: string) => void;
 }
@@ -26,8 +27,6 @@ const LINGER_MS = 2_000;
 
 export class RawWebSocket {
   readonly conn: WsConnection;
-  /** A ping is out and no pong came back yet (heartbeat). */
-  awaitingPong = false;
   private ended = false;
   /** The socket is corked until the end of this tick. */
   corked = false;
@@ -35,7 +34,6 @@ export class RawWebSocket {
 
   constructor(
     readonly socket: Socket,
-    head: Uint8Array,
     private readonly options: RawSocketOptions,
   ) {
     this.conn = new WsConnection({
@@ -46,7 +44,6 @@ export class RawWebSocket {
     });
     socket.setNoDelay(true);
     socket.setTimeout(0);
-    socket.on('data', (chunk: Uint8Array) => this.feed(chunk));
     socket.on('error', () => {}); // 'close' follows; a reset peer is not our error
     // Upgraded HTTP sockets are half-open: a peer's FIN ends only its side. Nothing more can
     // arrive, so the WebSocket is over (1006 unless the close handshake already happened).
@@ -56,7 +53,17 @@ export class RawWebSocket {
       this.drain();
       this.notifyClose(this.conn.closeCode ?? 1006, this.conn.closeReason ?? '');
     });
+    if (options.onDrain) socket.on('drain', options.onDrain);
+  }
+
+  /**
+   * Starts reading: first the bytes that arrived with the upgrade request,
+   * then the socket's. Called once the caller has wired everything the
+   * callbacks use (a frame may arrive in the same packet as the handshake).
+   */
+  start(head: Uint8Array): void {
     if (head.length > 0) this.feed(head);
+    this.socket.on('data', (chunk: Uint8Array) => this.feed(chunk));
   }
 
   get open(): boolean {
@@ -80,7 +87,6 @@ export class RawWebSocket {
   }
 
   ping(): void {
-    this.awaitingPong = true;
     this.conn.ping();
     this.flush();
   }
@@ -97,8 +103,7 @@ export class RawWebSocket {
     this.socket.destroy();
   }
 
-  /** Bytes from the peer (the socket's data, or what arrived with the upgrade request). */
-  feed(chunk: Uint8Array): void {
+  private feed(chunk: Uint8Array): void {
     if (this.ended) return;
     this.conn.receiveData(chunk);
     this.drain();
@@ -121,7 +126,7 @@ export class RawWebSocket {
           this.options.onBinary?.(event.data);
           break;
         case 'pong':
-          this.awaitingPong = false;
+          this.options.onPong?.();
           break;
         case 'close':
           this.notifyClose(event.code, event.reason);
@@ -142,11 +147,6 @@ export class RawWebSocket {
       process.nextTick(uncork, this);
     }
     for (const chunk of chunks) this.socket.write(chunk);
-    if (this.socket.writableLength > this.options.maxBufferedBytes) {
-      // A peer that does not read is dropped instead of growing our memory.
-      this.socket.destroy();
-      return;
-    }
     if (!this.ended && this.conn.closeExpected()) {
       this.ended = true;
       this.socket.end();

@@ -1,0 +1,498 @@
+// One way out of the server (after engine.io's Transport/Socket split): the
+// fan-out layer subscribes to the room once, serialises each message once per
+// wire form (wire.ts), and every connection of every transport — both echo
+// endpoints included — attaches to it as a peer. Debug delay and cut, stats,
+// heartbeat, backpressure and shutdown live here, once, on injected timers.
+//
+// One backpressure policy for every peer:
+// - a stream peer (ws-raw, ws-lib, sse) pulls messages by its cursor: while
+//   less than `highWater` bytes wait for it, the next message goes out; then it
+//   waits for the socket to drain. A replay of any length is paced this way, so
+//   it never blocks the event loop nor queues more than about `highWater`;
+// - a live peer that waits while the room moves on owes the bytes in between:
+//   past `maxBufferedBytes` it is dropped as a slow consumer (close 1008);
+// - anything written that does not drain within `drainTimeoutMs` is dropped;
+// - an echo peer stops being read while its echoes wait (TCP backpressure).
+import type { Socket } from 'node:net';
+import type { ChatMessage, TransportId } from '@wirebench/transports/contract';
+import { Outbox } from './outbox.ts';
+import type { Head, Room } from './room.ts';
+import type { Stats } from './stats.ts';
+import { ByteOffsets, WireCache, type Chunk, type WireForm, type Wired } from './wire.ts';
+
+export interface FanOutTimers {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+export const systemTimers: FanOutTimers = {
+  now: Date.now,
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  setInterval: (fn, ms) => setInterval(fn, ms).unref(),
+  clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
+};
+
+export interface FanOutOptions {
+  /** Bytes a peer may owe (queued plus fallen behind) before it is dropped as a slow consumer. */
+  maxBufferedBytes: number;
+  /** Written bytes must drain within this time, or the peer is dropped. */
+  drainTimeoutMs: number;
+  /** Ping interval of WebSocket peers; one that did not answer the previous ping is ended. */
+  heartbeatMs: number;
+  /** Comment interval of SSE streams. */
+  sseHeartbeatMs: number;
+  /** Recent messages kept with their wire forms. */
+  historyLimit: number;
+  retainLimit: number;
+  /** A poll answer stops adding messages past this many bytes (the client asks again for more). */
+  maxAnswerBytes: number;
+}
+
+/** What a transport gives the fan-out for one connection or request. */
+export interface Channel {
+  /** The TCP socket under it (the stats count its bytes). */
+  readonly socket: Socket;
+  write(chunk: Chunk): void;
+  /** Bytes written and not yet taken by the kernel. */
+  buffered(): number;
+  /** A goodbye: a WebSocket close frame, the end of an SSE stream, an answer to a held poll. */
+  close(code: number, reason: string): void;
+  /** Gone without a goodbye, as a network failure would. */
+  terminate(): void;
+  /** WebSocket: a ping (the transport calls `peer.alive()` on the pong). */
+  ping?(): void;
+  /** SSE: a comment that keeps proxies from closing an idle stream. */
+  keepAlive?(): void;
+  /** Echo: stop and start reading from the peer. */
+  pauseInput?(): void;
+  resumeInput?(): void;
+}
+
+export interface PeerSpec {
+  /** null for the echo endpoints, which the room's stats do not count. */
+  transport: TransportId | null;
+  clientId?: string | undefined;
+  channel: Channel;
+  /** Counted as an open connection in /api/stats (streams, sockets, held polls). */
+  connection: boolean;
+}
+
+export interface StreamSpec extends PeerSpec {
+  transport: TransportId;
+  form: WireForm;
+  after: number | undefined;
+  epoch: string | undefined;
+  /** The first chunk: the welcome or the SSE `state` event. */
+  greet(head: Head & { truncated: boolean }): Chunk;
+}
+
+/** Stream pages read from the room at a time, when a peer is further behind than the recent cache. */
+const REPLAY_PAGE = 256;
+/** A goodbye that is not taken within this time is cut. */
+const LINGER_MS = 2_000;
+const SWEEP_MS = 1_000;
+
+export class Peer {
+  readonly transport: TransportId | null;
+  readonly clientId: string | undefined;
+  readonly channel: Channel;
+  protected readonly outbox: Outbox<Chunk>;
+  closed = false;
+  /** A ping is out and unanswered. */
+  private awaitingPong = false;
+  /** Last time nothing was waiting to be written (drain timeout). */
+  emptyAt: number;
+  private release: () => void = () => {};
+
+  constructor(
+    protected readonly fanout: FanOut,
+    spec: PeerSpec,
+  ) {
+    this.transport = spec.transport;
+    this.clientId = spec.clientId;
+    this.channel = spec.channel;
+    this.emptyAt = fanout.timers.now();
+    this.outbox = new Outbox<Chunk>(
+      () => fanout.delay(this.clientId),
+      (chunk) => this.channel.write(chunk),
+      fanout.timers,
+      () => this.roomMade(),
+    );
+  }
+
+  /** Writes a chunk of `size` bytes, after the client's debug delay if it has one. */
+  send(chunk: Chunk, size: number): void {
+    if (this.closed) return;
+    this.outbox.push(chunk, size);
+    if (this.pending() > this.fanout.options.maxBufferedBytes) this.fanout.slowConsumer(this);
+  }
+
+  /** Bytes this peer has not taken yet: the socket's and the delay's. */
+  pending(): number {
+    return this.channel.buffered() + this.outbox.bytes;
+  }
+
+  /** The transport saw the socket drain. */
+  drained(): void {
+    this.emptyAt = this.fanout.timers.now();
+    this.roomMade();
+  }
+
+  /** The transport saw a pong. */
+  alive(): void {
+    this.awaitingPong = false;
+  }
+
+  /** Ends the peer with a goodbye (the connection closes later; detach then). */
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.outbox.clear();
+    this.channel.close(code, reason);
+    this.fanout.timers.setTimeout(() => this.channel.terminate(), LINGER_MS);
+  }
+
+  /** The transport's connection or request is over: forget everything about it. */
+  detach(): void {
+    this.closed = true;
+    this.outbox.clear();
+    this.release();
+    this.fanout.forget(this);
+  }
+
+  /** @internal the fan-out's bookkeeping to undo on detach. */
+  onDetach(release: () => void): void {
+    this.release = release;
+  }
+
+  /** @internal the heartbeat: false when the previous ping went unanswered. */
+  heartbeat(): boolean {
+    if (!this.channel.ping) return true;
+    if (this.awaitingPong) return false;
+    this.awaitingPong = true;
+    this.channel.ping();
+    return true;
+  }
+
+  /** Called when bytes left (a drain, a delayed chunk written): a stream may go on. */
+  protected roomMade(): void {}
+}
+
+/**
+ * A peer that pulls room messages by its cursor: greeting first, then the
+ * replay or the history, then every live message, paced by its socket.
+ */
+export class StreamPeer extends Peer {
+  private readonly form: WireForm;
+  private readonly epoch: string | undefined;
+  /** The last seq sent to this peer. */
+  private cursor = 0;
+  /** 'starting' until the greeting is out; 'replay' until it first reaches the room's head. */
+  private mode: 'starting' | 'replay' | 'live' = 'starting';
+  /** Stopped until the socket takes what waits. */
+  private waiting = false;
+  private page: ChatMessage[] = [];
+  private pageIndex = 0;
+  private fetching = false;
+  private pumping = false;
+  /** Settles once the greeting is queued: read from the peer only then, so every answer follows it. */
+  ready: Promise<void> = Promise.resolve();
+
+  constructor(fanout: FanOut, spec: StreamSpec) {
+    super(fanout, spec);
+    this.form = spec.form;
+    this.epoch = spec.epoch;
+  }
+
+  async start(spec: StreamSpec): Promise<void> {
+    const first = await this.fanout.room.since(spec.after, { epoch: spec.epoch, pageSize: REPLAY_PAGE });
+    if (this.closed) return;
+    const greeting = spec.greet({ lastSeq: first.lastSeq, epoch: first.epoch, truncated: first.truncated });
+    this.send(greeting, greeting.length);
+    // Another epoch or a cursor above lastSeq: nothing to replay; the client starts again.
+    this.cursor = first.ahead ? first.lastSeq : (first.messages[0]?.seq ?? first.lastSeq + 1) - 1;
+    this.page = first.ahead ? [] : first.messages;
+    this.mode = 'replay';
+    this.pump();
+  }
+
+  /** A message was just stored. */
+  offer(wired: Wired): void {
+    if (this.closed || this.mode !== 'live') return; // a replay reads it from the cache in its turn
+    const seq = wired.message.seq;
+    if (!this.waiting && seq === this.cursor + 1) {
+      this.deliver(wired);
+      if (this.pending() >= this.fanout.highWater) this.waiting = true;
+      return;
+    }
+    if (this.pending() + this.fanout.offsets.between(this.cursor, seq) > this.fanout.options.maxBufferedBytes) {
+      this.fanout.slowConsumer(this);
+    }
+  }
+
+  protected override roomMade(): void {
+    if (!this.waiting || this.closed || this.pending() >= this.fanout.highWater) return;
+    this.waiting = false;
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (!this.closed && !this.fetching) {
+        if (this.pending() >= this.fanout.highWater) {
+          this.waiting = true;
+          return;
+        }
+        let next: Wired | undefined;
+        if (this.pageIndex < this.page.length) {
+          next = this.fanout.cache.of(this.page[this.pageIndex++]!);
+          if (next.message.seq <= this.cursor) continue;
+        } else if (this.cursor >= this.fanout.lastSeq) {
+          this.mode = 'live';
+          this.page = [];
+          this.pageIndex = 0;
+          return;
+        } else {
+          next = this.fanout.cache.get(this.cursor + 1);
+          if (!next) {
+            void this.fetch();
+            return;
+          }
+        }
+        this.deliver(next);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** The next page from the room, for a peer further behind than the recent cache. */
+  private async fetch(): Promise<void> {
+    this.fetching = true;
+    let answer;
+    try {
+      answer = await this.fanout.room.since(this.cursor, { epoch: this.epoch, pageSize: REPLAY_PAGE });
+    } finally {
+      this.fetching = false;
+    }
+    if (this.closed) return;
+    // It fell out of the retained window (or the room started again) while catching up.
+    if (answer.truncated || answer.ahead) return this.fanout.slowConsumer(this);
+    this.page = answer.messages;
+    this.pageIndex = 0;
+    this.pump();
+  }
+
+  private deliver(wired: Wired): void {
+    this.cursor = wired.message.seq;
+    this.send(wired.form(this.form), wired.bytes);
+    this.fanout.stats.delivered(this.transport!);
+  }
+}
+
+/** An echo endpoint's peer: not fed by the room, but bounded the same way. */
+export class EchoPeer extends Peer {
+  private paused = false;
+
+  /** After each echo: stop reading while it waits; drop it past one message plus the buffer bound. */
+  echoed(maxMessageBytes: number): void {
+    const pending = this.pending();
+    if (pending > this.fanout.options.maxBufferedBytes + maxMessageBytes) return this.fanout.slowConsumer(this);
+    if (pending >= this.fanout.highWater && !this.paused) {
+      this.paused = true;
+      this.channel.pauseInput?.();
+    }
+  }
+
+  protected override roomMade(): void {
+    if (this.paused && !this.closed && this.pending() < this.fanout.highWater) {
+      this.paused = false;
+      this.channel.resumeInput?.();
+    }
+  }
+}
+
+type Listener = (message: ChatMessage) => void;
+
+export class FanOut {
+  readonly cache: WireCache;
+  readonly offsets: ByteOffsets;
+  /** A stream stops taking messages while this many bytes wait for it. */
+  readonly highWater: number;
+  /** The newest seq this process has delivered. */
+  lastSeq: number;
+  private readonly peers = new Set<Peer>();
+  private readonly streams = new Set<StreamPeer>();
+  private readonly byClient = new Map<string, Set<Peer>>();
+  private readonly delays = new Map<string, number>();
+  private readonly listeners = new Set<Listener>();
+  private readonly intervals: unknown[];
+  private readonly unsubscribe: () => void;
+  private closing = false;
+  /** Peers dropped as slow consumers, per transport (echo peers under null). */
+  readonly dropped = new Map<TransportId | null, number>();
+
+  constructor(
+    readonly room: Room,
+    readonly stats: Stats,
+    readonly options: FanOutOptions,
+    readonly timers: FanOutTimers = systemTimers,
+  ) {
+    this.cache = new WireCache(Math.max(options.historyLimit, 1024));
+    this.offsets = new ByteOffsets(options.retainLimit + 1);
+    this.highWater = Math.min(64 * 1024, Math.max(1024, options.maxBufferedBytes >> 2));
+    this.lastSeq = room.head.lastSeq;
+    this.offsets.mark(this.lastSeq);
+    this.unsubscribe = room.subscribe((message) => this.publish(message));
+    this.intervals = [
+      timers.setInterval(() => this.heartbeat(), options.heartbeatMs),
+      timers.setInterval(() => {
+        for (const peer of this.peers) peer.channel.keepAlive?.();
+      }, options.sseHeartbeatMs),
+      timers.setInterval(() => this.sweep(), SWEEP_MS),
+    ];
+  }
+
+  get size(): number {
+    return this.peers.size;
+  }
+
+  /** A connection or request that is not fed by the room (a poll, an echo socket). */
+  attach(spec: PeerSpec): Peer {
+    return this.register(new Peer(this, spec), spec);
+  }
+
+  attachEcho(spec: PeerSpec): EchoPeer {
+    return this.register(new EchoPeer(this, spec), spec);
+  }
+
+  /** A stream: greeted, replayed from its cursor and fed every message, paced by its socket. */
+  attachStream(spec: StreamSpec): StreamPeer {
+    const peer = this.register(new StreamPeer(this, spec), spec);
+    this.streams.add(peer);
+    peer.ready = peer.start(spec).then(
+      // A stream opened during shutdown gets its greeting and what fits in its socket, then ends.
+      () => (this.closing ? peer.close(1001, 'server shutting down') : undefined),
+      () => peer.close(1011, 'internal error'),
+    );
+    return peer;
+  }
+
+  /** Called with every message after the peers were fed (the long-poll hub listens here). */
+  onPublish(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * A poll answer for the cursor, serialised from each message's cached JSON:
+   * at most a page of messages and about `maxAnswerBytes`.
+   */
+  async pollAnswer(after: number | undefined, epoch: string | undefined): Promise<{ json: string; count: number }> {
+    const answer = await this.room.since(after, { epoch });
+    const parts: string[] = [];
+    let bytes = 0;
+    for (const message of answer.messages) {
+      const wired = this.cache.of(message);
+      if (parts.length > 0 && bytes + wired.bytes > this.options.maxAnswerBytes) break;
+      parts.push(wired.json);
+      bytes += wired.bytes + 1;
+    }
+    const tail = `,"lastSeq":${answer.lastSeq},"epoch":${JSON.stringify(answer.epoch)}${answer.truncated ? ',"truncated":true' : ''}}`;
+    return { json: `{"messages":[${parts.join(',')}]${tail}`, count: parts.length };
+  }
+
+  setDelay(clientId: string, ms: number): void {
+    if (ms > 0) this.delays.set(clientId, ms);
+    else this.delays.delete(clientId);
+  }
+
+  delay(clientId: string | undefined): number {
+    return clientId === undefined ? 0 : (this.delays.get(clientId) ?? 0);
+  }
+
+  /** Drops every connection and held request of a client, as a network failure would. Returns how many. */
+  cut(clientId: string): number {
+    const set = this.byClient.get(clientId);
+    if (!set) return 0;
+    const peers = [...set];
+    for (const peer of peers) peer.channel.terminate();
+    return peers.length;
+  }
+
+  /** Server shutdown: every peer gets its goodbye (1001, end of stream, empty answer). */
+  shutdown(): void {
+    this.closing = true;
+    this.unsubscribe();
+    for (const handle of this.intervals) this.timers.clearInterval(handle);
+    for (const peer of [...this.peers]) peer.close(1001, 'server shutting down');
+  }
+
+  /** @internal a peer fell too far behind. */
+  slowConsumer(peer: Peer): void {
+    if (peer.closed) return;
+    this.dropped.set(peer.transport, (this.dropped.get(peer.transport) ?? 0) + 1);
+    if (peer.transport !== null) this.stats.slowConsumer(peer.transport);
+    peer.close(1008, 'slow consumer');
+  }
+
+  /** @internal */
+  forget(peer: Peer): void {
+    this.peers.delete(peer);
+    if (peer instanceof StreamPeer) this.streams.delete(peer);
+    if (peer.clientId === undefined) return;
+    const set = this.byClient.get(peer.clientId);
+    if (!set) return;
+    set.delete(peer);
+    if (set.size === 0) {
+      this.byClient.delete(peer.clientId);
+      this.delays.delete(peer.clientId);
+    }
+  }
+
+  private register<P extends Peer>(peer: P, spec: PeerSpec): P {
+    this.peers.add(peer);
+    const undo: Array<() => void> = [];
+    if (spec.transport !== null) undo.push(this.stats.track(spec.transport, spec.channel.socket, spec.connection, spec.clientId));
+    if (spec.clientId !== undefined) {
+      let set = this.byClient.get(spec.clientId);
+      if (!set) this.byClient.set(spec.clientId, (set = new Set()));
+      set.add(peer);
+      if (spec.connection) undo.push(this.room.pin(spec.clientId));
+    }
+    peer.onDetach(() => {
+      for (const fn of undo) fn();
+    });
+    return peer;
+  }
+
+  private publish(message: ChatMessage): void {
+    const wired = this.cache.add(message);
+    this.offsets.add(message.seq, wired.bytes);
+    this.lastSeq = message.seq;
+    for (const peer of this.streams) peer.offer(wired);
+    for (const listener of this.listeners) listener(message);
+  }
+
+  private heartbeat(): void {
+    for (const peer of this.peers) if (!peer.closed && !peer.heartbeat()) peer.channel.terminate();
+  }
+
+  /** Once a second: what has not drained for drainTimeoutMs is dropped; a waiting stream is nudged. */
+  private sweep(): void {
+    const now = this.timers.now();
+    for (const peer of this.peers) {
+      if (peer.pending() === 0) peer.drained();
+      else if (now - peer.emptyAt > this.options.drainTimeoutMs) {
+        if (peer.closed) peer.channel.terminate();
+        else this.slowConsumer(peer);
+      }
+    }
+  }
+}

@@ -1,0 +1,140 @@
+// The room in this process's memory (the default): a MessageLog and a
+// ClientRegistry behind the Room interface. Every method finishes
+// synchronously; the promises only keep the interface the one a room kept
+// elsewhere needs.
+import { randomBytes } from 'node:crypto';
+import type { ChatMessage } from '@wirebench/transports/contract';
+import { DEFAULTS } from '@wirebench/transports/contract';
+import { answerCursor, type CursorAnswer } from '@wirebench/transports/polling';
+import { InvalidBody, InvalidText, TextTooLong, UnknownClient } from '../errors.ts';
+import { MessageLog } from './log.ts';
+import { ClientRegistry } from './registry.ts';
+import type { Head, Joined, Room, RoomListener, SendInput, SendResult, SinceOptions } from './room.ts';
+
+export interface RoomOptions {
+  historyLimit: number;
+  retainLimit: number;
+  maxTextLength: number;
+  sendRateLimit: number;
+  sendRateWindowMs: number;
+  sendRateLimitPerAddress: number;
+  joinRateLimit: number;
+  joinRateWindowMs: number;
+  /** Known clients kept; the least recently seen one that no stream pins is forgotten beyond this. */
+  maxClients: number;
+  now?: () => number;
+  newId?: () => string;
+  /** The room's epoch; a fresh random one by default (a restarted process is a new room). */
+  epoch?: string;
+}
+
+function codePoints(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/** The name rule shared by join and send: a string of at most 40 code points, "anon" when blank. */
+export function validName(name: unknown): string {
+  if (name === undefined || name === null) return 'anon';
+  if (typeof name !== 'string') throw new InvalidBody('name must be a string');
+  const trimmed = name.trim();
+  if (codePoints(trimmed) > DEFAULTS.maxNameLength) {
+    throw new InvalidBody(`name must be at most ${DEFAULTS.maxNameLength} characters`);
+  }
+  return trimmed === '' ? 'anon' : trimmed;
+}
+
+export class MemoryRoom implements Room {
+  private readonly log: MessageLog;
+  private readonly clients: ClientRegistry;
+  private readonly listeners = new Set<RoomListener>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: RoomOptions) {
+    this.now = options.now ?? Date.now;
+    this.log = new MessageLog(options.retainLimit, options.epoch ?? randomBytes(9).toString('base64url'));
+    this.clients = new ClientRegistry({ ...options, now: this.now });
+  }
+
+  get head(): Head {
+    return { lastSeq: this.log.lastSeq, epoch: this.log.epoch };
+  }
+
+  async join(input: { name?: unknown; address: string }): Promise<Joined> {
+    const clientId = this.clients.register(validName(input.name), input.address);
+    return { clientId, ...this.head, messages: this.page(undefined, {}).messages };
+  }
+
+  async adopt(input: { clientId?: string | undefined; name?: string; address: string }): Promise<string> {
+    if (input.clientId !== undefined && this.clients.touch(input.clientId)) return input.clientId;
+    return this.clients.register(validName(input.name), input.address);
+  }
+
+  async send(input: SendInput): Promise<SendResult> {
+    const { clientId, text, clientMsgId, via } = input;
+    if (typeof clientId !== 'string' || clientId === '') throw new InvalidBody('clientId must be a non-empty string');
+    if (typeof text !== 'string') throw new InvalidBody('text must be a string');
+    if (clientMsgId !== undefined && clientMsgId !== null) {
+      if (typeof clientMsgId !== 'string' || clientMsgId.length === 0 || clientMsgId.length > DEFAULTS.maxClientMsgIdLength) {
+        throw new InvalidBody(`clientMsgId must be a string of 1 to ${DEFAULTS.maxClientMsgIdLength} characters`);
+      }
+    }
+    const name = input.name === undefined ? undefined : validName(input.name);
+    const client = this.clients.get(clientId);
+    if (!client) throw new UnknownClient(clientId);
+    this.clients.touch(clientId);
+
+    const first = typeof clientMsgId === 'string' ? this.log.find(clientId, clientMsgId) : undefined;
+    if (first) return { message: first, created: false };
+    if (text.trim() === '') throw new InvalidText();
+    const length = codePoints(text);
+    if (length > this.options.maxTextLength) throw new TextTooLong(length, this.options.maxTextLength);
+    this.clients.takeSend(client, input.address);
+    if (name !== undefined) client.name = name;
+
+    // #region store
+    const message = this.log.append((seq) => ({
+      type: 'message',
+      seq,
+      clientId,
+      name: client.name,
+      text,
+      clientMsgId: typeof clientMsgId === 'string' ? clientMsgId : null,
+      via,
+      serverTime: this.now(),
+    }));
+    for (const listener of this.listeners) listener(message);
+    // #endregion store
+    return { message, created: true };
+  }
+
+  async since(after: number | undefined, options: SinceOptions = {}): Promise<CursorAnswer<ChatMessage>> {
+    return this.page(after, options);
+  }
+
+  async knows(clientId: string): Promise<boolean> {
+    return this.clients.get(clientId) !== undefined;
+  }
+
+  async touch(clientId: string): Promise<boolean> {
+    return this.clients.touch(clientId);
+  }
+
+  pin(clientId: string): () => void {
+    return this.clients.pin(clientId);
+  }
+
+  async activeClients(): Promise<number> {
+    return this.clients.activeCount();
+  }
+
+  subscribe(listener: RoomListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private page(after: number | undefined, options: SinceOptions): CursorAnswer<ChatMessage> {
+    return answerCursor(this.log, after, this.options.historyLimit, options.pageSize ?? DEFAULTS.pageSize, options.epoch);
+  }
+}

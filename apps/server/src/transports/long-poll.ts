@@ -1,0 +1,65 @@
+// GET /api/longpoll: long polling. Answered at once when something newer than
+// `after` exists (or the cursor is of another epoch); otherwise held in the
+// hub until a message arrives or the timeout runs out (then an empty answer).
+// A client that goes away releases its waiter, timer and peer at once.
+import type { FastifyPluginAsync } from 'fastify';
+import { DEFAULTS } from '@wirebench/transports/contract';
+import { parseCursor, parseEpoch, parseIntParam } from '@wirebench/transports/polling';
+import { attributedClient, countRequest, pollQuerySchema, type PollQuery, type ServerContext } from '../context.ts';
+import { InvalidCursor } from '../errors.ts';
+import { replyChannel } from './http-channel.ts';
+
+export const longPollRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
+  const { room, hub, fanout, stats, config } = ctx;
+  const unsubscribe = fanout.onPublish((message) => hub.notify(message.seq));
+  app.addHook('onClose', async () => unsubscribe());
+
+  app.get<{ Querystring: PollQuery }>('/api/longpoll', { schema: { querystring: pollQuerySchema } }, async (request, reply) => {
+    const after = parseCursor(request.query.after);
+    if (!after.ok) throw new InvalidCursor(after.message);
+    const epoch = parseEpoch(request.query.epoch);
+    if (!epoch.ok) throw new InvalidCursor(epoch.message);
+    const timeout = parseIntParam('timeout', request.query.timeout, 0, DEFAULTS.longPollMaxTimeoutMs);
+    if (!timeout.ok) throw new InvalidCursor(timeout.message);
+    const timeoutMs = timeout.value ?? config.longPollTimeoutMs;
+    countRequest(ctx, 'long-poll', request);
+    const clientId = await attributedClient(ctx, 'long-poll', request.query.clientId);
+
+    const send = (body: unknown): void => void reply.type('application/json; charset=utf-8').send(body);
+    let release = (): void => {};
+    let answered = false;
+    /** The answer for the cursor as it stands now, written by `write`. */
+    const answer = async (write: (json: string) => void): Promise<void> => {
+      if (answered) return;
+      answered = true;
+      release();
+      const { json, count } = await fanout.pollAnswer(after.value, epoch.value);
+      stats.delivered('long-poll', count);
+      write(json);
+    };
+    // The goodbye at shutdown is an answer too, written at once (no delay).
+    const peer = fanout.attach({
+      transport: 'long-poll',
+      clientId,
+      connection: true,
+      channel: replyChannel(reply, () => void answer(send), send),
+    });
+    reply.raw.once('close', () => {
+      release();
+      peer.detach();
+    });
+    const answerThroughPeer = (): void => void answer((json) => peer.send(json, json.length));
+
+    // #region hold
+    const head = room.head;
+    const cursor = after.value;
+    const current = cursor === head.lastSeq && (epoch.value === undefined || epoch.value === head.epoch);
+    if (cursor === undefined || !current || timeoutMs === 0 || ctx.lifecycle.closing) {
+      answerThroughPeer();
+      return reply;
+    }
+    release = hub.hold(cursor, timeoutMs, answerThroughPeer);
+    // #endregion hold
+    return reply;
+  });
+};

@@ -1,0 +1,130 @@
+// /ws/raw (chat) and /ws/raw/echo on the hand-rolled RFC 6455 stack. The
+// upgrade was validated by http/upgrade.ts; this file wires each socket to the
+// core (ws-raw-socket.ts), the fan-out and the inspector.
+import type { Socket } from 'node:net';
+import { encodeFrame, OPCODES } from '@wirebench/transports/ws';
+import { acceptSteps, encodeHttpError } from '@wirebench/transports/ws/handshake';
+import type { ServerContext } from '../context.ts';
+import { toWireError } from '../errors.ts';
+import type { UpgradeRequest } from '../http/upgrade.ts';
+import type { Channel } from '../room/fanout.ts';
+import { answerChatFrame, binaryChatFrame, welcome } from './chat.ts';
+import { RawWebSocket } from './ws-raw-socket.ts';
+
+const textEncoder = new TextEncoder();
+
+type RawUpgrade = UpgradeRequest;
+
+const headerPairs = (raw: string[]): Array<[string, string]> => {
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+  return pairs;
+};
+
+function channelOf(ws: RawWebSocket): Channel {
+  const { socket } = ws;
+  return {
+    socket,
+    write: (chunk) => (typeof chunk === 'string' ? ws.sendText(chunk) : ws.sendFrame(chunk)),
+    buffered: () => socket.writableLength,
+    close: (code, reason) => ws.close(code, reason),
+    terminate: () => ws.terminate(),
+    ping: () => ws.ping(),
+    pauseInput: () => socket.pause(),
+    resumeInput: () => socket.resume(),
+  };
+}
+
+/** A handshake refused after validation (the room said no): an HTTP error, never a WebSocket. */
+function refuse(socket: Socket, err: unknown): void {
+  const { statusCode, code, message } = toWireError(err);
+  socket.end(encodeHttpError(statusCode, code, message));
+  setTimeout(() => socket.destroy(), 1_000).unref();
+}
+
+export function createRawWebSocketServer(ctx: ServerContext) {
+  const { room, stats, fanout, config, inspector } = ctx;
+
+  function echo(up: RawUpgrade): void {
+    up.socket.write(up.response);
+    const ws: RawWebSocket = new RawWebSocket(up.socket, {
+      maxMessageBytes: config.wsMaxMessageBytes,
+      onText: (text) => {
+        ws.sendText(text);
+        peer.echoed(config.wsMaxMessageBytes);
+      },
+      onBinary: (data) => {
+        ws.sendBinary(data);
+        peer.echoed(config.wsMaxMessageBytes);
+      },
+      onPong: () => peer.alive(),
+      onDrain: () => peer.drained(),
+      onClose: () => peer.detach(),
+    });
+    const peer = fanout.attachEcho({ transport: null, channel: channelOf(ws), connection: false });
+    ws.start(up.head);
+  }
+
+  async function chat(up: RawUpgrade): Promise<void> {
+    const { req, socket, params } = up;
+    const address = socket.remoteAddress ?? '';
+    let clientId: string;
+    try {
+      clientId = await room.adopt({ clientId: params.clientId, address });
+    } catch (err) {
+      return refuse(socket, err);
+    }
+    if (socket.destroyed) return;
+    stats.request('ws-raw', req);
+    stats.seen('ws-raw', clientId);
+    const { method, url, httpVersion, rawHeaders } = req;
+    const { key, responseHeaders } = up;
+    const connectionId = inspector.open(clientId, () => ({
+      request: { method: method!, url: url!, httpVersion, headers: headerPairs(rawHeaders) },
+      response: { status: 101, headers: responseHeaders },
+      accept: acceptSteps(key),
+    }));
+
+    socket.write(up.response);
+    const sender = { clientId, via: 'ws-raw' as const, address };
+    const ws: RawWebSocket = new RawWebSocket(socket, {
+      maxMessageBytes: config.wsChatMaxBytes,
+      onFrame: (frame) => inspector.received(connectionId, frame),
+      onSent: (encoded, payload) => inspector.sent(connectionId, encoded, payload),
+      onText: (text) => {
+        void room.touch(clientId);
+        stats.seen('ws-raw', clientId);
+        void answerChatFrame(room, sender, text).then((answer) => reply(JSON.stringify(answer)));
+      },
+      onBinary: () => reply(JSON.stringify(binaryChatFrame)),
+      onPong: () => peer.alive(),
+      onDrain: () => peer.drained(),
+      onClose: (code, reason) => {
+        inspector.close(connectionId, code, reason);
+        peer.detach();
+      },
+    });
+    const peer = fanout.attachStream({
+      transport: 'ws-raw',
+      clientId,
+      channel: channelOf(ws),
+      connection: true,
+      form: 'frame',
+      after: params.after,
+      epoch: params.epoch,
+      greet: (head) => encodeFrame({ opcode: OPCODES.TEXT, payload: textEncoder.encode(welcome(clientId, head)) }),
+    });
+    // Answers take the peer's way out, behind the welcome and any debug delay.
+    const reply = (json: string): void => peer.send(json, json.length);
+    void peer.ready.then(() => ws.start(up.head));
+  }
+
+  return {
+    upgrade(kind: 'chat' | 'echo', up: RawUpgrade): void {
+      if (kind === 'chat') void chat(up).catch(() => up.socket.destroy());
+      else echo(up);
+    },
+  };
+}
+
+export type RawWebSocketServer = ReturnType<typeof createRawWebSocketServer>;
