@@ -344,7 +344,8 @@ export class FanOut {
     readonly options: FanOutOptions,
     readonly timers: FanOutTimers = systemTimers,
   ) {
-    this.cache = new WireCache(Math.max(options.historyLimit, 1024));
+    // The history a newcomer is greeted with, and room for a burst of live messages.
+    this.cache = new WireCache(Math.max(options.historyLimit, 64));
     this.offsets = new ByteOffsets(options.retainLimit + 1);
     this.highWater = Math.min(64 * 1024, Math.max(1024, options.maxBufferedBytes >> 2));
     this.lastSeq = room.head.lastSeq;
