@@ -166,6 +166,8 @@ export interface TransportStatsBody {
   bytesIn: number;
   bytesOut: number;
   delivered: number;
+  /** CONTRACT v2: peers dropped as slow consumers (absent from a v1 server). */
+  slowConsumers?: number;
 }
 export interface StatsBody {
   transports: Record<string, TransportStatsBody>;

@@ -155,7 +155,10 @@ export function slowReadersTargets(s: SlowReadersReport, quick: boolean): Target
     measured: `${mib(c.slow.growth)} (${fmt(c.slow.growthPerPeer / 1024)} KiB per peer); reading peers ${mib(c.reading.growth)}; slow / reading ${fmt(c.ratio, 1)}×`,
     met: c.met,
     note:
-      `${c.slow.dropped} of ${c.slow.peersOpened} slow peers dropped by the server; the normal client missed ${c.slow.reader.missing} of ${c.slow.reader.sent}.` +
+      `${c.slow.dropped} of ${c.slow.peersOpened} slow peers dropped by the server` +
+      (c.slow.serverCountedDrops === null ? '' : ` (its own count: ${c.slow.serverCountedDrops})`) +
+      `; the normal client missed ${c.slow.reader.missing} of ${c.slow.reader.sent}.` +
+      (c.reading.growth >= s.limitBytes ? ` The reference (peers reading) grew ${mib(c.reading.growth)} too: churn alone reaches the limit at this traffic.` : '') +
       (c.slow.openFailures ? ` ${c.slow.openFailures} slow peers failed to open (${c.slow.firstOpenError}).` : '') +
       (quick ? ' Quick run: a handful of peers, not a measurement.' : ''),
   }));
@@ -173,7 +176,7 @@ function slowReadersRows(c: SlowReadersCase): string[][] {
     fmt(run.growth / MiB, 1),
     fmt(run.growthPerPeer / 1024),
     fmt((run.heldAfter - run.heldBefore) / MiB, 1),
-    String(run.dropped),
+    String(run.dropped) + (run.serverCountedDrops === null ? '' : ` (server: ${run.serverCountedDrops})`),
     `${run.reader.missing} of ${run.reader.sent}`,
     ...extra,
   ];

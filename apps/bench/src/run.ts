@@ -66,7 +66,7 @@ const config: BenchConfig = quick
         durationMs: 5_000,
         messagesPerSecond: 50,
         pollEveryMs: 500,
-        echo: { bytes: 256 * 1024, everyMs: 250 },
+        echo: { bytes: 256 * 1024, everyMs: 150 },
         readerPollMs: 250,
         settleMs: 1_000,
         sampleMs: 50,

@@ -71,8 +71,10 @@ export interface SlowRun {
   /** rssPeak − rssBefore, never below 0. */
   growth: number;
   growthPerPeer: number;
-  /** Peers the server closed or reset. */
+  /** Peers the server closed or reset, as the peers saw it. */
   dropped: number;
+  /** The server's own count of slow consumers dropped on this transport (/api/stats); null for echo or a server without it. */
+  serverCountedDrops: number | null;
   /** Requests written (polls, SSE) or echo messages sent by the peers, and echo sends skipped because the server stopped reading. */
   peerSends: number;
   peerSendsSkipped: number;
@@ -177,6 +179,9 @@ async function measure(cfg: SlowReadersConfig, caseId: SlowCaseId, mode: PeerMod
     stopSampling = sampleRss(server.pid, cfg.sampleMs);
     const cpu0 = server.cpuMs();
     const t0 = performance.now();
+    const slowConsumers = async (): Promise<number | null> =>
+      isEcho(caseId) ? null : ((await server.stats()).transports[caseId]?.slowConsumers ?? null);
+    const counted0 = await slowConsumers();
 
     if (!isEcho(caseId)) {
       const after = (await server.stats()).room.lastSeq;
@@ -226,6 +231,7 @@ async function measure(cfg: SlowReadersConfig, caseId: SlowCaseId, mode: PeerMod
     }
     await drive;
     const statuses = await Promise.all(peerWorkers.map((w) => w.call<PeersStatus>({ cmd: 'peers-status' })));
+    const counted1 = await slowConsumers();
     const serverCpuPct = ((server.cpuMs() - cpu0) / (performance.now() - t0)) * 100;
     const samples = stopSampling();
     const rssPeak = peakOf(samples, hwmReset ? readVmHwm(server.pid) : null);
@@ -247,6 +253,7 @@ async function measure(cfg: SlowReadersConfig, caseId: SlowCaseId, mode: PeerMod
       growth,
       growthPerPeer: growth / Math.max(1, opened),
       dropped: statuses.reduce((s, x) => s + x.dropped, 0),
+      serverCountedDrops: counted0 !== null && counted1 !== null ? counted1 - counted0 : null,
       peerSends: statuses.reduce((s, x) => s + x.sends, 0),
       peerSendsSkipped: statuses.reduce((s, x) => s + x.sendsSkipped, 0),
       reader,

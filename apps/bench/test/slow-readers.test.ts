@@ -37,6 +37,7 @@ function run(mode: SlowRun['mode'], growth: number, extra: Partial<SlowRun> = {}
     growth,
     growthPerPeer: growth / 50,
     dropped: 0,
+    serverCountedDrops: null,
     peerSends: 0,
     peerSendsSkipped: 0,
     reader: { sent: 250, received: 250, missing: 0 },
@@ -124,8 +125,8 @@ describe('the report', () => {
         limitBytes: GROWTH_LIMIT_BYTES,
         floorBytes: REFERENCE_FLOOR_BYTES,
         cases: [
-          slowCase('ws-raw', 50, run('slow', 6 * MiB, { dropped: 50 }), run('reading', 4 * MiB)),
-          slowCase('ws-lib-echo', 50, run('slow', 320 * MiB), run('reading', 16 * MiB)),
+          slowCase('ws-raw', 50, run('slow', 6 * MiB, { dropped: 50, serverCountedDrops: 49 }), run('reading', 4 * MiB)),
+          slowCase('ws-lib-echo', 50, run('slow', 320 * MiB), run('reading', 70 * MiB)),
         ],
       },
       targets: [],
@@ -133,12 +134,14 @@ describe('the report', () => {
     };
     const targets = slowReadersTargets(report.slowReaders!, false);
     expect(targets.map((t) => t.met)).toEqual([true, false]);
-    expect(targets[0]!.note).toContain('50 of 50 slow peers dropped');
-    expect(targets[1]!.measured).toContain('slow / reading 20.0×');
+    expect(targets[0]!.note).toContain('50 of 50 slow peers dropped by the server (its own count: 49)');
+    expect(targets[0]!.note).not.toContain('churn');
+    expect(targets[1]!.measured).toContain('slow / reading 4.6×');
+    expect(targets[1]!.note).toContain('The reference (peers reading) grew 70.0 MiB too');
     report.targets = targets;
     const text = printTables(report);
-    expect(text).toMatch(/ws-raw\s+never read.*MET/);
-    expect(text).toMatch(/ws-lib-echo\s+never read.*20\.0×\s+MISSED/);
+    expect(text).toMatch(/ws-raw\s+never read.*50 \(server: 49\).*MET/);
+    expect(text).toMatch(/ws-lib-echo\s+never read.*4\.6×\s+MISSED/);
   });
 });
 
