@@ -46,10 +46,10 @@ describe('finding 3a: an echo peer that never reads', () => {
 
   for (const path of ['/ws/lib/echo', '/ws/raw/echo']) {
     it(`${path}: fed 1 MiB messages it never reads, it is dropped and RSS growth stays under 64 MiB`, async () => {
-      const server = await startServer({ MAX_BUFFERED_BYTES: String(2 * MiB), WS_MAX_MESSAGE_BYTES: String(2 * MiB) });
+      const server = await startServer({ MAX_BUFFERED_BYTES: String(2 * MiB), WS_MAX_MESSAGE_BYTES: String(2 * MiB) }, { inspect: true });
       await fillRoom(server, 5, shortText);
       const before = await roomSnapshot(server);
-      const probe = new MemoryProbe(server);
+      const probe = await MemoryProbe.start(server);
 
       const peer = await openWire(server, path, { pauseAfterHead: true, keepPayloads: false });
       expect(peer.status).toBe(101);
@@ -63,7 +63,7 @@ describe('finding 3a: an echo peer that never reads', () => {
         written++;
       }
       await sleep(500);
-      const memory = probe.finish(`${path}, ${written} MiB written by a peer that never reads`);
+      const memory = await probe.finish(`${path}, ${written} MiB written by a peer that never reads`);
 
       const echoedWhilePaused = peer.dataBytes;
       const dropped = await droppedOnResume(peer);
@@ -85,6 +85,7 @@ const fullRoom = sharedServer(
   async (server) => {
     await fillRoom(server, FULL_ROOM, (i) => bulkyText(i));
   },
+  { inspect: true },
 );
 
 describe('finding 3b: replays to peers that never read, on a full room (3,000 × 8 kB)', () => {
@@ -99,14 +100,14 @@ describe('finding 3b: replays to peers that never read, on a full room (3,000 ×
     it(`${NON_READERS} × ${what} that never read: RSS growth under 64 MiB, the room intact`, async () => {
       const server = await fullRoom();
       const before = await roomSnapshot(server);
-      const probe = new MemoryProbe(server);
+      const probe = await MemoryProbe.start(server);
       const peers: WirePeer[] = [];
       for (let i = 0; i < NON_READERS; i++) peers.push(await open(server));
       expect
         .soft(peers.map((p) => p.status ?? 0), 'response heads (0: the server closed the connection without one)')
         .toEqual(peers.map(() => (what.startsWith('/ws') ? 101 : 200)));
       await sleep(2_000);
-      const memory = probe.finish(`${NON_READERS} × ${what} never read, 24 MB room`);
+      const memory = await probe.finish(`${NON_READERS} × ${what} never read, 24 MB room`);
       expectBoundedGrowth(memory);
       for (const peer of peers) peer.destroy();
       await expectSurvived(server, before);
@@ -116,14 +117,14 @@ describe('finding 3b: replays to peers that never read, on a full room (3,000 ×
   it('finding 3d: 24 × GET /api/poll?after=0 never read (8 MB answers): RSS growth under 64 MiB', async () => {
     const server = await fullRoom();
     const before = await roomSnapshot(server);
-    const probe = new MemoryProbe(server);
+    const probe = await MemoryProbe.start(server);
     const sockets: Socket[] = [];
     // Each answer is 1,000 × 8 kB; the kernel takes a few MB of it, the rest waits in the server.
     for (let i = 0; i < 24; i++) {
       sockets.push(await silentRequest(server, `GET /api/poll?after=0 HTTP/1.1\r\nHost: ${server.host}\r\n\r\n`));
     }
     await sleep(2_000);
-    const memory = probe.finish('24 × /api/poll?after=0 never read, 24 MB room');
+    const memory = await probe.finish('24 × /api/poll?after=0 never read, 24 MB room');
     expectBoundedGrowth(memory);
     for (const socket of sockets) socket.destroy();
     await expectSurvived(server, before);
@@ -141,7 +142,7 @@ describe('finding 3c: a broadcast storm while some peers never read', () => {
       // The room keeps little: the growth measured is what the transports hold.
       RETAIN_LIMIT: '200',
       HISTORY_LIMIT: '100',
-    });
+    }, { inspect: true });
     await fillRoom(server, 5, shortText);
     const start = (await roomSnapshot(server)).lastSeq;
 
@@ -161,7 +162,7 @@ describe('finding 3c: a broadcast storm while some peers never read', () => {
     const sse = new SseReader(`${server.url}/api/events?after=${start}`);
     await deadline(sse.waitFor(1), 5_000, 'SSE reader state event');
 
-    const probe = new MemoryProbe(server);
+    const probe = await MemoryProbe.start(server);
     const stalled: Record<string, WirePeer[]> = { '/ws/raw': [], '/ws/lib': [], '/api/events': [] };
     for (let i = 0; i < 3; i++) {
       for (const path of ['/ws/raw', '/ws/lib']) {
@@ -182,7 +183,7 @@ describe('finding 3c: a broadcast storm while some peers never read', () => {
     const everyone = (): boolean =>
       seen['ws-raw']!.length >= STORM && seen['ws-lib']!.length >= STORM && sse.messages().length >= STORM;
     for (let waited = 0; !everyone() && waited < 15_000; waited += 50) await sleep(50);
-    const memory = probe.finish(`storm of ${STORM} × 8 kB with 9 stalled streams and 3 stalled long polls`);
+    const memory = await probe.finish(`storm of ${STORM} × 8 kB with 9 stalled streams and 3 stalled long polls`);
 
     const expected = Array.from({ length: STORM }, (_, i) => start + 1 + i);
     expect.soft(seen['ws-raw'], 'the /ws/raw reader got every message in order').toEqual(expected);
