@@ -10,6 +10,10 @@
 // Limits are checked as soon as the header field that carries them is parsed, before any
 // payload byte is buffered. A violation throws WsProtocolError; the decoder then stays FAILED.
 //
+// Memory follows the bytes received, not the length announced: a payload of up to
+// EAGER_PAYLOAD_BYTES gets its buffer when its first bytes arrive, a larger one a buffer that
+// doubles as its bytes arrive: a peer that announces 16 MiB and sends one byte holds 64 KiB.
+//
 // Non-minimal lengths: 5.2 says "the minimal number of bytes MUST be used to encode the
 // length", but this decoder accepts a 16- or 64-bit form holding a small length, as `ws`
 // and the Autobahn test suite do. The form used is reported in `Frame.lengthForm` so the
@@ -40,6 +44,9 @@ export interface DecoderOptions {
 const NO_FRAMES: Frame[] = [];
 const TWO_POW_32 = 0x1_0000_0000;
 
+/** Payloads up to this size are allocated whole; larger ones grow as their bytes arrive. */
+export const EAGER_PAYLOAD_BYTES = 64 * 1024;
+
 export class FrameDecoder {
   private readonly role: 'server' | 'client';
   maxPayloadBytes: number;
@@ -64,7 +71,7 @@ export class FrameDecoder {
   private payloadLength = 0;
   private maskKey: Uint8Array | null = null;
   private headerBytes: Uint8Array = EMPTY_BYTES;
-  // A payload that spans chunks is filled into one buffer allocated from payloadLength.
+  // A payload that spans chunks is filled into payload[0, filled); see growPayload.
   private payload: Uint8Array = EMPTY_BYTES;
   private filled = 0;
   private error: WsProtocolError | null = null;
@@ -81,7 +88,10 @@ export class FrameDecoder {
     return this._state;
   }
 
-  /** Bytes held for the frame in progress: its header so far and its payload buffer. */
+  /**
+   * Bytes held for the frame in progress: its header so far and its payload buffer, which is
+   * at most EAGER_PAYLOAD_BYTES or twice the payload bytes received.
+   */
   get bufferedBytes(): number {
     return this.headLen + (this._state === 'PAYLOAD' ? this.payload.length : 0);
   }
@@ -165,7 +175,7 @@ export class FrameDecoder {
           const avail = end - pos;
           if (this.filled === 0 && this.payload === EMPTY_BYTES) {
             // The frame's first payload bytes: when they are all in this chunk, one copy
-            // makes the payload; otherwise allocate it once and fill it across chunks.
+            // makes the payload; otherwise it is filled across chunks.
             if (this.payloadLength === 0) {
               this.finishFrame(EMPTY_BYTES);
               break;
@@ -177,10 +187,11 @@ export class FrameDecoder {
               break;
             }
             if (avail === 0) return;
-            this.payload = allocBytes(this.payloadLength);
+            this.payload = allocBytes(this.payloadLength <= EAGER_PAYLOAD_BYTES ? this.payloadLength : Math.max(EAGER_PAYLOAD_BYTES, avail));
           }
           if (avail === 0) return;
           const take = Math.min(avail, this.payloadLength - this.filled);
+          if (this.filled + take > this.payload.length) this.growPayload(this.filled + take);
           this.payload.set(take === avail && pos === 0 ? chunk : chunk.subarray(pos, pos + take), this.filled);
           this.filled += take;
           pos += take;
@@ -196,6 +207,14 @@ export class FrameDecoder {
           return;
       }
     }
+  }
+
+  // Doubling keeps the copies made while growing below one per byte received, and the buffer
+  // below twice the bytes received. It never exceeds payloadLength, so a full buffer is the payload.
+  private growPayload(needed: number): void {
+    const grown = allocBytes(Math.min(this.payloadLength, Math.max(needed, 2 * this.payload.length)));
+    grown.set(this.payload.subarray(0, this.filled));
+    this.payload = grown;
   }
 
   // Copies header bytes until headWant are held; returns the new read position.
