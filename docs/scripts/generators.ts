@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { maxHeaderSize } from 'node:http';
 import { join } from 'node:path';
 import * as httpErrors from '../../apps/server/src/errors.ts';
 import { defaultConfig } from '../../apps/server/src/config.ts';
@@ -114,18 +115,36 @@ function closeCodeTable(): string {
   return rows.join('\n');
 }
 
-// When each HTTP error is raised: the contract's wording, one line per code.
+// When each HTTP error is raised, one line per error class of apps/server/src/errors.ts (several
+// classes may share a code: RATE_LIMITED has three). A class without a line fails the docs check.
 const HTTP_WHEN: Record<string, string> = {
-  INVALID_BODY: 'malformed JSON, wrong types, missing fields, unknown `via`',
-  INVALID_TEXT: 'empty or white-space-only text',
-  INVALID_CURSOR: '`after` or `timeout` not an integer in range',
-  ORIGIN_NOT_ALLOWED: 'a foreign `Origin` (HTTP requests and WebSocket handshakes)',
-  UNKNOWN_CLIENT: 'a `clientId` the room does not know',
-  NOT_FOUND: 'no such route',
-  TEXT_TOO_LONG: 'text over `MAX_TEXT_LENGTH` code points',
-  BODY_TOO_LARGE: 'request body over `MAX_BODY_BYTES`',
-  RATE_LIMITED: 'over `SEND_RATE_LIMIT` sends in the window',
+  InvalidBody:
+    'malformed JSON, invalid UTF-8, a `__proto__` or `constructor.prototype` key, wrong types, missing fields, unknown `via` (HTTP bodies and WebSocket chat frames alike)',
+  InvalidText: 'empty or white-space-only text',
+  InvalidCursor: '`after`, `timeout` or `epoch` malformed, out of range or given twice (polls, streams, WebSocket URLs)',
+  InvalidQuery:
+    'any other query parameter wrong: a repeated `clientId` on a poll or stream; on a WebSocket URL, `clientId` or `clientSecret` repeated or not 1–200 characters',
+  InvalidRequest:
+    'a request-target that is not a path (an upgrade not in origin-form, a path the router cannot decode), malformed HTTP (the parser\'s `HPE_…` code in the message), HTTP/1.1 without `Host`',
+  HostNotAllowed:
+    'a `Host` that is not an IP address, `localhost`, a `*.localhost` name, this machine\'s name (or `<name>.local`) or a name in `ALLOWED_HOSTS` (HTTP and WebSocket handshakes, checked before `Origin`)',
+  OriginNotAllowed: 'a foreign `Origin` (HTTP requests and WebSocket handshakes)',
+  UnknownClient: 'a `clientId` the room does not know',
+  NotFound: 'no such route',
+  RequestTimeout: 'the request\'s head and body not complete within `REQUEST_TIMEOUT_MS` (a held poll or an open stream is never cut)',
+  TextTooLong: 'text over `MAX_TEXT_LENGTH` code points',
+  BodyTooLarge: 'request body over `MAX_BODY_BYTES`',
+  RateLimited: 'over `SEND_RATE_LIMIT` sends of one client, or `SEND_RATE_LIMIT_PER_ADDRESS` sends from one address, in the window',
+  JoinRateLimited: 'over `JOIN_RATE_LIMIT` new identities (joins, WebSockets without a known `clientId`) from one address in a minute',
+  TooManyConnections: 'over `MAX_CONNECTIONS_PER_ADDRESS` open connections from one address: answered as the connection opens, then closed',
+  HeadersTooLarge: `request headers over Node's \`maxHeaderSize\` (${maxHeaderSize} bytes)`,
 };
+
+// Answers written outside the error classes; each row is checked against the file that writes it.
+const OTHER_ERRORS: Array<{ status: number; code: string; file: string; when: string }> = [
+  { status: 426, code: 'UPGRADE_REQUIRED', file: 'apps/server/src/routes/upgrade-required.ts', when: 'a plain `GET` on a WebSocket path (with `Upgrade: websocket` and `Sec-WebSocket-Version: 13`)' },
+  { status: 503, code: 'SHUTTING_DOWN', file: 'apps/server/src/http/upgrade.ts', when: 'a WebSocket upgrade while the server shuts down' },
+];
 
 export function httpErrorRows(): Array<{ name: string; code: string; status: number }> {
   const rows: Array<{ name: string; code: string; status: number }> = [];
@@ -134,18 +153,25 @@ export function httpErrorRows(): Array<{ name: string; code: string; status: num
     const err = new (value as new (...args: unknown[]) => { code: string; statusCode: number })('x', 'y');
     rows.push({ name, code: err.code, status: err.statusCode });
   }
-  return rows.sort((a, b) => a.status - b.status || a.code.localeCompare(b.code));
+  return rows.sort((a, b) => a.status - b.status || a.code.localeCompare(b.code) || a.name.localeCompare(b.name));
 }
 
-function httpErrorTable(): string {
-  const rows = ['| status | code | raised as (apps/server/src/errors.ts) | when |', '|---|---|---|---|'];
+function httpErrorTable(root: string): string {
+  const entries: Array<{ status: number; code: string; raisedAs: string; when: string }> = [];
   for (const r of httpErrorRows()) {
-    const when = HTTP_WHEN[r.code];
-    if (!when) throw new Error(`HTTP error ${r.code} has no description in docs/scripts/generators.ts (HTTP_WHEN)`);
-    rows.push(`| ${r.status} | \`${r.code}\` | \`${r.name}\` | ${when} |`);
+    const when = HTTP_WHEN[r.name];
+    if (!when) throw new Error(`HTTP error ${r.name} (${r.code}) has no description in docs/scripts/generators.ts (HTTP_WHEN)`);
+    entries.push({ status: r.status, code: r.code, raisedAs: `\`${r.name}\``, when });
   }
-  const missing = ERROR_CODES.filter((c) => !rows.some((r) => r.includes(`\`${c}\``)));
+  for (const o of OTHER_ERRORS) {
+    if (!readFileSync(join(root, o.file), 'utf8').includes(`'${o.code}'`)) throw new Error(`${o.file} no longer answers ${o.code}`);
+    entries.push({ status: o.status, code: o.code, raisedAs: `(written in \`${o.file.replace('apps/server/src/', '')}\`)`, when: o.when });
+  }
+  const missing = ERROR_CODES.filter((c) => !entries.some((e) => e.code === c));
   if (missing.length) throw new Error(`contract error codes without a server error class: ${missing.join(', ')}`);
+  entries.sort((a, b) => a.status - b.status || a.code.localeCompare(b.code));
+  const rows = ['| status | code | raised as (apps/server/src/errors.ts) | when |', '|---|---|---|---|'];
+  for (const e of entries) rows.push(`| ${e.status} | \`${e.code}\` | ${e.raisedAs} | ${e.when} |`);
   rows.push('| 500 | `INTERNAL` | (anything else, from `toWireError`) | a bug; the message never carries details |');
   return rows.join('\n');
 }
@@ -176,25 +202,53 @@ function stateTable(): string {
 
 // --- configuration ---------------------------------------------------------------------------
 
-function configTable(): string {
-  const env: Array<[string, string, unknown]> = [
-    ['HOST', 'host', defaultConfig.host],
-    ['PORT', 'port', defaultConfig.port],
-    ['LONG_POLL_TIMEOUT_MS', 'longPollTimeoutMs', defaultConfig.longPollTimeoutMs],
-    ['HISTORY_LIMIT', 'historyLimit', defaultConfig.historyLimit],
-    ['RETAIN_LIMIT', 'retainLimit', defaultConfig.retainLimit],
-    ['MAX_TEXT_LENGTH', 'maxTextLength', defaultConfig.maxTextLength],
-    ['MAX_BODY_BYTES', 'maxBodyBytes', defaultConfig.maxBodyBytes],
-    ['WS_CHAT_MAX_BYTES', 'wsChatMaxBytes', defaultConfig.wsChatMaxBytes],
-    ['WS_MAX_MESSAGE_BYTES', 'wsMaxMessageBytes', defaultConfig.wsMaxMessageBytes],
-    ['SEND_RATE_LIMIT', 'sendRateLimit', `${defaultConfig.sendRateLimit} per ${defaultConfig.sendRateWindowMs} ms`],
-    ['ALLOWED_ORIGINS', 'allowedOrigins', defaultConfig.allowedOrigins.length ? defaultConfig.allowedOrigins.join(',') : '(only the server\'s own)'],
+/** 4194304 → "4 MiB", for the byte-sized defaults. */
+function binarySize(bytes: number): string | null {
+  for (const [unit, size] of [['MiB', 1024 * 1024], ['KiB', 1024]] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
+  }
+  return null;
+}
+
+function configTable(root: string): string {
+  const d = defaultConfig;
+  const env: Array<[string, keyof typeof d, unknown, string]> = [
+    ['HOST', 'host', d.host, 'listen address (`0.0.0.0` for a classroom)'],
+    ['PORT', 'port', d.port, '`0` picks a free port'],
+    ['LONG_POLL_TIMEOUT_MS', 'longPollTimeoutMs', d.longPollTimeoutMs, `long-poll hold, at most ${DEFAULTS.longPollMaxTimeoutMs}`],
+    ['HISTORY_LIMIT', 'historyLimit', d.historyLimit, 'messages a newcomer gets'],
+    ['RETAIN_LIMIT', 'retainLimit', d.retainLimit, 'messages kept for resume (at least `HISTORY_LIMIT`)'],
+    ['MAX_TEXT_LENGTH', 'maxTextLength', d.maxTextLength, 'code points of chat text'],
+    ['MAX_BODY_BYTES', 'maxBodyBytes', d.maxBodyBytes, 'HTTP request body'],
+    ['WS_CHAT_MAX_BYTES', 'wsChatMaxBytes', d.wsChatMaxBytes, 'a chat WebSocket message'],
+    ['WS_MAX_MESSAGE_BYTES', 'wsMaxMessageBytes', d.wsMaxMessageBytes, 'an echo WebSocket message'],
+    ['SEND_RATE_LIMIT', 'sendRateLimit', `${d.sendRateLimit} per ${d.sendRateWindowMs} ms`, 'sends of one client'],
+    ['SEND_RATE_LIMIT_PER_ADDRESS', 'sendRateLimitPerAddress', `${d.sendRateLimitPerAddress} per ${d.sendRateWindowMs} ms`, 'sends from one address, all its clients together'],
+    ['JOIN_RATE_LIMIT', 'joinRateLimit', `${d.joinRateLimit} per 60 s`, 'new identities from one address'],
+    ['MAX_CLIENTS', 'maxClients', d.maxClients, 'identities remembered'],
+    ['MAX_BUFFERED_BYTES', 'maxBufferedBytes', d.maxBufferedBytes, 'bytes one peer may owe before it is dropped'],
+    ['DRAIN_TIMEOUT_MS', 'drainTimeoutMs', d.drainTimeoutMs, 'written bytes must drain within this'],
+    ['REQUEST_TIMEOUT_MS', 'requestTimeoutMs', d.requestTimeoutMs, 'a request\'s head and body must arrive within this'],
+    ['MAX_CONNECTIONS_PER_ADDRESS', 'maxConnectionsPerAddress', d.maxConnectionsPerAddress, 'open TCP connections from one address'],
+    ['ALLOWED_ORIGINS', 'allowedOrigins', d.allowedOrigins.length ? d.allowedOrigins.join(',') : '(only the server\'s own)', 'comma list, `*` for any'],
+    ['ALLOWED_HOSTS', 'allowedHosts', d.allowedHosts.length ? d.allowedHosts.join(',') : '(IP addresses, localhost, this machine\'s name)', 'comma list of extra `Host` names, `*` for any'],
   ];
-  const rows = ['| variable | `AppConfig` field | default |', '|---|---|---|'];
-  for (const [name, field, value] of env) rows.push(`| \`${name}\` | \`${field}\` | ${typeof value === 'string' ? value : `\`${String(value)}\``} |`);
-  rows.push(`| (none) | \`sseHeartbeatMs\` | \`${defaultConfig.sseHeartbeatMs}\` |`);
-  rows.push(`| (none) | \`heartbeatMs\` (WebSocket ping) | \`${defaultConfig.heartbeatMs}\` |`);
-  rows.push(`| (none) | page size of a poll answer | \`${DEFAULTS.pageSize}\` messages |`);
+  // Every variable configFromEnv reads has a row.
+  const source = readFileSync(join(root, 'apps/server/src/config.ts'), 'utf8');
+  const read = new Set([...source.matchAll(/\benv(?:\.|, ')([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!));
+  const missing = [...read].filter((name) => !env.some(([listed]) => listed === name));
+  if (missing.length) throw new Error(`config.ts reads ${missing.join(', ')}: add a row to configTable in docs/scripts/generators.ts`);
+
+  const rows = ['| variable | `AppConfig` field | default | what |', '|---|---|---|---|'];
+  for (const [name, field, value, what] of env) {
+    const size = typeof value === 'number' && /Bytes$/.test(field) ? binarySize(value) : null;
+    const shown = typeof value === 'string' ? value : `\`${String(value)}\`${size ? ` (${size})` : ''}`;
+    rows.push(`| \`${name}\` | \`${field}\` | ${shown} | ${what} |`);
+  }
+  rows.push(`| (none) | \`maxAnswerBytes\` | \`${d.maxAnswerBytes}\` (${binarySize(d.maxAnswerBytes)}) | a poll answer stops adding messages past this |`);
+  rows.push(`| (none) | page size of a poll answer | \`${DEFAULTS.pageSize}\` | messages in one poll answer |`);
+  rows.push(`| (none) | \`heartbeatMs\` | \`${d.heartbeatMs}\` | WebSocket ping interval |`);
+  rows.push(`| (none) | \`sseHeartbeatMs\` | \`${d.sseHeartbeatMs}\` | SSE comment interval |`);
   return rows.join('\n');
 }
 
@@ -309,13 +363,14 @@ async function wsEchoTranscript(): Promise<string> {
   });
 }
 
-/** Replaces per-run values (ids, clocks) in JSON so the transcript is the same on every run. */
+/** Replaces per-run values (ids, the epoch, clocks) in JSON so the transcript is the same on every run. */
 function normalise(value: unknown, ids: Map<string, string>): unknown {
   if (Array.isArray(value)) return value.map((v) => normalise(v, ids));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       if (k === 'serverTime' && typeof v === 'number') out[k] = 1_700_000_000_000 + Number(out.seq ?? 0);
+      else if (k === 'epoch' && typeof v === 'string') out[k] = 'epoch-of-this-run';
       else if (k === 'clientId' && typeof v === 'string') {
         if (!ids.has(v)) ids.set(v, `client-${ids.size + 1}`);
         out[k] = ids.get(v);
@@ -343,6 +398,7 @@ async function roomTranscript(): Promise<string> {
     await step('GET', '/api/poll?after=1');
     await step('GET', '/api/longpoll?after=2&timeout=0');
     await step('GET', '/api/poll?after=99');
+    await step('GET', '/api/poll?after=1&epoch=an-earlier-room');
     await step('POST', '/api/messages', { clientId, text: '   ' });
     await step('GET', '/api/poll?after=-1');
     return ['```text', parts.join('\n\n'), '```'].join('\n');
