@@ -92,7 +92,6 @@ export interface EchoProbeResult {
   /** Distinct messages that came back. */
   received: number;
   errors: number;
-  closedByServer: boolean;
 }
 
 /**

@@ -259,13 +259,12 @@ export function echoProbe(c: Extract<Command, { cmd: 'echo-probe' }>): Promise<E
     const received = new Set<number>();
     let sent = 0;
     let probeErrors = 0;
-    let closedByServer = false;
     let done = false;
     const finish = (): void => {
       if (done) return;
       done = true;
       ws.terminate();
-      resolve({ sent, received: received.size, errors: probeErrors, closedByServer });
+      resolve({ sent, received: received.size, errors: probeErrors });
     };
     ws.on('message', (data: Buffer) => {
       const m = /^p\|(\d+)$/.exec(data.toString());
@@ -273,10 +272,7 @@ export function echoProbe(c: Extract<Command, { cmd: 'echo-probe' }>): Promise<E
       if (sent === c.count && received.size === c.count) finish();
     });
     ws.on('error', () => probeErrors++);
-    ws.on('close', () => {
-      if (!done) closedByServer = true;
-      finish();
-    });
+    ws.on('close', finish);
     ws.once('open', () => {
       const timer = setInterval(() => {
         if (sent === c.count || ws.readyState !== WebSocket.OPEN) {
