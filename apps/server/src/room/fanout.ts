@@ -220,6 +220,7 @@ export class StreamPeer extends Peer {
     this.pump();
   }
 
+  // #region stream-pull
   /** A message was just stored. */
   offer(wired: Wired): void {
     if (this.closed || this.mode !== 'live') return; // a replay reads it from the cache in its turn
@@ -271,6 +272,7 @@ export class StreamPeer extends Peer {
       this.pumping = false;
     }
   }
+  // #endregion stream-pull
 
   /** The next page from the room, for a peer further behind than the recent cache. */
   private async fetch(): Promise<void> {

@@ -44,6 +44,7 @@ export interface SinceOptions {
 
 export type RoomListener = (message: ChatMessage) => void;
 
+// #region room-interface
 export interface Room {
   /** The newest seq and epoch this process has seen (exact for a room in memory). */
   readonly head: Head;
@@ -66,3 +67,4 @@ export interface Room {
   /** Called with every stored message, in seq order. */
   subscribe(listener: RoomListener): () => void;
 }
+// #endregion room-interface
