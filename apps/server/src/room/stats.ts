@@ -48,8 +48,15 @@ export class Stats {
   seen(transport: TransportId, clientId: string | undefined): void {
     if (clientId === undefined) return;
     const map = this.seenAt[transport];
+    const now = this.now();
     map.delete(clientId); // keep the map in last-seen order
-    map.set(clientId, this.now());
+    map.set(clientId, now);
+    // Oldest first: what was not seen for a minute is forgotten here too, so the map
+    // stays as small as the last minute's clients even when nobody asks for stats.
+    for (const [oldest, at] of map) {
+      if (at >= now - ACTIVE_MS) break;
+      map.delete(oldest);
+    }
   }
 
   /** One HTTP request, WebSocket handshake or SSE stream opening. */
