@@ -82,6 +82,28 @@ export class ServerProcess {
     }
   }
 
+  /** CPU time used so far (user + system), in clock ticks (/proc/<pid>/stat). */
+  cpuTicks(): number {
+    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  }
+
+  /** Waits until the process has used almost no CPU for 200 ms (it has read what was sent); false after `ms`. */
+  async idle(ms = 10_000): Promise<boolean> {
+    const until = performance.now() + ms;
+    let last = this.cpuTicks();
+    while (performance.now() < until) {
+      await sleep(200);
+      if (!this.alive()) return false;
+      const now = this.cpuTicks();
+      if (now - last <= 2) return true;
+      last = now;
+    }
+    return false;
+  }
+
   /** Resident memory now (VmRSS), in bytes. */
   rss(): number {
     return statusField(this.pid, 'VmRSS');
@@ -367,12 +389,13 @@ export function http(server: ServerProcess, method: string, path: string, opts: 
         : Buffer.from(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
   const headers: Record<string, string> = { ...(payload ? { 'content-type': 'application/json' } : {}), ...opts.headers };
   const answer = new Promise<Reply>((resolve, reject) => {
+    const fail = (err: Error): void => reject(new Error(`${method} ${path} from ${opts.from ?? '127.0.0.1'}: ${err.message}`));
     const req = httpRequest(
       { host: '127.0.0.1', port: server.port, method, path, headers, agent: false, localAddress: opts.from ?? '127.0.0.1' },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
+        res.on('error', fail);
         res.on('end', () => {
           const raw = Buffer.concat(chunks).toString('utf8');
           let body: Json = undefined;
@@ -385,7 +408,7 @@ export function http(server: ServerProcess, method: string, path: string, opts: 
         });
       },
     );
-    req.on('error', reject);
+    req.on('error', fail);
     req.end(payload);
   });
   return deadline(answer, opts.timeoutMs ?? 10_000, `${method} ${path}`);
@@ -419,7 +442,10 @@ export async function roomSnapshot(server: ServerProcess): Promise<RoomSnapshot>
   const messages: Json[] = [];
   let after = 0;
   for (;;) {
-    const page = await http(server, 'GET', `/api/poll?after=${after}`, { from: CHECK_FROM, timeoutMs: 15_000 });
+    // A page of 1,000 long messages can be larger than MAX_BUFFERED_BYTES; this client reads it all.
+    const page = await http(server, 'GET', `/api/poll?after=${after}`, { from: CHECK_FROM, timeoutMs: 15_000 }).catch((err: Error) => {
+      throw new Error(`checking the room (a client that reads): ${err.message}`);
+    });
     expect(page.status, page.raw.slice(0, 300)).toBe(200);
     if (page.body.messages.length === 0) break;
     messages.push(...page.body.messages);
@@ -670,6 +696,25 @@ export class WirePeer {
     return this.status ?? 0;
   }
 
+  /**
+   * Waits for a whole HTTP answer (its Content-Length read, or the connection ended):
+   * the status (0 for none) and the body parsed as JSON (undefined if it is not JSON).
+   */
+  async answer(ms = 5_000): Promise<{ status: number; body: Json; raw: string }> {
+    const length = (): number | undefined => {
+      const m = /\r\ncontent-length:\s*(\d+)/i.exec(this.head ?? '');
+      return m ? Number(m[1]) : undefined;
+    };
+    await this.waitFor(() => this.ended || (this.head !== undefined && this.bodyBytes >= (length() ?? Infinity)), ms);
+    let body: Json = undefined;
+    try {
+      body = JSON.parse(this.body);
+    } catch {
+      body = undefined;
+    }
+    return { status: this.status ?? 0, body, raw: this.body };
+  }
+
   /** The code of the server's close frame (1005 when it has none), if one arrived. */
   get closeCode(): number | undefined {
     const close = this.frames.find((f) => f.opcode === 8);
@@ -717,6 +762,11 @@ export async function openWire(server: ServerProcess, path: string, opts: WireOp
   const peer = new WirePeer(server.port, path, server.host, opts);
   await peer.response();
   return peer;
+}
+
+/** Sends `request` (any bytes) as is from `from`; read the answer with `answer()`. */
+export function rawRequest(server: ServerProcess, request: string | Buffer, from = '127.0.0.1'): WirePeer {
+  return new WirePeer(server.port, '', server.host, { request, from });
 }
 
 /** A socket that sends `request` and then never reads a byte. */
