@@ -9,9 +9,8 @@ import type { Socket } from 'node:net';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
-import { encodeHttpError } from '@wirebench/transports/ws/handshake';
 import type { ServerContext } from '../context.ts';
-import { toWireError } from '../errors.ts';
+import { answerAndClose } from '../http/guards.ts';
 import type { UpgradeParams } from '../http/upgrade.ts';
 import type { Channel } from '../room/fanout.ts';
 import { upgradeRequired } from '../routes/upgrade-required.ts';
@@ -51,10 +50,7 @@ export function createLibWebSockets(ctx: ServerContext) {
       try {
         entry.clientId = await room.adopt({ clientId: params.clientId, address: socket.remoteAddress ?? '' });
       } catch (err) {
-        const { statusCode, code, message } = toWireError(err);
-        socket.end(encodeHttpError(statusCode, code, message));
-        setTimeout(() => socket.destroy(), 1_000).unref();
-        return;
+        return answerAndClose(socket, err as Error);
       }
       if (socket.destroyed) return;
     }

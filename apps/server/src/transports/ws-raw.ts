@@ -1,11 +1,10 @@
 // /ws/raw (chat) and /ws/raw/echo on the hand-rolled RFC 6455 stack. The
 // upgrade was validated by http/upgrade.ts; this file wires each socket to the
 // core (ws-raw-socket.ts), the fan-out and the inspector.
-import type { Socket } from 'node:net';
 import { encodeFrame, OPCODES } from '@wirebench/transports/ws';
-import { acceptSteps, encodeHttpError } from '@wirebench/transports/ws/handshake';
+import { acceptSteps } from '@wirebench/transports/ws/handshake';
 import type { ServerContext } from '../context.ts';
-import { toWireError } from '../errors.ts';
+import { answerAndClose } from '../http/guards.ts';
 import type { UpgradeRequest } from '../http/upgrade.ts';
 import type { Channel } from '../room/fanout.ts';
 import { answerChatFrame, binaryChatFrame, welcome } from './chat.ts';
@@ -33,13 +32,6 @@ function channelOf(ws: RawWebSocket): Channel {
     pauseInput: () => socket.pause(),
     resumeInput: () => socket.resume(),
   };
-}
-
-/** A handshake refused after validation (the room said no): an HTTP error, never a WebSocket. */
-function refuse(socket: Socket, err: unknown): void {
-  const { statusCode, code, message } = toWireError(err);
-  socket.end(encodeHttpError(statusCode, code, message));
-  setTimeout(() => socket.destroy(), 1_000).unref();
 }
 
 export function createRawWebSocketServer(ctx: ServerContext) {
@@ -72,7 +64,8 @@ export function createRawWebSocketServer(ctx: ServerContext) {
     try {
       clientId = await room.adopt({ clientId: params.clientId, address });
     } catch (err) {
-      return refuse(socket, err);
+      // The room said no (too many new identities from this address): an HTTP error, never a WebSocket.
+      return answerAndClose(socket, err as Error);
     }
     if (socket.destroyed) return;
     stats.request('ws-raw', req);
