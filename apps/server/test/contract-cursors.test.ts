@@ -4,8 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { LongPollHub } from '@wirebench/transports/polling';
-import { buildApp } from '../src/app.ts';
-import { appPool, call, expectError, join, roomState, send, type Json } from './helpers/contract.ts';
+import { appPool, call, expectError, join, roomState, send, testApp, type Json } from './helpers/contract.ts';
 
 const pool = appPool();
 afterEach(() => pool.closeAll());
@@ -115,7 +114,7 @@ describe.each(lanes)('$path cursors', ({ path, q }) => {
 
 describe('pages of at most 1 000', () => {
   // One room of 1 200 messages for the whole block (outside the per-test pool).
-  const app = buildApp({ sendRateLimit: 100_000 });
+  const app = testApp({ sendRateLimit: 100_000 });
   beforeAll(() => fill(app, 1200), 60_000);
   afterAll(() => app.close());
 
