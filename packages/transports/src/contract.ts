@@ -26,6 +26,8 @@ export type Epoch = string;
 
 export interface JoinResponse {
   clientId: string;
+  /** v2: private to its owner (at least 128 random bits); sends and self-debugging need it. */
+  clientSecret: string;
   lastSeq: number;
   epoch: Epoch;
   messages: ChatMessage[];
@@ -41,6 +43,7 @@ export interface PollResponse {
 
 export interface SendRequest {
   clientId: string;
+  clientSecret: string;
   text: string;
   clientMsgId?: string;
   name?: string;
@@ -70,12 +73,23 @@ export const ERROR_CODES = [
   'INVALID_BODY',
   'INVALID_TEXT',
   'INVALID_CURSOR',
+  'INVALID_QUERY',
+  'INVALID_REQUEST',
+  'TEACHER_ONLY',
   'ORIGIN_NOT_ALLOWED',
+  'HOST_NOT_ALLOWED',
+  'NOT_YOUR_CLIENT',
+  'CLIENT_REMOVED',
   'UNKNOWN_CLIENT',
   'NOT_FOUND',
+  'REQUEST_TIMEOUT',
   'TEXT_TOO_LONG',
   'BODY_TOO_LARGE',
+  'ROOM_LOCKED',
+  'UPGRADE_REQUIRED',
   'RATE_LIMITED',
+  'HEADERS_TOO_LARGE',
+  'SHUTTING_DOWN',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number] | (string & {});
 
@@ -87,6 +101,8 @@ export interface ErrorBody {
 export interface WelcomeFrame {
   type: 'welcome';
   clientId: string;
+  /** v2: the identity's secret; present the pair as ?clientId=&clientSecret= to keep it on a reconnect. */
+  clientSecret: string;
   lastSeq: number;
   epoch: Epoch;
   /** Wirebench extension: the requested replay started after messages no longer retained. */
@@ -167,10 +183,24 @@ export const DEFAULTS = {
 //        handshake and up to 200 recent frames replayed, then live ones.
 // ---------------------------------------------------------------------------
 
+/** A URL students may open, with what it is (`Wi-Fi`, `Ethernet`, `VPN`, `container bridge`, `this machine only`). */
+export interface JoinUrl {
+  url: string;
+  label: string;
+  /** The address to show the class first (a LAN interface, not a VPN, a bridge or loopback). */
+  primary: boolean;
+  /** false for loopback: only this machine can open it. */
+  reachable: boolean;
+}
+
 export interface InfoResponse {
   version: string;
-  /** URLs students can open: the listen URL, or one per LAN address when bound to 0.0.0.0. */
-  joinUrls: string[];
+  /** URLs students can open, the best first: one per interface when bound to every address. */
+  joinUrls: JoinUrl[];
+  /** The server listens on a loopback address only: students cannot reach it (`HOST=0.0.0.0 pnpm start`). */
+  loopbackOnly: boolean;
+  /** The teacher has locked the room: no new identity may join. */
+  locked: boolean;
   config: {
     longPollTimeoutMs: number;
     historyLimit: number;
@@ -222,3 +252,49 @@ export interface InspectClose {
 }
 
 export type InspectEvent = InspectHandshake | InspectFrame | InspectClose;
+
+// ---------------------------------------------------------------------------
+// v2: the teacher (CONTRACT "the teacher"; teacher-only requests carry
+// `Authorization: Bearer <teacher key>`, else 401 TEACHER_ONLY).
+//
+//   GET  /api/clients                         -> ClientsResponse
+//   POST /api/clients/<clientId>/remove       -> 200 { clientId, removed: true, closed }
+//   POST /api/room/lock { locked }            -> 200 { locked }
+//   POST /api/class/assign { mode }           -> 200 AssignmentState (extension: 'round-robin'
+//        gives every student, and each newcomer in turn, one of the five transports)
+//   POST /api/class/me { clientId, clientSecret } -> 200 ClassMe (extension: a student's own
+//        assignment, no teacher key; 403 NOT_YOUR_CLIENT / CLIENT_REMOVED)
+// ---------------------------------------------------------------------------
+
+export interface ClientInfo {
+  clientId: string;
+  name: string;
+  /** Transports with an open connection or a request in the last 60 s. */
+  transports: TransportId[];
+  /** When the identity was made (ms since the epoch). */
+  connectedSince: number;
+  /** Messages stored from it. */
+  sent: number;
+  address: string;
+  /** The transport the teacher's assignment gave it, if any. */
+  assigned: TransportId | null;
+}
+
+export interface ClientsResponse {
+  clients: ClientInfo[];
+  locked: boolean;
+}
+
+export type AssignmentMode = 'round-robin' | 'none';
+
+export interface AssignmentState {
+  mode: AssignmentMode;
+  /** Students given a transport by this call. */
+  assigned: number;
+}
+
+export interface ClassMe {
+  transport: TransportId | null;
+  locked: boolean;
+}
+
