@@ -20,8 +20,10 @@ import {
 
 afterEach(stopAllServers);
 
+/** `clientId=…&clientSecret=…` (the secret left out if the server gave none: that is checked on its own). */
 const wsQuery = (client: Json): string =>
-  `clientId=${encodeURIComponent(client.clientId)}&clientSecret=${encodeURIComponent(client.clientSecret ?? '')}`;
+  `clientId=${encodeURIComponent(client.clientId)}` +
+  (typeof client.clientSecret === 'string' ? `&clientSecret=${encodeURIComponent(client.clientSecret)}` : '');
 
 /** A send frame on an open chat WebSocket, and the answer to it (ack or error). */
 async function sendOn(peer: WirePeer, text: string, clientMsgId: string): Promise<Json> {
@@ -45,6 +47,7 @@ it('finding 8a: joins beyond JOIN_RATE_LIMIT from one address get 429 (WebSocket
     if (i === 24) expect.soft(reply.body?.error?.code, 'the 25th join').toBe('RATE_LIMITED');
   }
   expect(statuses, 'the 25 joins from 127.0.0.1').toEqual([...Array(20).fill(201), ...Array(5).fill(429)]);
+  expect.soft(typeof first.clientSecret, 'a join gives a clientSecret').toBe('string');
 
   const other = await http(server, 'POST', '/api/join', { body: { name: 'another student' }, from: '127.0.0.2' });
   expect(other.status, 'a join from 127.0.0.2').toBe(201);

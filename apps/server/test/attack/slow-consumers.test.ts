@@ -46,7 +46,12 @@ describe('finding 3a: an echo peer that never reads', () => {
 
   for (const path of ['/ws/lib/echo', '/ws/raw/echo']) {
     it(`${path}: fed 1 MiB messages it never reads, it is dropped and RSS growth stays under 64 MiB`, async () => {
-      const server = await startServer({ MAX_BUFFERED_BYTES: String(2 * MiB), WS_MAX_MESSAGE_BYTES: String(2 * MiB) }, { inspect: true });
+      // Whether the server queues the echoes (MAX_BUFFERED_BYTES) or stops reading until they
+      // drain (DRAIN_TIMEOUT_MS), a peer that never reads is dropped within seconds.
+      const server = await startServer(
+        { MAX_BUFFERED_BYTES: String(2 * MiB), DRAIN_TIMEOUT_MS: '2000', WS_MAX_MESSAGE_BYTES: String(2 * MiB) },
+        { inspect: true },
+      );
       await fillRoom(server, 5, shortText);
       const before = await roomSnapshot(server);
       const probe = await MemoryProbe.start(server);

@@ -25,6 +25,10 @@ async function seededServer(env: Record<string, string> = {}): Promise<ServerPro
   return server;
 }
 
+/** The start of a JSON body acting as `client`: `{"clientId":…,"clientSecret":…` (no secret if the server gave none). */
+const credentials = (client: Json): string =>
+  `{"clientId":${JSON.stringify(client.clientId)}` + (typeof client.clientSecret === 'string' ? `,"clientSecret":${JSON.stringify(client.clientSecret)}` : '');
+
 /** A GET over a raw socket: its status, and its error code when it is refused. */
 async function getStatus(server: ServerProcess, target: string, headers: Record<string, string> = {}): Promise<{ status: number; code?: string }> {
   const lines = Object.entries({ Host: server.host, Connection: 'close', ...headers }).map(([k, v]) => `${k}: ${v}`);
@@ -88,7 +92,7 @@ it('finding 10b: invalid UTF-8 inside a JSON string in POST /api/messages is 400
   };
   for (const [what, bytes] of Object.entries(bad)) {
     const body = Buffer.concat([
-      Buffer.from(`{"clientId":${JSON.stringify(client.clientId)},"clientSecret":${JSON.stringify(client.clientSecret ?? '')},"text":"caf`),
+      Buffer.from(`${credentials(client)},"text":"caf`),
       Buffer.from(bytes),
       Buffer.from('"}'),
     ]);
@@ -116,7 +120,7 @@ it('finding 10d: a WebSocket send frame with a "__proto__" key is an error frame
   const polluted = `{"type":"send","text":"polluted?","clientMsgId":"proto","__proto__":{"isAdmin":true}}`;
 
   const viaHttp = await http(server, 'POST', '/api/messages', {
-    body: `{"clientId":${JSON.stringify(client.clientId)},"clientSecret":${JSON.stringify(client.clientSecret ?? '')},"text":"polluted?","__proto__":{"isAdmin":true}}`,
+    body: `${credentials(client)},"text":"polluted?","__proto__":{"isAdmin":true}}`,
   });
   expectErrorReply(viaHttp, 400, 'INVALID_BODY');
 
