@@ -219,8 +219,14 @@ export function sharedServer(
   return async () => {
     if (current?.alive()) return current;
     if (current) console.log(`[server] the shared server died; it printed:\n${current.output()}\n[server] starting another`);
-    current = await startServer(env, opts);
-    await prepare(current);
+    const server = await startServer(env, opts);
+    try {
+      await prepare(server);
+    } catch (err) {
+      await server.stop('SIGKILL', 0);
+      throw err;
+    }
+    current = server;
     return current;
   };
 }
