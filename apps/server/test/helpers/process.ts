@@ -465,6 +465,56 @@ export async function health(server: ServerProcess, timeoutMs = 5_000): Promise<
   return http(server, 'GET', '/healthz', { from: CHECK_FROM, timeoutMs });
 }
 
+// A /healthz pinger in a process of its own: its timings are the server's, not those of a
+// test process busy reading a replay. Arguments: port, source address. One line per answer:
+// milliseconds, or "fail <reason>".
+const PINGER = `
+const http = require('node:http');
+const [port, from] = process.argv.slice(1);
+const once = () => new Promise((resolve) => {
+  const started = performance.now();
+  const req = http.get({ host: '127.0.0.1', port: Number(port), path: '/healthz', localAddress: from, agent: false, timeout: 5000 }, (res) => {
+    res.resume();
+    res.on('end', () => resolve(res.statusCode === 200 ? String(performance.now() - started) : 'fail status ' + res.statusCode));
+  });
+  req.on('timeout', () => req.destroy(new Error('no answer in 5 s')));
+  req.on('error', (err) => resolve('fail ' + err.message));
+});
+// Never outlives a test that lost track of it.
+setTimeout(() => process.exit(0), 60000).unref();
+(async () => {
+  for (;;) {
+    process.stdout.write((await once()) + '\\n');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+})();
+`;
+
+export interface HealthTimings {
+  /** Milliseconds per answer, Infinity for a failed one. */
+  times: number[];
+  max: number;
+  failures: string[];
+}
+
+/** Pings /healthz every 100 ms from a child process until `stop()` (which kills it by PID). */
+export function healthPinger(server: ServerProcess): { stop: () => Promise<HealthTimings> } {
+  const child = spawn(process.execPath, ['-e', PINGER, String(server.port), CHECK_FROM], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    async stop() {
+      if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
+      await exited;
+      const lines = out.split('\n').filter((l) => l !== '');
+      const failures = lines.filter((l) => l.startsWith('fail'));
+      const times = lines.map((l) => (l.startsWith('fail') ? Infinity : Number(l)));
+      return { times, max: times.length > 0 ? Math.max(...times) : Infinity, failures };
+    },
+  };
+}
+
 /**
  * After an attack: the process is alive, `/healthz` answers `{ ok: true }`, and the
  * room is what it was (`lastSeq`, `epoch`, every retained message).
