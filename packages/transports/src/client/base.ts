@@ -7,14 +7,19 @@
 //   open/connecting/reconnecting --lost()--> reconnecting --(backoff timer)--> open channel again
 //   open/connecting/reconnecting --restartChannel() (a new room, a forgotten id)--> reconnecting, channel opened again at once
 //   any but closed --pause()--> paused --resume()--> connecting
+//   open/connecting/reconnecting --shutOut(ROOM_LOCKED)--> locked --connect()/resume()--> connecting
+//   any but closed --shutOut(CLIENT_REMOVED)--> removed (final)
 //   any --close()--> closed (final)
 import type { ChatMessage, Epoch, TransportId } from '../contract.ts';
 import { Backoff, resolveBackoff } from './backoff.ts';
 import { describeNewRoom, judgeCursorAnswer, type Position, type RoomAnswer } from './cursor.ts';
+import { redactSecret, redactUrl } from './redact.ts';
+import { INFO_PATH, ME_PATH, readInfoAnswer, readMeAnswer, type Standing } from './standing.ts';
 import type {
   BackoffOptions,
   ClientCounters,
   ClientEvents,
+  ClientIdentity,
   ClientOptions,
   ClientSnapshot,
   ClientStatus,
@@ -22,6 +27,7 @@ import type {
   TransportClient,
   WireRecord,
 } from './types.ts';
+import { httpRequestHeadBytes, httpResponseHeadBytes, utf8Length } from './wire.ts';
 
 /** Options with every injectable resolved to a function. */
 export interface ResolvedOptions {
@@ -35,6 +41,7 @@ export interface ResolvedOptions {
   EventSource: typeof EventSource | undefined;
   now: () => number;
   random: () => number;
+  getRandomValues: (bytes: Uint8Array) => Uint8Array;
   setTimeout: (fn: () => void, ms: number) => unknown;
   clearTimeout: (handle: unknown) => void;
 }
@@ -55,6 +62,13 @@ export const CLIENT_ERROR_CODES = {
   http: 'HTTP_ERROR',
 } as const;
 
+/** Server codes after which the client stops instead of reconnecting (CONTRACT v2 "the teacher"). */
+export const SHUT_OUT_CODES = { removed: 'CLIENT_REMOVED', locked: 'ROOM_LOCKED' } as const;
+export type ShutOutCode = (typeof SHUT_OUT_CODES)[keyof typeof SHUT_OUT_CODES];
+
+/** How long the client waits for the answer to "why was I refused?" before reconnecting anyway. */
+export const STANDING_TIMEOUT_MS = 5_000;
+
 function resolveOptions(options: ClientOptions): ResolvedOptions {
   const g = globalThis as typeof globalThis & { location?: { origin?: string } };
   const baseUrl = options.baseUrl ?? g.location?.origin;
@@ -72,10 +86,48 @@ function resolveOptions(options: ClientOptions): ResolvedOptions {
     EventSource: options.EventSource ?? g.EventSource,
     now: options.now ?? (() => performance.timeOrigin + performance.now()),
     random: options.random ?? Math.random,
+    // getRandomValues, unlike randomUUID, also exists on a page served over plain http (a classroom LAN).
+    getRandomValues: options.getRandomValues ?? ((bytes) => globalThis.crypto.getRandomValues(bytes)),
     setTimeout: options.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms)),
     clearTimeout:
       options.clearTimeout ?? ((h) => globalThis.clearTimeout(h as ReturnType<typeof globalThis.setTimeout>)),
   };
+}
+
+export interface HttpAnswer {
+  status: number;
+  body: unknown;
+  /** `Retry-After` in seconds, when the server sent one. */
+  retryAfter?: number;
+}
+
+export interface RequestExtras {
+  /** Count `messages` in the answer into the record. */
+  countMessages?: boolean;
+  /** A poll: an answer without messages is marked `empty`. */
+  poll?: boolean;
+  /** Abort this request alone (long-poll option changes, watchdog, a timeout). */
+  controller?: AbortController;
+}
+
+/** A callback outlived its channel (pause, cut, close, restart). */
+export class StaleError extends Error {
+  constructor() {
+    super('stale channel');
+    this.name = 'StaleError';
+  }
+}
+
+export function errorOf(answer: HttpAnswer): { code: string; message: string } {
+  const body = answer.body as { error?: { code?: unknown; message?: unknown } } | null;
+  const code = typeof body?.error?.code === 'string' ? body.error.code : CLIENT_ERROR_CODES.http;
+  const message = typeof body?.error?.message === 'string' ? body.error.message : `HTTP ${answer.status}`;
+  return { code, message };
+}
+
+export function describe(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
 }
 
 /** A send waiting for the server's confirmation. */
@@ -103,6 +155,12 @@ export abstract class BaseClient implements TransportClient {
 
   protected status: ClientStatus = 'idle';
   protected clientId: string | null;
+  /**
+   * The secret that proves clientId (CONTRACT v2 "identity"); null without an id, or when the
+   * server gave none (a v1 server). Sent only where the contract asks for it: the body of
+   * `POST /api/messages` and the URL of a WebSocket that keeps its identity. Never shown.
+   */
+  protected clientSecret: string | null;
   protected lastSeq: number;
   /** False until the client knows where it stands in the room (after, join, or first delivery). */
   protected cursorKnown: boolean;
@@ -141,13 +199,16 @@ export abstract class BaseClient implements TransportClient {
   private readonly newRoomBackoff: Backoff;
   private lastNewRoomAt = -Infinity;
   private reconnectTimer: unknown = null;
+  /** Set while the client asks the server why a socket or stream was refused; reconnects wait for it. */
+  private standingCheck: Promise<void> | null = null;
+  private readonly controllers = new Set<AbortController>();
   private nextRecordId = 1;
-  private msgCounter = 0;
 
   constructor(transport: TransportId, options: ClientOptions = {}) {
     this.transport = transport;
     this.opts = resolveOptions(options);
     this.clientId = options.clientId ?? null;
+    this.clientSecret = options.clientId !== undefined ? (options.clientSecret ?? null) : null;
     this.lastSeq = options.after ?? 0;
     this.cursorKnown = options.after !== undefined;
     this.roomEpoch = options.after !== undefined ? (options.epoch ?? null) : null;
@@ -188,13 +249,17 @@ export abstract class BaseClient implements TransportClient {
   // ---- TransportClient ---------------------------------------------------------
 
   connect(): void {
+    if (this.status === 'locked') {
+      this.resume();
+      return;
+    }
     if (this.status !== 'idle') return;
     this.setStatus('connecting');
     this.startChannel();
   }
 
   send(text: string, options: SendOptions = {}): string {
-    if (this.status === 'closed') throw new Error('client is closed');
+    if (this.status === 'closed' || this.status === 'removed') throw new Error(`client is ${this.status}`);
     const clientMsgId = options.clientMsgId ?? this.generateClientMsgId();
     this.queue.push({ clientMsgId, text, name: options.name ?? this.opts.name, state: 'queued', done: false });
     this.changed();
@@ -203,21 +268,22 @@ export abstract class BaseClient implements TransportClient {
   }
 
   close(): void {
-    if (this.status === 'closed') return;
+    // A removed client has nothing left to release, and keeps saying why it stopped.
+    if (this.status === 'closed' || this.status === 'removed') return;
     this.clearReconnectTimer();
     this.endChannel(true);
     this.setStatus('closed');
   }
 
   pause(): void {
-    if (this.status === 'closed' || this.status === 'paused' || this.status === 'idle') return;
+    if (this.stopped()) return;
     this.clearReconnectTimer();
     this.endChannel(true);
     this.setStatus('paused');
   }
 
   resume(): void {
-    if (this.status !== 'paused') return;
+    if (this.status !== 'paused' && this.status !== 'locked') return;
     this.backoff.reset();
     this.setStatus('connecting');
     this.startChannel();
@@ -250,6 +316,11 @@ export abstract class BaseClient implements TransportClient {
     return () => {
       set.delete(listener);
     };
+  }
+
+  identity(): ClientIdentity | null {
+    if (this.clientId === null || this.clientSecret === null) return null;
+    return { clientId: this.clientId, clientSecret: this.clientSecret };
   }
 
   getSnapshot(): ClientSnapshot {
@@ -287,15 +358,90 @@ export abstract class BaseClient implements TransportClient {
   /** The channel failed: tear it down and come back after the backoff delay. */
   protected lost(code: string, message: string, generation = this.generation): void {
     if (generation !== this.generation) return;
-    if (this.status === 'closed' || this.status === 'paused' || this.status === 'idle') return;
+    if (this.stopped()) return;
     this.endChannel(false);
     this.fail(code, message);
     this.setStatus('reconnecting');
     this.scheduleReconnect(this.backoff.next());
   }
 
+  /**
+   * A socket or stream failed before it opened. A page is not told why: a refused WebSocket
+   * handshake and an EventSource answered with an error status both look like a network
+   * failure, so a removed client or a locked room would look like a server that is down.
+   * The client asks once over plain HTTP (standing.ts) while the backoff runs, and the
+   * reconnect waits for the answer: CLIENT_REMOVED or ROOM_LOCKED stop the client.
+   */
+  protected refusedBeforeOpen(message: string, generation: number): void {
+    if (generation !== this.generation || this.stopped()) return;
+    const asked = this.clientId;
+    const identity = this.identity();
+    this.lost(CLIENT_ERROR_CODES.network, message, generation);
+    const check = this.askStanding(identity).then(
+      (standing) => {
+        // Only for the identity that was refused, and only while nothing else has moved on.
+        if (this.status !== 'reconnecting' || this.clientId !== asked) return;
+        if (standing.verdict === 'removed') this.shutOut(SHUT_OUT_CODES.removed, standing.message);
+        if (standing.verdict === 'locked') this.shutOut(SHUT_OUT_CODES.locked, standing.message);
+      },
+      () => undefined,
+    );
+    this.standingCheck = check;
+    void check.finally(() => {
+      if (this.standingCheck === check) this.standingCheck = null;
+    });
+  }
+
+  private async askStanding(identity: ClientIdentity | null): Promise<Standing> {
+    const generation = this.generation;
+    const controller = new AbortController();
+    const timer = this.opts.setTimeout(() => controller.abort(), STANDING_TIMEOUT_MS);
+    // Ending the channel aborts the question: its timer goes at once, not when the promise settles.
+    controller.signal.addEventListener('abort', () => this.opts.clearTimeout(timer), { once: true });
+    try {
+      if (identity !== null) {
+        const me = readMeAnswer(await this.request('POST', ME_PATH, {}, { ...identity }, generation, { controller }));
+        // An identity the server did not adopt made the socket ask for a new one: the lock applies.
+        if (me.verdict !== 'not-adopted') return me;
+      }
+      return readInfoAnswer(await this.request('GET', INFO_PATH, {}, undefined, generation, { controller }));
+    } catch {
+      return { verdict: 'unknown' };
+    } finally {
+      this.opts.clearTimeout(timer);
+    }
+  }
+
+  /**
+   * The server will not take this client: CLIENT_REMOVED (the teacher removed it, its
+   * secret is dead) or ROOM_LOCKED (a locked room refuses new identities). Trying again
+   * would only be refused again, so the channel ends and nothing is scheduled: one error
+   * event, and the status says why. A locked client tries again when its owner asks
+   * (connect, resume); a removed one never does, and its unsent messages are dropped.
+   */
+  protected shutOut(code: ShutOutCode, message: string): void {
+    if (this.stopped()) return;
+    this.clearReconnectTimer();
+    this.endChannel(true);
+    if (code === SHUT_OUT_CODES.removed) {
+      this.clientSecret = null;
+      for (const item of this.queue) item.done = true;
+      this.queue.length = 0;
+      this.setStatus('removed');
+    } else {
+      this.setStatus('locked');
+    }
+    this.fail(code, message);
+  }
+
   protected isCurrent(generation: number): boolean {
-    return generation === this.generation && this.status !== 'closed' && this.status !== 'paused';
+    return generation === this.generation && !this.stopped();
+  }
+
+  /** No channel is wanted now: not started, paused, shut out or closed. */
+  protected stopped(): boolean {
+    const s = this.status;
+    return s === 'idle' || s === 'paused' || s === 'locked' || s === 'removed' || s === 'closed';
   }
 
   private startChannel(): void {
@@ -306,17 +452,24 @@ export abstract class BaseClient implements TransportClient {
   private endChannel(clean: boolean): void {
     this.generation += 1;
     for (const item of this.queue) item.state = 'queued';
+    for (const controller of [...this.controllers]) controller.abort();
+    this.controllers.clear();
     this.closeChannel(clean);
   }
 
   private scheduleReconnect(delay: number): void {
     this.clearReconnectTimer();
-    this.reconnectTimer = this.opts.setTimeout(() => {
-      this.reconnectTimer = null;
-      if (this.status !== 'reconnecting') return;
+    const generation = this.generation;
+    const reconnect = (): void => {
+      if (this.status !== 'reconnecting' || generation !== this.generation) return;
       this.counters.reconnects += 1;
       this.changed();
       this.startChannel();
+    };
+    this.reconnectTimer = this.opts.setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.standingCheck === null) reconnect();
+      else void this.standingCheck.then(reconnect);
     }, delay);
   }
 
@@ -329,7 +482,7 @@ export abstract class BaseClient implements TransportClient {
 
   /** Close the channel and open it again at once (a new room, a forgotten id). */
   protected restartChannel(): void {
-    if (this.status === 'closed' || this.status === 'paused' || this.status === 'idle') return;
+    if (this.stopped()) return;
     this.endChannel(true);
     this.setStatus('reconnecting');
     this.startChannel();
@@ -402,8 +555,7 @@ export abstract class BaseClient implements TransportClient {
    * of rejoining in a loop.
    */
   protected followNewRoom(): void {
-    this.clientId = null;
-    this.changed();
+    this.forgetIdentity();
     const at = this.now();
     const again = at - this.lastNewRoomAt < this.opts.backoff.maxMs;
     this.lastNewRoomAt = at;
@@ -412,17 +564,25 @@ export abstract class BaseClient implements TransportClient {
       this.restartChannel();
       return;
     }
-    if (this.status === 'closed' || this.status === 'paused' || this.status === 'idle') return;
+    if (this.stopped()) return;
     this.endChannel(true);
     this.setStatus('reconnecting');
     this.scheduleReconnect(this.newRoomBackoff.next());
   }
 
-  /** The server gave us an id. */
-  protected joined(clientId: string, lastSeq: number): void {
+  /** The server gave us an id and its secret (join or welcome). The event carries the id only. */
+  protected joined(clientId: string, clientSecret: unknown, lastSeq: number): void {
     this.clientId = clientId;
+    this.clientSecret = typeof clientSecret === 'string' && clientSecret !== '' ? clientSecret : null;
     this.changed();
     this.emit('joined', { clientId, lastSeq });
+  }
+
+  /** The id no longer works here (a new room, a forgotten or refused id): the next channel asks for a new one. */
+  protected forgetIdentity(): void {
+    this.clientId = null;
+    this.clientSecret = null;
+    this.changed();
   }
 
   protected acked(item: QueuedSend, seq: number): void {
@@ -446,12 +606,84 @@ export abstract class BaseClient implements TransportClient {
     return ceiling * (1 - b.jitter * this.opts.random());
   }
 
+  // ---- measured requests ------------------------------------------------------------------
+
+  /**
+   * One HTTP request with its WireRecord. Aborted when the channel ends. The record shows
+   * the path and query (a clientSecret there redacted), never the body.
+   */
+  protected async request(
+    method: 'GET' | 'POST',
+    path: string,
+    query: Record<string, string | number | undefined>,
+    body: object | undefined,
+    generation: number,
+    extras: RequestExtras = {},
+  ): Promise<HttpAnswer> {
+    if (!this.isCurrent(generation)) throw new StaleError();
+    const url = buildUrl(this.opts.baseUrl, path, query);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const payloadBytes = payload === undefined ? 0 : utf8Length(payload);
+    const sentHeaders: Array<[string, string]> =
+      payload === undefined
+        ? []
+        : [
+            ['Content-Type', 'application/json'],
+            ['Content-Length', String(payloadBytes)],
+          ];
+    const handle = this.beginRecord({
+      kind: 'http',
+      method,
+      url: redactUrl(url),
+      headerBytesUp: httpRequestHeadBytes(method, url, sentHeaders),
+      payloadBytesUp: payloadBytes,
+      estimated: true,
+    });
+    const controller = extras.controller ?? new AbortController();
+    this.controllers.add(controller);
+    try {
+      const init: RequestInit = { method, signal: controller.signal };
+      if (payload !== undefined) {
+        init.body = payload;
+        init.headers = { 'content-type': 'application/json' };
+      }
+      const response = await this.opts.fetch(url.href, init);
+      const text = await response.text();
+      let parsed: unknown = null;
+      try {
+        parsed = text === '' ? null : JSON.parse(text);
+      } catch {
+        parsed = null;
+      }
+      const list = (parsed as { messages?: unknown } | null)?.messages;
+      const count = extras.countMessages && Array.isArray(list) ? list.length : 0;
+      this.endRecord(handle, {
+        status: response.status,
+        headerBytesDown: httpResponseHeadBytes(response.status, response.statusText, response.headers),
+        payloadBytesDown: utf8Length(text),
+        messages: count,
+        ...(extras.poll && response.ok ? { empty: count === 0 } : {}),
+      });
+      const answer: HttpAnswer = { status: response.status, body: parsed };
+      const retryAfter = Number(response.headers.get('retry-after'));
+      if (response.headers.has('retry-after') && Number.isFinite(retryAfter)) answer.retryAfter = retryAfter;
+      return answer;
+    } catch (error) {
+      this.endRecord(handle, { error: controller.signal.aborted ? 'aborted' : describe(error) });
+      throw error;
+    } finally {
+      this.controllers.delete(controller);
+    }
+  }
+
   // ---- errors, events, records -------------------------------------------------------
 
   protected fail(code: string, message: string): void {
-    this.lastError = `${code}: ${message}`;
+    // A message may quote what the client sent (a browser's WebSocket error names the URL).
+    const shown = redactSecret(message, this.clientSecret);
+    this.lastError = `${code}: ${shown}`;
     this.changed();
-    this.emit('error', { code, message });
+    this.emit('error', { code, message: shown });
   }
 
   protected emit<E extends keyof ClientEvents>(event: E, ...args: Parameters<ClientEvents[E]>): void {
@@ -506,6 +738,7 @@ export abstract class BaseClient implements TransportClient {
   }
 
   private account(handle: RecordHandle): void {
+    if (handle.record.error !== undefined) handle.record.error = redactSecret(handle.record.error, this.clientSecret);
     const r = handle.record;
     const up = r.headerBytesUp + r.payloadBytesUp;
     const down = r.headerBytesDown + r.payloadBytesDown;
@@ -531,22 +764,25 @@ export abstract class BaseClient implements TransportClient {
     for (const listener of [...this.subscribers]) listener();
   }
 
+  /** 128 random bits as hex: unique per client, and no earlier id tells anyone the next one. */
   private generateClientMsgId(): string {
-    const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
     let id = '';
-    for (let i = 0; i < 12; i++) id += alphabet[Math.floor(this.opts.random() * alphabet.length) % alphabet.length];
-    this.msgCounter += 1;
-    return `${id}-${this.msgCounter.toString(36)}`;
+    for (const byte of this.opts.getRandomValues(new Uint8Array(16))) id += byte.toString(16).padStart(2, '0');
+    return id;
   }
 }
 
 /** What decides the fate of a send the server refused. */
-export type SendVerdict = 'retry-later' | 'drop' | 'rejoin' | 'fail-channel';
+export type SendVerdict = 'retry-later' | 'drop' | 'rejoin' | 'removed' | 'fail-channel';
 
-/** One place for the contract's error table, seen from a sender. */
+/**
+ * One place for the contract's error table, seen from a sender. NOT_YOUR_CLIENT means the
+ * server does not take our secret for this id: the identity is lost like a forgotten one.
+ */
 export function sendVerdict(status: number | undefined, code: string): SendVerdict {
+  if (code === SHUT_OUT_CODES.removed) return 'removed';
   if (code === 'RATE_LIMITED' || status === 429) return 'retry-later';
-  if (code === 'UNKNOWN_CLIENT') return 'rejoin';
+  if (code === 'UNKNOWN_CLIENT' || code === 'NOT_YOUR_CLIENT') return 'rejoin';
   if (
     status === 400 ||
     status === 413 ||

@@ -1,46 +1,23 @@
-// What the three HTTP transports share: join, sends over `POST /api/messages`,
-// measured requests, and the poll-answer rules (truncated, a new room: cursor.ts).
+// What the three HTTP transports share: join, sends over `POST /api/messages` (with the
+// client's secret), and the poll-answer rules (truncated, a new room: cursor.ts).
 // Short polling, long polling and SSE differ only in how they receive.
 import type { ChatMessage, HttpSendVia, JoinResponse, PollResponse, SendRequest } from '../contract.ts';
-import { BaseClient, buildUrl, CLIENT_ERROR_CODES, MAX_REJOINS_PER_SEND, sendVerdict } from './base.ts';
+import {
+  BaseClient,
+  CLIENT_ERROR_CODES,
+  describe,
+  errorOf,
+  type HttpAnswer,
+  MAX_REJOINS_PER_SEND,
+  SHUT_OUT_CODES,
+  sendVerdict,
+  StaleError,
+} from './base.ts';
 import type { ClientOptions } from './types.ts';
-import { httpRequestHeadBytes, httpResponseHeadBytes, utf8Length } from './wire.ts';
-
-export interface HttpAnswer {
-  status: number;
-  body: unknown;
-  /** `Retry-After` in seconds, when the server sent one. */
-  retryAfter?: number;
-}
-
-export interface RequestExtras {
-  /** Count `messages` in the answer into the record. */
-  countMessages?: boolean;
-  /** A poll: an answer without messages is marked `empty`. */
-  poll?: boolean;
-  /** Abort this request alone (long-poll option changes, watchdog). */
-  controller?: AbortController;
-}
-
-/** A callback outlived its channel (pause, cut, close, restart). */
-export class StaleError extends Error {
-  constructor() {
-    super('stale channel');
-    this.name = 'StaleError';
-  }
-}
-
-export function errorOf(answer: HttpAnswer): { code: string; message: string } {
-  const body = answer.body as { error?: { code?: unknown; message?: unknown } } | null;
-  const code = typeof body?.error?.code === 'string' ? body.error.code : CLIENT_ERROR_CODES.http;
-  const message = typeof body?.error?.message === 'string' ? body.error.message : `HTTP ${answer.status}`;
-  return { code, message };
-}
 
 export abstract class HttpClientBase extends BaseClient {
   protected abstract readonly via: HttpSendVia;
   private joinPromise: Promise<void> | null = null;
-  private readonly controllers = new Set<AbortController>();
   private pumpGeneration = -1;
   private rateLimitAttempt = 0;
 
@@ -69,8 +46,6 @@ export abstract class HttpClientBase extends BaseClient {
   protected closeChannel(_clean: boolean): void {
     this.joinPromise = null;
     this.clearHold();
-    for (const controller of [...this.controllers]) controller.abort();
-    this.controllers.clear();
     this.stopReceiving();
   }
 
@@ -95,6 +70,10 @@ export abstract class HttpClientBase extends BaseClient {
     if (!this.isCurrent(generation)) throw new StaleError();
     if (answer.status !== 201 && answer.status !== 200) {
       const { code, message } = errorOf(answer);
+      if (code === SHUT_OUT_CODES.locked) {
+        this.shutOut(code, message);
+        throw new StaleError();
+      }
       this.fail(code, message);
       throw new Error(`join refused: ${code}`);
     }
@@ -107,7 +86,7 @@ export abstract class HttpClientBase extends BaseClient {
     // Polls and streams in flight asked with the old room's cursor: the channel starts
     // again with this id, and receives from the new cursor once the history below is in.
     const sameRoom = this.judgeAnswer(join);
-    this.joined(join.clientId, join.lastSeq);
+    this.joined(join.clientId, join.clientSecret, join.lastSeq);
     if (!sameRoom) this.restartChannel();
     const history = (Array.isArray(join.messages) ? [...join.messages] : []).sort((a, b) => a.seq - b.seq);
     if (!this.cursorKnown) {
@@ -128,6 +107,13 @@ export abstract class HttpClientBase extends BaseClient {
 
   // ---- receiving helpers ------------------------------------------------------------------
 
+  /** A poll or stream answered with an error: a removed client stops, anything else reconnects. */
+  protected refusedAnswer(answer: HttpAnswer, generation: number): void {
+    const { code, message } = errorOf(answer);
+    if (code === SHUT_OUT_CODES.removed) this.shutOut(code, message);
+    else this.lost(code, message, generation);
+  }
+
   /**
    * Applies a poll answer. Returns 'restarted' when the room started again (the channel
    * is restarting with a fresh join), 'more' when the server holds more than it sent
@@ -146,72 +132,6 @@ export abstract class HttpClientBase extends BaseClient {
       this.changed();
     }
     return delivered > 0 && answer.lastSeq > this.lastSeq ? 'more' : 'ok';
-  }
-
-  // ---- measured requests ------------------------------------------------------------------
-
-  protected async request(
-    method: 'GET' | 'POST',
-    path: string,
-    query: Record<string, string | number | undefined>,
-    body: object | undefined,
-    generation: number,
-    extras: RequestExtras = {},
-  ): Promise<HttpAnswer> {
-    if (!this.isCurrent(generation)) throw new StaleError();
-    const url = buildUrl(this.opts.baseUrl, path, query);
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const payloadBytes = payload === undefined ? 0 : utf8Length(payload);
-    const sentHeaders: Array<[string, string]> =
-      payload === undefined
-        ? []
-        : [
-            ['Content-Type', 'application/json'],
-            ['Content-Length', String(payloadBytes)],
-          ];
-    const handle = this.beginRecord({
-      kind: 'http',
-      method,
-      url: url.pathname + url.search,
-      headerBytesUp: httpRequestHeadBytes(method, url, sentHeaders),
-      payloadBytesUp: payloadBytes,
-      estimated: true,
-    });
-    const controller = extras.controller ?? new AbortController();
-    this.controllers.add(controller);
-    try {
-      const init: RequestInit = { method, signal: controller.signal };
-      if (payload !== undefined) {
-        init.body = payload;
-        init.headers = { 'content-type': 'application/json' };
-      }
-      const response = await this.opts.fetch(url.href, init);
-      const text = await response.text();
-      let parsed: unknown = null;
-      try {
-        parsed = text === '' ? null : JSON.parse(text);
-      } catch {
-        parsed = null;
-      }
-      const list = (parsed as { messages?: unknown } | null)?.messages;
-      const count = extras.countMessages && Array.isArray(list) ? list.length : 0;
-      this.endRecord(handle, {
-        status: response.status,
-        headerBytesDown: httpResponseHeadBytes(response.status, response.statusText, response.headers),
-        payloadBytesDown: utf8Length(text),
-        messages: count,
-        ...(extras.poll && response.ok ? { empty: count === 0 } : {}),
-      });
-      const answer: HttpAnswer = { status: response.status, body: parsed };
-      const retryAfter = Number(response.headers.get('retry-after'));
-      if (response.headers.has('retry-after') && Number.isFinite(retryAfter)) answer.retryAfter = retryAfter;
-      return answer;
-    } catch (error) {
-      this.endRecord(handle, { error: controller.signal.aborted ? 'aborted' : describe(error) });
-      throw error;
-    } finally {
-      this.controllers.delete(controller);
-    }
   }
 
   // ---- sends --------------------------------------------------------------------------------
@@ -235,6 +155,7 @@ export abstract class HttpClientBase extends BaseClient {
           await this.ensureJoined(generation);
           const body: SendRequest = {
             clientId: this.clientId ?? '',
+            clientSecret: this.clientSecret ?? '',
             text: item.text,
             clientMsgId: item.clientMsgId,
             via: this.via,
@@ -258,15 +179,19 @@ export abstract class HttpClientBase extends BaseClient {
         if (item.done) continue; // confirmed by an older pump meanwhile
         item.state = 'queued';
         const { code, message } = errorOf(answer);
+        const verdict = sendVerdict(answer.status, code);
+        if (verdict === 'removed') {
+          this.shutOut(SHUT_OUT_CODES.removed, message);
+          return;
+        }
         this.fail(code, message);
-        switch (sendVerdict(answer.status, code)) {
+        switch (verdict) {
           case 'rejoin':
             if (++rejoins > MAX_REJOINS_PER_SEND) {
-              this.lost(code, 'the server keeps forgetting this client', generation);
+              this.lost(code, 'the server keeps refusing this client', generation);
               return;
             }
-            this.clientId = null;
-            this.changed();
+            this.forgetIdentity();
             continue; // the next round joins first, then resends the same clientMsgId
           case 'retry-later':
             this.hold(this.retryDelay(this.rateLimitAttempt++, answer.retryAfter));
@@ -283,10 +208,4 @@ export abstract class HttpClientBase extends BaseClient {
       if (this.pumpGeneration === generation) this.pumpGeneration = -1;
     }
   }
-
-}
-
-export function describe(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
 }

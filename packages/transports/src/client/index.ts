@@ -11,10 +11,19 @@
 //   'SERVER_RESTARTED', rejoin, then the new room is followed from its start (lastSeq 0,
 //   what it already holds is fetched), so nothing posted since the restart is lost or
 //   skipped. Every poll, stream and socket sends `epoch` with `after` once it is known.
-// - Sends: queued in order, each with a clientMsgId (given or generated from options.random),
-//   pending until ack (WebSocket) or 200/201 (HTTP), resent with the same id after a drop:
-//   the server stores a (clientId, clientMsgId) once. 429 waits and retries, 400/413 drop the
-//   send, UNKNOWN_CLIENT (404, or a WebSocket `error` frame) rejoins and resends.
+// - Identity (CONTRACT v2): the clientSecret from join or welcome stays with its clientId;
+//   it goes in every `POST /api/messages` body and in the URL of every WebSocket that keeps
+//   its identity, and nowhere else: identity() hands it to the owner, WireRecords show the
+//   URL with `clientSecret=[redacted]` and no bodies, error messages have it replaced.
+// - Sends: queued in order, each with a clientMsgId (given, or 128 random bits from
+//   crypto.getRandomValues), pending until ack (WebSocket) or 200/201 (HTTP), resent with the
+//   same id after a drop: the server stores a (clientId, clientMsgId) once. 429 waits and
+//   retries, 400/413 drop the send, UNKNOWN_CLIENT (404, or a WebSocket `error` frame) and
+//   NOT_YOUR_CLIENT (403) rejoin and resend.
+// - Shut out: CLIENT_REMOVED (403, a WebSocket close 1008 `removed`, or a refused handshake or
+//   stream the client asks about: standing.ts) stops the client for good, status 'removed';
+//   ROOM_LOCKED (423 on join or handshake) stops it with status 'locked' until connect() or
+//   resume(). One error event each, no reconnect loop.
 // - Reconnect: exponential backoff with jitter (options.backoff), reset after a success.
 // - pause()/resume() keep the cursor; cut() drops the channel as a network failure would;
 //   close() is final.
@@ -45,11 +54,21 @@ export function createClient(transport: TransportId, options: ClientOptions = {}
 }
 
 export * from './types.ts';
-export { BaseClient, buildUrl, CLIENT_ERROR_CODES, sendVerdict, type SendVerdict } from './base.ts';
+export {
+  BaseClient,
+  buildUrl,
+  CLIENT_ERROR_CODES,
+  sendVerdict,
+  SHUT_OUT_CODES,
+  STANDING_TIMEOUT_MS,
+  type SendVerdict,
+  type ShutOutCode,
+} from './base.ts';
 export { Backoff, backoffDelay, DEFAULT_BACKOFF, resolveBackoff } from './backoff.ts';
 export { judgeCursorAnswer, type CursorVerdict, type Position, type RoomAnswer } from './cursor.ts';
 export { HttpClientBase } from './http-client.ts';
 export { LongPollClient, LONG_POLL_GRACE_MS } from './long-poll.ts';
+export { REDACTED, redactSecret, redactUrl } from './redact.ts';
 export { ShortPollClient } from './short-poll.ts';
 export { SseClient } from './sse.ts';
 export { WebSocketClient, WS_PATHS, type WebSocketTransportId } from './ws-client.ts';

@@ -1,8 +1,8 @@
 // Long polling: `GET /api/longpoll?after=N&timeout=MS` is held by the server until a
 // message arrives or the timeout passes; the next poll leaves as soon as an answer lands.
 import type { PollResponse } from '../contract.ts';
-import { CLIENT_ERROR_CODES } from './base.ts';
-import { describe, errorOf, HttpClientBase } from './http-client.ts';
+import { CLIENT_ERROR_CODES, describe } from './base.ts';
+import { HttpClientBase } from './http-client.ts';
 import type { ClientOptions } from './types.ts';
 
 /** How long past its own timeout a held poll may stay silent before the client calls it dead. */
@@ -92,8 +92,7 @@ export class LongPollClient extends HttpClientBase {
     this.controller = null;
     this.clearWatchdog();
     if (answer.status !== 200) {
-      const { code, message } = errorOf(answer);
-      this.lost(code, message, generation);
+      this.refusedAnswer(answer, generation);
       return;
     }
     const body = answer.body as PollResponse;

@@ -1,8 +1,8 @@
 // Short polling: ask `GET /api/poll?after=N` every pollIntervalMs, answered at once.
 // Most answers are empty: that cost is what the lane shows.
 import type { PollResponse } from '../contract.ts';
-import { CLIENT_ERROR_CODES } from './base.ts';
-import { describe, errorOf, HttpClientBase } from './http-client.ts';
+import { CLIENT_ERROR_CODES, describe } from './base.ts';
+import { HttpClientBase } from './http-client.ts';
 import type { ClientOptions } from './types.ts';
 
 export class ShortPollClient extends HttpClientBase {
@@ -70,8 +70,7 @@ export class ShortPollClient extends HttpClientBase {
     }
     if (!this.isCurrent(generation)) return;
     if (answer.status !== 200) {
-      const { code, message } = errorOf(answer);
-      this.lost(code, message, generation);
+      this.refusedAnswer(answer, generation);
       return;
     }
     const result = this.applyPollAnswer(answer.body as PollResponse);

@@ -12,6 +12,7 @@
 import type { ChatMessage, SseStateEvent } from '../contract.ts';
 import { buildUrl, CLIENT_ERROR_CODES, type RecordHandle } from './base.ts';
 import { HttpClientBase } from './http-client.ts';
+import { redactUrl } from './redact.ts';
 import type { ClientOptions } from './types.ts';
 import { httpRequestHeadBytes, httpResponseHeadBytes, sseEventBytes } from './wire.ts';
 
@@ -36,7 +37,7 @@ export class SseClient extends HttpClientBase {
     const record = this.beginRecord({
       kind: 'sse-open',
       method: 'GET',
-      url: url.pathname + url.search,
+      url: redactUrl(url),
       headerBytesUp: httpRequestHeadBytes('GET', url, [
         ['Accept', 'text/event-stream'],
         ['Cache-Control', 'no-cache'],
@@ -81,8 +82,11 @@ export class SseClient extends HttpClientBase {
     });
     source.onerror = () => {
       if (!this.isCurrent(generation)) return;
+      // EventSource reports an answer other than 200 text/event-stream as a bare error.
+      const opened = this.openRecord === null;
       this.endOpenRecord({ error: 'event stream failed' });
-      this.lost(CLIENT_ERROR_CODES.network, 'event stream failed', generation);
+      if (opened) this.lost(CLIENT_ERROR_CODES.network, 'event stream failed', generation);
+      else this.refusedBeforeOpen('event stream refused or unreachable', generation);
     };
   }
 

@@ -8,7 +8,18 @@ export type ClientStatus =
   | 'open' // receiving live messages
   | 'reconnecting' // dropped; waiting for the backoff timer or re-handshaking
   | 'paused' // pause() called: no requests, no socket; resume() picks up from lastSeq
+  | 'locked' // the teacher locked the room and this client has no identity in it (ROOM_LOCKED); connect() or resume() tries again
+  | 'removed' // the teacher removed this client (CLIENT_REMOVED); final
   | 'closed'; // close() called; final
+
+/**
+ * Who this client is in the room: the public id and the secret that proves it (CONTRACT v2
+ * "identity"). Only its owner holds the secret: it is never in a snapshot, an event or a WireRecord.
+ */
+export interface ClientIdentity {
+  clientId: string;
+  clientSecret: string;
+}
 
 /** One HTTP request, WebSocket frame or SSE event, with its timing and byte counts. */
 export interface WireRecord {
@@ -71,6 +82,8 @@ export interface ClientOptions {
   name?: string;
   /** An id from an earlier join / welcome; the server hands out a new one when it does not know it. */
   clientId?: string;
+  /** The secret that came with `clientId`; without it the server will not let this client act as that id. */
+  clientSecret?: string;
   /** Start after this seq instead of the history (resume). */
   after?: number;
   /** The room's epoch `after` counts in (from an earlier client's answers); ignored without `after`. */
@@ -83,7 +96,10 @@ export interface ClientOptions {
   WebSocket?: typeof WebSocket;
   EventSource?: typeof EventSource;
   now?: () => number;
+  /** Backoff jitter. */
   random?: () => number;
+  /** Random bytes for clientMsgIds; default crypto.getRandomValues (browsers, also over plain http; Node >= 20). */
+  getRandomValues?: (bytes: Uint8Array) => Uint8Array;
   setTimeout?: (fn: () => void, ms: number) => unknown;
   clearTimeout?: (handle: unknown) => void;
 }
@@ -108,18 +124,29 @@ export interface SendOptions {
 
 export interface TransportClient {
   readonly transport: TransportId;
+  /** Starts the client; from 'locked', tries the room again. */
   connect(): void;
-  /** Queues a message; returns its clientMsgId. Delivered exactly once, also across reconnects. */
+  /**
+   * Queues a message; returns its clientMsgId (random unless given). Delivered exactly once,
+   * also across reconnects. Throws once the client is closed or removed.
+   */
   send(text: string, options?: SendOptions): string;
   close(): void;
   /** Stops all traffic without forgetting the cursor; resume() continues from lastSeq. */
   pause(): void;
+  /** Continues after pause(); from 'locked', tries the room again. */
   resume(): void;
   /** Drops the current connection or request as a network failure would; the client reconnects and resumes. */
   cut(): void;
   /** Live options: pollIntervalMs, longPollTimeoutMs, name. */
   setOptions(options: Partial<Pick<ClientOptions, 'pollIntervalMs' | 'longPollTimeoutMs' | 'name'>>): void;
   on<E extends keyof ClientEvents>(event: E, listener: ClientEvents[E]): () => void;
+  /**
+   * The id and secret the server gave this client, for its owner's own calls (debug
+   * endpoints, the inspector on itself); null before the first join or welcome and once
+   * removed. It changes only together with the snapshot's clientId.
+   */
+  identity(): ClientIdentity | null;
   /** For useSyncExternalStore: a new immutable object whenever anything in it changes. */
   getSnapshot(): ClientSnapshot;
   subscribe(listener: () => void): () => void;

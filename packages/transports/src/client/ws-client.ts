@@ -1,6 +1,8 @@
 // The chat client over WebSocket: one class for both server stacks, `/ws/raw`
 // (the hand-rolled RFC 6455 code) and `/ws/lib` (the `ws` library).
 // One socket carries everything: welcome, history or replay, live messages, sends and acks.
+// A reconnect keeps the identity by presenting `?clientId=&clientSecret=` (CONTRACT v2);
+// the handshake's WireRecord shows that URL with the secret redacted.
 import { DEFAULTS, type ServerChatFrame, type SendFrame, type WelcomeFrame } from '../contract.ts';
 import {
   BaseClient,
@@ -8,9 +10,11 @@ import {
   CLIENT_ERROR_CODES,
   MAX_REJOINS_PER_SEND,
   sendVerdict,
+  SHUT_OUT_CODES,
   type QueuedSend,
   type RecordHandle,
 } from './base.ts';
+import { redactUrl } from './redact.ts';
 import type { ClientOptions } from './types.ts';
 import { utf8Length, wsFrameHeaderBytes, wsHandshakeRequestBytes, wsHandshakeResponseBytes } from './wire.ts';
 
@@ -24,6 +28,12 @@ export const WS_PATHS: Readonly<Record<WebSocketTransportId, string>> = Object.f
 /** RFC 6455 7.4.1: 1000 is a normal closure. Client-chosen codes live in 4000-4999. */
 const CLOSE_NORMAL = 1000;
 const CLOSE_CUT = 4000;
+/**
+ * 7.4.1: "1008 indicates that an endpoint is terminating the connection because it has
+ * received a message that violates its policy." The server says which policy in the reason.
+ */
+const CLOSE_POLICY = 1008;
+const REASON_REMOVED = 'removed';
 const OPEN = 1;
 
 export class WebSocketClient extends BaseClient {
@@ -47,6 +57,7 @@ export class WebSocketClient extends BaseClient {
     const WebSocketCtor = this.opts.WebSocket;
     const url = buildUrl(this.opts.baseUrl.replace(/^http/, 'ws'), this.path, {
       clientId: this.clientId ?? undefined,
+      clientSecret: this.clientId === null ? undefined : (this.clientSecret ?? undefined),
       ...this.cursorQuery(),
     });
     const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
@@ -55,7 +66,7 @@ export class WebSocketClient extends BaseClient {
     const handshake = this.beginRecord({
       kind: 'ws-handshake',
       method: 'GET',
-      url: url.pathname + url.search,
+      url: redactUrl(url),
       headerBytesUp: wsHandshakeRequestBytes(url, origin),
       estimated: true,
     });
@@ -91,16 +102,23 @@ export class WebSocketClient extends BaseClient {
     };
     socket.onclose = (event: CloseEvent) => {
       if (generation !== this.generation) return;
+      if (event.code === CLOSE_POLICY && event.reason === REASON_REMOVED) {
+        this.shutOut(SHUT_OUT_CODES.removed, 'the teacher removed this client (close 1008 removed)');
+        return;
+      }
       this.dropped(`WebSocket closed (${event.code}${event.reason ? ` ${event.reason}` : ''})`, generation);
     };
   }
 
   private dropped(message: string, generation: number): void {
-    if (this.handshake !== null) {
-      this.endRecord(this.handshake, { error: message });
-      this.handshake = null;
+    if (this.handshake === null) {
+      this.lost(CLIENT_ERROR_CODES.network, message, generation);
+      return;
     }
-    this.lost(CLIENT_ERROR_CODES.network, message, generation);
+    // Closed before the handshake completed: refused (a removed client, a locked room) or unreachable.
+    this.endRecord(this.handshake, { error: message });
+    this.handshake = null;
+    this.refusedBeforeOpen(message, generation);
   }
 
   protected closeChannel(clean: boolean): void {
@@ -213,7 +231,7 @@ export class WebSocketClient extends BaseClient {
       return;
     }
     if (!this.cursorKnown && welcome.lastSeq === 0) this.cursorKnown = true; // an empty room: no history to wait for
-    this.joined(welcome.clientId, welcome.lastSeq);
+    this.joined(welcome.clientId, welcome.clientSecret, welcome.lastSeq);
     this.welcomed = true;
     this.opened(generation);
   }
@@ -229,6 +247,10 @@ export class WebSocketClient extends BaseClient {
   }
 
   private onErrorFrame(code: string, message: string): void {
+    if (code === SHUT_OUT_CODES.removed) {
+      this.shutOut(code, message);
+      return;
+    }
     this.fail(code, message);
     const id = this.awaiting.shift();
     const item = id === undefined ? undefined : this.queue.find((q) => q.clientMsgId === id && !q.done);
@@ -249,10 +271,9 @@ export class WebSocketClient extends BaseClient {
         // CONTRACT: "A WebSocket client that is told UNKNOWN_CLIENT rejoins and resends."
         // A socket without the forgotten id gets a new identity; after its welcome every
         // unacknowledged send goes again with its clientMsgId (the channel's end queued them).
-        this.clientId = null;
-        this.changed();
+        this.forgetIdentity();
         if (++this.rejoins > MAX_REJOINS_PER_SEND) {
-          this.lost(code, 'the server keeps forgetting this client');
+          this.lost(code, 'the server keeps refusing this client');
           return;
         }
         this.restartChannel();

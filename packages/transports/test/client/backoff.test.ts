@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Backoff, backoffDelay, DEFAULT_BACKOFF, resolveBackoff } from '../../src/client/backoff.ts';
 import { createClient } from '../../src/client/index.ts';
-import { FakeWebSocket, harness } from './fakes.ts';
+import { FakeWebSocket, flush, harness } from './fakes.ts';
 
 describe('backoff', () => {
   it('doubles from 250 ms up to the 10 s cap without jitter', () => {
@@ -77,9 +77,11 @@ describe('backoff', () => {
     const client = createClient('ws-lib', h.options);
     client.connect();
     FakeWebSocket.last().serverDrop();
+    await flush(); // the client asks why the handshake failed: nothing listens, so it was the network
     expect(h.clock.pending()).toEqual([500]); // 1000 * (1 - 0.5 * 1)
     await h.clock.advance(500);
     FakeWebSocket.last().serverDrop();
+    await flush();
     expect(h.clock.pending()).toEqual([1800]); // 2000 * (1 - 0.5 * 0.2)
     client.close();
     expect(h.clock.pending()).toEqual([]);

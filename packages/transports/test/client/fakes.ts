@@ -68,7 +68,11 @@ export type FetchHandler = (call: FetchCall) => { status: number; body?: unknown
 
 export class FakeFetch {
   calls: FetchCall[] = [];
-  handler: FetchHandler = () => undefined;
+  /** By default nothing listens: every request fails as fetch does when a connection is refused. */
+  handler: FetchHandler = (call) => {
+    queueMicrotask(() => call.fail());
+    return undefined;
+  };
 
   fetch = ((input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     return new Promise<Response>((resolve, reject) => {
@@ -114,9 +118,24 @@ export class FakeFetch {
 
 // ---- a room that answers like the server --------------------------------------------------
 
+/** The secret FakeRoom gives client `id`: with characters a URL encodes, so redaction must catch every form. */
+export function secretOf(clientId: string): string {
+  return `s/${clientId}+~ 9f3e`;
+}
+
+function refusal(status: number, code: string, message = code): { status: number; body: unknown } {
+  return { status, body: { error: { code, message } } };
+}
+
 export class FakeRoom {
   messages: ChatMessage[] = [];
   clients = new Set<string>();
+  /** CONTRACT v2 "the teacher": removed ids keep refusing with CLIENT_REMOVED. */
+  removed = new Set<string>();
+  /** While locked, join answers 423 ROOM_LOCKED. */
+  locked = false;
+  /** Play a server that answers a poll or stream open attributed to a removed client with 403 CLIENT_REMOVED. */
+  refuseRemovedPolls = false;
   private nextClient = 1;
   historyLimit = 100;
   time = 0;
@@ -126,10 +145,25 @@ export class FakeRoom {
   honourEpoch = true;
   private restarts = 0;
 
-  join(): { clientId: string; lastSeq: number; epoch?: string; messages: ChatMessage[] } {
+  join(): { clientId: string; clientSecret: string; lastSeq: number; epoch?: string; messages: ChatMessage[] } {
     const clientId = `c${this.nextClient++}`;
     this.clients.add(clientId);
-    return { clientId, ...this.position(), messages: this.history() };
+    return { clientId, clientSecret: secretOf(clientId), ...this.position(), messages: this.history() };
+  }
+
+  remove(clientId: string): void {
+    this.removed.add(clientId);
+  }
+
+  /**
+   * What acting as `clientId` with `clientSecret` gets, as the server's registry decides:
+   * unknown 404, a wrong or missing secret 403 NOT_YOUR_CLIENT, then removed 403 CLIENT_REMOVED.
+   */
+  authenticate(clientId: unknown, clientSecret: unknown): { status: number; body: unknown } | null {
+    if (typeof clientId !== 'string' || !this.clients.has(clientId)) return refusal(404, 'UNKNOWN_CLIENT', 'who?');
+    if (clientSecret !== secretOf(clientId)) return refusal(403, 'NOT_YOUR_CLIENT');
+    if (this.removed.has(clientId)) return refusal(403, 'CLIENT_REMOVED', 'removed by the teacher');
+    return null;
   }
 
   /** `lastSeq` and, when the room has one, `epoch`: what every answer carrying lastSeq says. */
@@ -183,6 +217,7 @@ export class FakeRoom {
   restart(): void {
     this.messages = [];
     this.clients.clear();
+    this.removed.clear();
     this.restarts += 1;
     if (this.epoch !== undefined) this.epoch = `e${this.restarts + 1}`;
   }
@@ -192,7 +227,13 @@ export class FakeRoom {
     return (call) => {
       const path = call.url.pathname;
       const q = call.url.searchParams;
-      if (path === '/api/join') return { status: 201, body: this.join() };
+      if (path === '/api/join') return this.locked ? refusal(423, 'ROOM_LOCKED') : { status: 201, body: this.join() };
+      if (path === '/api/info') return { status: 200, body: { locked: this.locked } };
+      if (path === '/api/class/me') {
+        const b = call.body as { clientId?: unknown; clientSecret?: unknown };
+        return this.authenticate(b.clientId, b.clientSecret) ?? { status: 200, body: { transport: null, locked: this.locked } };
+      }
+      if (this.refuseRemovedPolls && this.removed.has(q.get('clientId') ?? '')) return refusal(403, 'CLIENT_REMOVED');
       if (path === '/api/poll') return { status: 200, body: this.answer(q) };
       if (path === '/api/longpoll') {
         // Held only while there is nothing to say: no news for a cursor of this room.
@@ -203,8 +244,9 @@ export class FakeRoom {
         return undefined;
       }
       if (path === '/api/messages') {
-        const b = call.body as { clientId: string; text: string; clientMsgId?: string; via?: TransportId; name?: string };
-        if (!this.clients.has(b.clientId)) return { status: 404, body: { error: { code: 'UNKNOWN_CLIENT', message: 'who?' } } };
+        const b = call.body as { clientId: string; clientSecret?: string; text: string; clientMsgId?: string; via?: TransportId; name?: string };
+        const refused = this.authenticate(b.clientId, b.clientSecret);
+        if (refused) return refused;
         const { message, created } = this.post(b.clientId, b.text, b.clientMsgId ?? null, b.via ?? 'short-poll', b.name);
         return { status: created ? 201 : 200, body: { message } };
       }
