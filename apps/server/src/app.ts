@@ -10,6 +10,7 @@ import { installErrorHandling } from './http/errors-plugin.ts';
 import { edgeServerOptions, installEdgeGuards } from './http/guards.ts';
 import { installJsonParser } from './http/json.ts';
 import { originAllowed } from './http/origin.ts';
+import { installSecurityHeaders } from './http/security.ts';
 import { installUpgradeDispatcher } from './http/upgrade.ts';
 import type { ServerContext } from './context.ts';
 import { Inspector } from './inspect/inspector.ts';
@@ -84,6 +85,7 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
   };
 
   installErrorHandling(app);
+  installSecurityHeaders(app);
 
   installJsonParser(app);
   installEdgeGuards(app, config);
