@@ -13,6 +13,7 @@ import {
   fillRoom,
   healthPinger,
   roomSnapshot,
+  type HealthTimings,
   sharedServer,
   sleep,
   stopAllServers,
@@ -102,11 +103,17 @@ function expectWholeReplay(replay: Replay): void {
 
 async function replayWhileWatching(server: ServerProcess, replays: Array<() => Promise<Replay>>, label: string): Promise<Replay[]> {
   const pinger = healthPinger(server);
-  // Its first answer: the pinger runs before the replays start.
+  // The pinger is under way before the replays start.
   await sleep(300);
   const started = performance.now();
-  const results = await deadline(Promise.all(replays.map((r) => r())), 20_000, `${label}: the replay`).finally(() => pinger.stop());
-  const { times, max, failures } = await pinger.stop();
+  let results: Replay[];
+  let timings: HealthTimings;
+  try {
+    results = await deadline(Promise.all(replays.map((r) => r())), 20_000, `${label}: the replay`);
+  } finally {
+    timings = await pinger.stop();
+  }
+  const { times, max, failures } = timings;
   console.log(`[health] ${label}: replay took ${Math.round(performance.now() - started)} ms; slowest of ${times.length} /healthz answers ${max.toFixed(0)} ms`);
   expect.soft(failures, `${label}: /healthz answers that failed`).toEqual([]);
   expect.soft(max, `${label}: the slowest /healthz answer during the replay (ms), timed by a separate process`).toBeLessThan(1_000);

@@ -499,16 +499,23 @@ export interface HealthTimings {
 
 /** Pings /healthz every 100 ms from a child process until `stop()` (which kills it by PID). */
 export function healthPinger(server: ServerProcess): { stop: () => Promise<HealthTimings> } {
-  const child = spawn(process.execPath, ['-e', PINGER, String(server.port), CHECK_FROM], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', PINGER, String(server.port), CHECK_FROM], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     async stop() {
-      if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
+      try {
+        if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
+      } catch {
+        // it has exited already
+      }
       await exited;
       const lines = out.split('\n').filter((l) => l !== '');
       const failures = lines.filter((l) => l.startsWith('fail'));
+      if (err !== '') failures.push(`fail: the pinger printed ${err.slice(0, 500)}`);
       const times = lines.map((l) => (l.startsWith('fail') ? Infinity : Number(l)));
       return { times, max: times.length > 0 ? Math.max(...times) : Infinity, failures };
     },
