@@ -56,7 +56,10 @@ it(`finding 7: ${SOCKETS} half-sent bodies from one address: ${SOCKETS - LIMIT} 
   );
   const count = (status: number): number => answers.filter((a) => a.status === status).length;
   const tally: Record<string, number> = {};
-  for (const a of answers) tally[`${a.status} ${a.code ?? '(no JSON code)'}`] = (tally[`${a.status} ${a.code ?? '(no JSON code)'}`] ?? 0) + 1;
+  for (const a of answers) {
+    const key = `${a.status} ${a.code ?? '(no JSON code)'}`;
+    tally[key] = (tally[key] ?? 0) + 1;
+  }
   console.log(`[stalled] answers: ${JSON.stringify(tally)}; 408s after ${answers.filter((a) => a.status === 408).map((a) => a.ms).join(', ')} ms`);
 
   expect.soft({ '429': count(429), '408': count(408) }, `answers to the ${SOCKETS} stalled sockets (0 = none): ${JSON.stringify(tally)}`).toEqual({
