@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createClient, WebSocketClient } from '../../src/client/index.ts';
-import { FakeWebSocket, harness, msg, observe, TerminableFakeWebSocket } from './fakes.ts';
+import { FakeWebSocket, harness, msg, observe, secretOf, TerminableFakeWebSocket } from './fakes.ts';
 
-/** Opens the newest socket and welcomes it; `epoch` undefined plays a server from before epochs. */
+/** Opens the newest socket and welcomes it with an id and its secret; `epoch` undefined plays a server from before epochs. */
 function welcomed(lastSeq = 0, clientId = 'me', epoch?: string): FakeWebSocket {
   const ws = FakeWebSocket.last();
   ws.serverOpen();
-  ws.serverSend(epoch === undefined ? { type: 'welcome', clientId, lastSeq } : { type: 'welcome', clientId, lastSeq, epoch });
+  const welcome = { type: 'welcome', clientId, clientSecret: secretOf(clientId), lastSeq };
+  ws.serverSend(epoch === undefined ? welcome : { ...welcome, epoch });
   return ws;
 }
 
@@ -30,7 +31,7 @@ describe('WebSocket client: connect and resume', () => {
     const second = FakeWebSocket.last();
     expect(second).not.toBe(first);
     expect(second.url.pathname).toBe('/ws/raw');
-    expect(Object.fromEntries(second.url.searchParams)).toEqual({ clientId: 'me', after: '3' });
+    expect(Object.fromEntries(second.url.searchParams)).toEqual({ clientId: 'me', clientSecret: secretOf('me'), after: '3' });
 
     // The replay overlaps and arrives with a stale and an out-of-order frame: only new seqs pass.
     welcomed(6, 'me');
@@ -43,12 +44,13 @@ describe('WebSocket client: connect and resume', () => {
 
   it('uses /ws/lib for ws-lib and honours options.after and options.clientId', () => {
     const h = harness();
-    const client = new WebSocketClient('ws-lib', { ...h.options, after: 41, clientId: 'old', baseUrl: 'https://x.test' });
+    const client = new WebSocketClient('ws-lib', { ...h.options, after: 41, clientId: 'old', clientSecret: 'old-secret', baseUrl: 'https://x.test' });
     client.connect();
     const ws = FakeWebSocket.last();
     expect(ws.url.protocol).toBe('wss:');
     expect(ws.url.pathname).toBe('/ws/lib');
-    expect(Object.fromEntries(ws.url.searchParams)).toEqual({ clientId: 'old', after: '41' });
+    expect(Object.fromEntries(ws.url.searchParams)).toEqual({ clientId: 'old', clientSecret: 'old-secret', after: '41' });
+    expect(client.identity()).toEqual({ clientId: 'old', clientSecret: 'old-secret' });
     client.close();
   });
 
@@ -59,7 +61,7 @@ describe('WebSocket client: connect and resume', () => {
     welcomed(5, 'me'); // history of 5 not yet arrived
     FakeWebSocket.last().serverDrop();
     await h.clock.advance(250);
-    expect(FakeWebSocket.last().url.search).toBe('?clientId=me');
+    expect(Object.fromEntries(FakeWebSocket.last().url.searchParams)).toEqual({ clientId: 'me', clientSecret: secretOf('me') });
     client.close();
   });
 
@@ -112,7 +114,7 @@ describe('WebSocket client: sends', () => {
     const ws = FakeWebSocket.last();
     ws.serverOpen();
     expect(ws.sent).toEqual([]);
-    ws.serverSend({ type: 'welcome', clientId: 'me', lastSeq: 0 });
+    ws.serverSend({ type: 'welcome', clientId: 'me', clientSecret: secretOf('me'), lastSeq: 0 });
     expect(ws.sentFrames()).toEqual([
       { type: 'send', text: 'one', clientMsgId: a, name: 'ana' },
       { type: 'send', text: 'two', clientMsgId: b, name: 'ana' },
@@ -262,7 +264,7 @@ describe('WebSocket client: records and snapshots', () => {
     const big = 'y'.repeat(70_000);
     ws.serverSend(msg(1, { text: big }));
     const inbound = seen.records.filter((r) => r.kind === 'ws-frame-in');
-    const welcomeLen = JSON.stringify({ type: 'welcome', clientId: 'me', lastSeq: 0 }).length;
+    const welcomeLen = JSON.stringify({ type: 'welcome', clientId: 'me', clientSecret: secretOf('me'), lastSeq: 0 }).length;
     expect(inbound[0]).toMatchObject({ headerBytesDown: 2, payloadBytesDown: welcomeLen, messages: 0 });
     expect(inbound[1]).toMatchObject({ headerBytesDown: 10, messages: 1 });
 
