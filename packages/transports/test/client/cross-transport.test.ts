@@ -98,11 +98,13 @@ describe('five transports, one room (real server)', () => {
       if (round < 5) {
         target.client.cut();
       } else {
-        const clientId = target.client.getSnapshot().clientId!;
+        // A client may cut itself with its own secret (CONTRACT v2 "identity").
+        const identity = target.client.identity()!;
+        expect(identity.clientId).toBe(target.client.getSnapshot().clientId);
         const answer = await fetch(`${baseUrl}/api/debug/cut`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ clientId }),
+          body: JSON.stringify(identity),
         });
         expect(answer.status).toBe(200);
         cutResults.push(((await answer.json()) as { cut: number }).cut);
