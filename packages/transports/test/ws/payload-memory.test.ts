@@ -2,6 +2,7 @@
 // sending ... a single big frame". What the decoder holds for a frame follows the payload bytes
 // received, not the length its header announces (CONTRACT: memory stays bounded by what peers
 // actually send), and a payload grown across many reads still decodes to exactly its bytes.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WsConnection } from '../../src/ws/connection.ts';
 import { EAGER_PAYLOAD_BYTES, FrameDecoder } from '../../src/ws/decoder.ts';
@@ -179,5 +180,34 @@ describe('10.4 the eager threshold', () => {
     expect(grown[0]!.payload.length).toBe(EAGER_PAYLOAD_BYTES + 1);
     expectSameBytes(grown[0]!.payload, payload);
     expect(growing.bufferedBytes).toBe(0);
+  });
+});
+
+describe('10.4 property: a payload around and above the threshold, cut anywhere', () => {
+  it('decodes to its bytes with its mask key, and holds at most twice the bytes received (or EAGER_PAYLOAD_BYTES)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: EAGER_PAYLOAD_BYTES - 4, max: 4 * EAGER_PAYLOAD_BYTES }),
+        fc.uint8Array({ minLength: 4, maxLength: 4 }),
+        fc.array(fc.nat(), { maxLength: 24 }),
+        fc.nat(),
+        (size, key, cutAt, seed) => {
+          const payload = randomBytes(size, seed);
+          const wire = clientFrame(0x82, payload, key);
+          const points = [...new Set(cutAt.map((c) => c % (wire.length + 1)))].sort((a, b) => a - b);
+          const chunks: Uint8Array[] = [];
+          let start = 0;
+          for (const p of [...points, wire.length]) {
+            if (p > start) chunks.push(wire.subarray(start, p));
+            start = Math.max(start, p);
+          }
+          const { frames, overBound } = feed(chunks, wire.length - size);
+          expect(frames).toHaveLength(1);
+          expectSameBytes(frames[0]!.payload, payload);
+          expect(overBound).toBe(0);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
