@@ -10,8 +10,9 @@
 // Limits are checked as soon as the header field that carries them is parsed, before any
 // payload byte is buffered. A violation throws WsProtocolError; the decoder then stays FAILED.
 //
-// Memory follows the bytes received, not the length announced: a payload of up to
-// EAGER_PAYLOAD_BYTES gets its buffer when its first bytes arrive, a larger one a buffer that
+// 10.4 "a malicious endpoint can try to exhaust its peer's memory ... by sending ... a single
+// big frame". So memory follows the bytes received, not the length announced: a payload of up
+// to EAGER_PAYLOAD_BYTES gets its buffer when its first bytes arrive, a larger one a buffer that
 // doubles as its bytes arrive: a peer that announces 16 MiB and sends one byte holds 64 KiB.
 //
 // Non-minimal lengths: 5.2 says "the minimal number of bytes MUST be used to encode the
