@@ -11,15 +11,18 @@ import { edgeServerOptions, installEdgeGuards } from './http/guards.ts';
 import { installJsonParser } from './http/json.ts';
 import { originAllowed } from './http/origin.ts';
 import { installSecurityHeaders } from './http/security.ts';
+import { teacherGate } from './http/teacher.ts';
 import { installUpgradeDispatcher } from './http/upgrade.ts';
 import type { ServerContext } from './context.ts';
 import { Inspector } from './inspect/inspector.ts';
 import { inspectRoutes } from './inspect/route.ts';
 import { FanOut, type FanOutTimers } from './room/fanout.ts';
 import { MemoryRoom } from './room/memory-room.ts';
+import { newSecret } from './room/secret.ts';
 import type { Room } from './room/room.ts';
 import { Stats } from './room/stats.ts';
 import { debugRoutes } from './routes/debug.ts';
+import { classRoutes } from './routes/class.ts';
 import { joinMessagesRoutes } from './routes/join-messages.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { upgradeRequired } from './routes/upgrade-required.ts';
@@ -45,6 +48,8 @@ export interface AppParts {
 
 export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {}): FastifyInstance {
   const config: AppConfig = { ...defaultConfig, ...overrides };
+  // No TEACHER_KEY: a random one for this run (main.ts prints it in the teacher URL).
+  config.teacherKey ||= newSecret();
   const app = Fastify({
     logger: config.logger ? { level: 'info' } : false,
     // A class polling every second would flood the teacher's terminal: log errors, one line each.
@@ -81,6 +86,7 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
     fanout: new FanOut(room, stats, config, parts.timers),
     hub: parts.hub ?? new LongPollHub(),
     inspector: new Inspector(),
+    teacher: teacherGate(config.teacherKey, now),
     lifecycle: { closing: false },
   };
 
@@ -88,7 +94,7 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
   installSecurityHeaders(app);
 
   installJsonParser(app);
-  installEdgeGuards(app, config);
+  installEdgeGuards(app, config, ctx.teacher.trusted);
 
   app.addHook('onRequest', async (request, reply) => {
     // While shutting down, keep-alive clients are told to go: no request after this one.
@@ -111,7 +117,7 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
     ctx.hub.shutdown();
   });
 
-  for (const routes of [joinMessagesRoutes, shortPollRoutes, longPollRoutes, sseRoutes, statsRoutes, debugRoutes, inspectRoutes]) {
+  for (const routes of [joinMessagesRoutes, classRoutes, shortPollRoutes, longPollRoutes, sseRoutes, statsRoutes, debugRoutes, inspectRoutes]) {
     void app.register(routes, ctx);
   }
   void app.register(lib.plugin);

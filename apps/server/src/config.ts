@@ -30,6 +30,8 @@ export interface AppConfig {
   joinRateLimit: number;
   /** Identities remembered; beyond, the least recently seen one without an open stream is forgotten. */
   maxClients: number;
+  /** The teacher key (at least 16 characters); empty: a random one is made when the app is built. */
+  teacherKey: string;
   /** Directory of the built dashboard; null serves no static files. */
   staticDir: string | null;
   /** Maximum delay the dashboard may add to a lane (POST /api/debug/delay). */
@@ -65,6 +67,7 @@ export const defaultConfig: AppConfig = {
   sendRateLimitPerAddress: 1_000,
   joinRateLimit: 120,
   maxClients: 100_000,
+  teacherKey: '',
   staticDir: null,
   maxDebugDelayMs: 10_000,
   logger: false,
@@ -83,6 +86,16 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   const value = Number(raw.trim());
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+export const MIN_TEACHER_KEY_LENGTH = 16;
+
+function teacherKey(raw: string | undefined, fallback: string): string {
+  if (raw === undefined || raw === '') return fallback;
+  if (raw.length < MIN_TEACHER_KEY_LENGTH || /\s/.test(raw)) {
+    throw new ConfigError(`TEACHER_KEY must be at least ${MIN_TEACHER_KEY_LENGTH} characters with no spaces`);
+  }
+  return raw;
 }
 
 /** Reads the contract's environment variables; throws ConfigError with a readable message. */
@@ -105,6 +118,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: Partial<AppConfig> =
     sendRateLimitPerAddress: int(env, 'SEND_RATE_LIMIT_PER_ADDRESS', c.sendRateLimitPerAddress, 1, 1_000_000_000),
     joinRateLimit: int(env, 'JOIN_RATE_LIMIT', c.joinRateLimit, 1, 1_000_000_000),
     maxClients: int(env, 'MAX_CLIENTS', c.maxClients, 1, 100_000_000),
+    teacherKey: teacherKey(env.TEACHER_KEY, c.teacherKey),
     allowedOrigins: env.ALLOWED_ORIGINS
       ? env.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean)
       : c.allowedOrigins,

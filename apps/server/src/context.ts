@@ -4,10 +4,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TransportId } from '@wirebench/transports/contract';
 import type { LongPollHub } from '@wirebench/transports/polling';
 import type { AppConfig } from './config.ts';
+import type { TeacherGate } from './http/teacher.ts';
 import type { Inspector } from './inspect/inspector.ts';
 import type { FanOut } from './room/fanout.ts';
 import type { Room } from './room/room.ts';
 import type { Stats } from './room/stats.ts';
+import { TeacherOnly, UnknownClient } from './errors.ts';
+import { peerAddress } from './http/guards.ts';
 
 export interface ServerContext {
   config: AppConfig;
@@ -16,6 +19,7 @@ export interface ServerContext {
   stats: Stats;
   hub: LongPollHub;
   inspector: Inspector;
+  teacher: TeacherGate;
   /** Set when the server starts shutting down: nothing new is held open. */
   lifecycle: { closing: boolean };
 }
@@ -33,7 +37,8 @@ export function countRequest(ctx: ServerContext, transport: TransportId, request
 /**
  * The optional `clientId` query parameter of polls and streams: it attributes
  * the request to a client (its delay, its cut, the head counts). Unknown ids
- * are ignored.
+ * are ignored; a removed client's polls and streams get 403 CLIENT_REMOVED, so
+ * every lane of a removed student stops at its next request.
  */
 export async function attributedClient(ctx: ServerContext, transport: TransportId, clientId: unknown): Promise<string | undefined> {
   if (typeof clientId !== 'string' || !(await ctx.room.touch(clientId))) return undefined;
@@ -42,7 +47,20 @@ export async function attributedClient(ctx: ServerContext, transport: TransportI
 }
 
 /** The peer's network address, the key of the per-address limits. */
-export const addressOf = (request: FastifyRequest): string => request.socket.remoteAddress ?? request.ip;
+export const addressOf = (request: FastifyRequest): string => peerAddress(request.raw.socket) ?? request.ip;
+
+/**
+ * The client a request may act on: the teacher may act on anyone; anyone else
+ * only on themselves, with their own secret (401 TEACHER_ONLY without either).
+ */
+export async function authorizeFor(ctx: ServerContext, request: FastifyRequest, clientId: string, clientSecret: unknown): Promise<void> {
+  if (ctx.teacher.isTeacher(request)) {
+    if (!(await ctx.room.knows(clientId))) throw new UnknownClient(clientId);
+    return;
+  }
+  if (clientSecret === undefined) throw new TeacherOnly();
+  await ctx.room.authenticate(clientId, clientSecret);
+}
 
 export const pollQuerySchema = {
   type: 'object',

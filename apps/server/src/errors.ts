@@ -68,3 +68,13 @@ export const JoinRateLimited = createError<[number, number]>(
   'more than %d new identities from this address in %d s: wait a moment',
   429,
 );
+
+// v2 identity and the teacher (CONTRACT "identity", "the teacher").
+export const TeacherOnly = createError(
+  'TEACHER_ONLY',
+  'this needs the teacher key (Authorization: Bearer <key>), or your own clientSecret where it acts on yourself',
+  401,
+);
+export const NotYourClient = createError<[string]>('NOT_YOUR_CLIENT', 'wrong or missing clientSecret for client %s', 403);
+export const ClientRemoved = createError<[string]>('CLIENT_REMOVED', 'client %s was removed by the teacher', 403);
+export const RoomLocked = createError('ROOM_LOCKED', 'the teacher has locked the room: no one new can join now', 423);

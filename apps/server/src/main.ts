@@ -1,10 +1,12 @@
-// The only caller of listen(): configuration from the environment, the URL
-// printed, and a clean exit on SIGINT/SIGTERM.
+// The only caller of listen(): configuration from the environment, the student
+// and teacher URLs printed, and a quiet exit 0 on SIGINT/SIGTERM.
+import { networkInterfaces } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from './app.ts';
 import { ConfigError, configFromEnv } from './config.ts';
-import { joinUrls } from './routes/stats.ts';
+import { isLoopback, joinUrls, startupLines } from './network.ts';
+import { newSecret } from './room/secret.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Built: apps/server/dist/main.js; dev (tsx): apps/server/src/main.ts. Both sit next to ../../web/dist.
@@ -21,29 +23,37 @@ try {
   throw err;
 }
 
-const app = buildApp(config);
+// Made here rather than in buildApp, so that the key printed is the key the server checks.
+const teacherKey = config.teacherKey || newSecret();
+const app = buildApp({ ...config, teacherKey });
+// fastify logs each listening address at info level: the lines below say it plainly instead.
+const logLevel = app.log.level;
+app.log.level = 'warn';
 try {
   await app.listen({ host: config.host, port: config.port });
 } catch (err) {
-  console.error(`wirebench: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
+  const hint = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ' (is Wirebench already running? PORT=0 picks a free port)' : '';
+  console.error(`wirebench: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}${hint}`);
   process.exit(1);
 }
-const address = app.server.address();
-const port = typeof address === 'object' && address ? address.port : config.port;
-const urls = joinUrls(config.host, port);
-console.log(`Wirebench listening on ${urls[0]}`);
-if (urls.length > 1) console.log(`Students can join at:\n${urls.map((u) => `  ${u}`).join('\n')}`);
+app.log.level = logLevel;
 
+const address = app.server.address();
+const bound = typeof address === 'object' && address ? { host: address.address, port: address.port } : { host: config.host, port: config.port };
+const lines = startupLines(joinUrls(bound, networkInterfaces()), { loopbackOnly: isLoopback(bound.host), teacherKey });
+console.log(lines.join('\n'));
+
+// Ctrl+C is how a class ends: the exit is quiet and 0, so pnpm reports no failure.
+// A second signal does not wait for slow peers.
 let stopping = false;
-async function stop(signal: string): Promise<void> {
-  if (stopping) return;
+async function stop(): Promise<void> {
+  if (stopping) process.exit(0);
   stopping = true;
-  app.log.info({ signal }, 'shutting down');
   // Peers get a moment to answer the close handshake; then we go regardless.
   const force = setTimeout(() => process.exit(0), 5_000);
   force.unref();
   await app.close();
   process.exit(0);
 }
-process.on('SIGINT', () => void stop('SIGINT'));
-process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

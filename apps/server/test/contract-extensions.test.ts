@@ -2,7 +2,7 @@
 // GET /api/info, POST /api/debug/delay, POST /api/debug/cut, GET /api/inspect,
 // `clientId` on polls and streams, `via` in the join body.
 import { afterEach, describe, expect, it } from 'vitest';
-import { appPool, call, expectError, join, openChat, send, SseReader, stats, until, type WsPeer } from './helpers/contract.ts';
+import { appPool, asTeacher, call, expectError, identityQuery, join, openChat, send, SseReader, stats, until, type WsPeer } from './helpers/contract.ts';
 
 const pool = appPool();
 const peers: WsPeer[] = [];
@@ -63,7 +63,7 @@ describe('POST /api/debug/delay', () => {
     const res = await call(app, 'POST', '/api/debug/delay', { clientId, ms: 250 });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ clientId, ms: 250 });
-    expectError(await call(app, 'POST', '/api/debug/delay', { clientId: 'nobody', ms: 10 }), 404, 'UNKNOWN_CLIENT');
+    expectError(await call(app, 'POST', '/api/debug/delay', { clientId: 'nobody', ms: 10 }, asTeacher), 404, 'UNKNOWN_CLIENT');
     expectError(await call(app, 'POST', '/api/debug/delay', { clientId, ms: -1 }), 400);
     expectError(await call(app, 'POST', '/api/debug/delay', { clientId, ms: 'soon' }), 400);
     expectError(await call(app, 'POST', '/api/debug/delay', { clientId, ms: 10_001 }), 400);
@@ -73,9 +73,9 @@ describe('POST /api/debug/delay', () => {
     const s = await pool.listening();
     const slow = await join(s.app);
     const sender = await join(s.app);
-    const slowWs = await chat(`ws://${s.host}/ws/lib?clientId=${slow.clientId}`);
+    const slowWs = await chat(`ws://${s.host}/ws/lib?${identityQuery(slow.clientId)}`);
     const fastWs = await chat(`ws://${s.host}/ws/raw`);
-    const slowSse = sse(`${s.url}/api/events?clientId=${slow.clientId}`);
+    const slowSse = sse(`${s.url}/api/events?${identityQuery(slow.clientId)}`);
     const fastSse = sse(`${s.url}/api/events`);
     await slowSse.waitFor(1);
     await fastSse.waitFor(1);
@@ -101,11 +101,11 @@ describe('POST /api/debug/cut', () => {
     const s = await pool.listening({ longPollTimeoutMs: 60_000 });
     const victim = await join(s.app);
     const other = await join(s.app);
-    const raw = await chat(`ws://${s.host}/ws/raw?clientId=${victim.clientId}`);
-    const lib = await chat(`ws://${s.host}/ws/lib?clientId=${victim.clientId}`);
-    const bystander = await chat(`ws://${s.host}/ws/raw?clientId=${other.clientId}`);
-    const stream = sse(`${s.url}/api/events?clientId=${victim.clientId}`);
-    const otherStream = sse(`${s.url}/api/events?clientId=${other.clientId}`);
+    const raw = await chat(`ws://${s.host}/ws/raw?${identityQuery(victim.clientId)}`);
+    const lib = await chat(`ws://${s.host}/ws/lib?${identityQuery(victim.clientId)}`);
+    const bystander = await chat(`ws://${s.host}/ws/raw?${identityQuery(other.clientId)}`);
+    const stream = sse(`${s.url}/api/events?${identityQuery(victim.clientId)}`);
+    const otherStream = sse(`${s.url}/api/events?${identityQuery(other.clientId)}`);
     await stream.waitFor(1);
     await otherStream.waitFor(1);
     const poll = fetch(`${s.url}/api/longpoll?after=0&clientId=${victim.clientId}`).then(
@@ -131,7 +131,7 @@ describe('POST /api/debug/cut', () => {
 
   it('unknown clientId is 404 UNKNOWN_CLIENT', async () => {
     const app = pool.fresh();
-    expectError(await call(app, 'POST', '/api/debug/cut', { clientId: 'nobody' }), 404, 'UNKNOWN_CLIENT');
+    expectError(await call(app, 'POST', '/api/debug/cut', { clientId: 'nobody' }, asTeacher), 404, 'UNKNOWN_CLIENT');
     expectError(await call(app, 'POST', '/api/debug/cut', {}), 400, 'INVALID_BODY');
   });
 });
@@ -140,8 +140,8 @@ describe('GET /api/inspect', () => {
   it("streams the client's hand-rolled WebSocket handshake and frames", async () => {
     const s = await pool.listening();
     const { clientId } = await join(s.app);
-    const c = await chat(`ws://${s.host}/ws/raw?clientId=${clientId}`);
-    const feed = sse(`${s.url}/api/inspect?clientId=${clientId}`);
+    const c = await chat(`ws://${s.host}/ws/raw?${identityQuery(clientId)}`);
+    const feed = sse(`${s.url}/api/inspect?${identityQuery(clientId)}`);
     const res = await feed.response;
     expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
     c.peer.sendJson({ type: 'send', text: 'inspect me' });
@@ -157,6 +157,6 @@ describe('GET /api/inspect', () => {
 
   it('unknown clientId is 404 UNKNOWN_CLIENT', async () => {
     const app = pool.fresh();
-    expectError(await call(app, 'GET', '/api/inspect?clientId=nobody'), 404, 'UNKNOWN_CLIENT');
+    expectError(await call(app, 'GET', '/api/inspect?clientId=nobody', undefined, asTeacher), 404, 'UNKNOWN_CLIENT');
   });
 });

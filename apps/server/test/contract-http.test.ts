@@ -25,7 +25,7 @@ describe('POST /api/join', () => {
   it('201 { clientId, lastSeq, messages } with the last HISTORY_LIMIT messages', async () => {
     const app = pool.fresh({ historyLimit: 3 });
     const first = await join(app);
-    expect(Object.keys(first).sort()).toEqual(['clientId', 'epoch', 'lastSeq', 'messages']);
+    expect(Object.keys(first).sort()).toEqual(['clientId', 'clientSecret', 'epoch', 'lastSeq', 'messages']);
     expect(first.lastSeq).toBe(0);
     expect(first.messages).toEqual([]);
     expect(typeof first.clientId).toBe('string');

@@ -4,7 +4,7 @@
 // close 1009 for a message over WS_CHAT_MAX_BYTES.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { appPool, astral, tick, call, join, openChat, openWs, roomState, send, stats, type Json, type WsPeer } from './helpers/contract.ts';
+import { appPool, astral, tick, call, identityQuery, join, openChat, openWs, roomState, send, stats, type Json, type WsPeer } from './helpers/contract.ts';
 
 const pool = appPool();
 const peers: WsPeer[] = [];
@@ -45,7 +45,7 @@ describe.each([
     const s = await pool.listening({ historyLimit: 3 });
     const sent = await fill(s.app, 5);
     const { welcome, frames, peer } = await chat(ws(s), 3);
-    expect(Object.keys(welcome).sort()).toEqual(['clientId', 'epoch', 'lastSeq', 'type']);
+    expect(Object.keys(welcome).sort()).toEqual(['clientId', 'clientSecret', 'epoch', 'lastSeq', 'type']);
     expect(welcome.type).toBe('welcome');
     expect(typeof welcome.clientId).toBe('string');
     expect(welcome.lastSeq).toBe(5);
@@ -147,10 +147,17 @@ describe.each([
     expect(await nextOf(peer, 'ack')).toEqual({ type: 'ack', clientMsgId: 'ok', seq: 3 });
   });
 
-  it('?clientId= of a joined client is kept; an unknown one gets a new id', async () => {
+  it('?clientId=&clientSecret= of a joined client is kept; an unknown one, or a wrong secret, gets a new id', async () => {
     const s = await pool.listening();
     const joined = await join(s.app, { name: 'ana' });
-    const a = await chat(ws(s, `?clientId=${encodeURIComponent(joined.clientId)}`));
+    // v2: the id alone is not enough: without its secret it is not adopted, and nothing is stored.
+    const thief = await chat(ws(s, `?clientId=${encodeURIComponent(joined.clientId)}&clientSecret=guess`));
+    expect(thief.welcome.clientId).not.toBe(joined.clientId);
+    expect(thief.welcome.clientSecret).not.toBe(joined.clientSecret);
+    const bare = await chat(ws(s, `?clientId=${encodeURIComponent(joined.clientId)}`));
+    expect(bare.welcome.clientId).not.toBe(joined.clientId);
+    const a = await chat(ws(s, `?${identityQuery(joined.clientId)}`));
+    expect(a.welcome.clientSecret).toBe(joined.clientSecret);
     expect(a.welcome.clientId).toBe(joined.clientId);
     a.peer.sendJson({ type: 'send', text: 'from ws' });
     const own = await nextOf(a.peer, 'message');
@@ -161,7 +168,7 @@ describe.each([
     // The new id is a client the room knows.
     expect((await call(s.app, 'POST', '/api/messages', { clientId: u.welcome.clientId, text: 'known' })).status).toBe(201);
     // A welcome id presented again is kept too.
-    const again = await chat(ws(s, `?clientId=${encodeURIComponent(u.welcome.clientId)}`), 2);
+    const again = await chat(ws(s, `?${identityQuery(u.welcome.clientId)}`), 2);
     expect(again.welcome.clientId).toBe(u.welcome.clientId);
   });
 
@@ -183,7 +190,7 @@ describe.each([
     const { clientId } = await join(s.app);
     await send(s.app, clientId, 'http 1');
     await send(s.app, clientId, 'http 2');
-    const a = await chat(ws(s, `?clientId=${clientId}`), 2);
+    const a = await chat(ws(s, `?${identityQuery(clientId)}`), 2);
     a.peer.sendJson({ type: 'send', text: 'ws 3' });
     expect((await nextOf(a.peer, 'ack')).seq).toBe(3);
     const before = await roomState(s.app);

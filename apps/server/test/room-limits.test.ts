@@ -1,7 +1,7 @@
 // The room's per-address budgets and pinned identities, over real sockets:
 // what a student who scripts joins, or rotates ids, meets on every transport.
 import { afterEach, describe, expect, it } from 'vitest';
-import { appPool, call, expectError, handshakeStatus, openChat, rawHttp, upgradeRequest } from './helpers/contract.ts';
+import { appPool, call, expectError, handshakeStatus, identityQuery, openChat, rawHttp, upgradeRequest } from './helpers/contract.ts';
 
 const pool = appPool();
 afterEach(() => pool.closeAll());
@@ -21,7 +21,7 @@ describe('new identities per address (JOIN_RATE_LIMIT)', () => {
     expect(refused.status).toBe(429);
     expect(JSON.parse(refused.body).error.code).toBe('RATE_LIMITED');
     // An identity the room knows is not a new one: it still connects.
-    const again = await openChat(`ws://${host}/ws/raw?clientId=${first.body.clientId}`);
+    const again = await openChat(`ws://${host}/ws/raw?${identityQuery(first.body.clientId)}`);
     expect(again.welcome.clientId).toBe(first.body.clientId);
     again.peer.close();
     raw.peer.close();

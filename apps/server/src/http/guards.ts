@@ -45,7 +45,7 @@ export function answeredAtEdge(socket: Duplex): boolean {
 }
 
 /** The address a peer is counted under: IPv4 peers of a dual-stack listener arrive as ::ffff:a.b.c.d. */
-function peerAddress(socket: Socket): string | undefined {
+export function peerAddress(socket: Pick<Socket, 'remoteAddress'>): string | undefined {
   const address = socket.remoteAddress;
   return address?.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
@@ -108,7 +108,12 @@ export interface EdgeGuards {
  * Installs the Host check (before the origin check: call it first) and the per-address
  * connection bound. The answers to late and malformed requests come from edgeServerOptions.
  */
-export function installEdgeGuards(app: FastifyInstance, config: AppConfig): EdgeGuards {
+export function installEdgeGuards(
+  app: FastifyInstance,
+  config: AppConfig,
+  /** Addresses the bound does not apply to (the teacher's: CONTRACT v2 never locks the teacher out). */
+  exempt: (address: string) => boolean = () => false,
+): EdgeGuards {
   const hosts = hostPolicy(config.allowedHosts);
   const live = new Map<string, number>();
 
@@ -122,7 +127,7 @@ export function installEdgeGuards(app: FastifyInstance, config: AppConfig): Edge
       if (left === 0) live.delete(address);
       else live.set(address, left);
     });
-    if (count > config.maxConnectionsPerAddress) answerAndClose(socket, new TooManyConnections(address));
+    if (count > config.maxConnectionsPerAddress && !exempt(address)) answerAndClose(socket, new TooManyConnections(address));
   });
 
   app.addHook('onRequest', async (request, reply) => {

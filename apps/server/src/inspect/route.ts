@@ -2,20 +2,27 @@
 // feed is a fan-out peer like any stream: bounded, kept alive, ended at shutdown.
 import type { FastifyPluginAsync } from 'fastify';
 import { encodeComment } from '@wirebench/transports/sse';
-import type { ServerContext } from '../context.ts';
-import { UnknownClient } from '../errors.ts';
+import { authorizeFor, type ServerContext } from '../context.ts';
 import { openEventStream } from '../http/event-stream.ts';
 import { replyChannel } from '../transports/http-channel.ts';
 
 const keepAlive = encodeComment('keep-alive');
 
-export const inspectRoutes: FastifyPluginAsync<ServerContext> = async (app, { inspector, room, fanout }) => {
-  app.get<{ Querystring: { clientId: string } }>(
+const querystring = {
+  type: 'object',
+  required: ['clientId'],
+  properties: { clientId: { type: 'string', minLength: 1, maxLength: 200 }, clientSecret: { type: 'string', maxLength: 200 } },
+} as const;
+
+/** The teacher may watch anyone's frames; a client its own, with `&clientSecret=` (CONTRACT v2). */
+export const inspectRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
+  const { inspector, fanout } = ctx;
+  app.get<{ Querystring: { clientId: string; clientSecret?: string } }>(
     '/api/inspect',
-    { schema: { querystring: { type: 'object', required: ['clientId'], properties: { clientId: { type: 'string', minLength: 1 } } } } },
+    { schema: { querystring } },
     async (request, reply) => {
-      const { clientId } = request.query;
-      if (!(await room.knows(clientId))) throw new UnknownClient(clientId);
+      const { clientId, clientSecret } = request.query;
+      await authorizeFor(ctx, request, clientId, clientSecret);
       const res = openEventStream(reply);
       const channel = replyChannel(reply, () => res.end(), (chunk) => res.write(chunk));
       channel.keepAlive = () => res.write(keepAlive);

@@ -262,7 +262,7 @@ export class StreamPeer extends Peer {
         } else {
           next = this.fanout.cache.get(this.cursor + 1);
           if (!next) {
-            void this.fetch();
+            this.fetch().catch(() => this.close(1011, 'internal error'));
             return;
           }
         }
@@ -429,6 +429,22 @@ export class FanOut {
     return peers.length;
   }
 
+  /** The teacher removed a client: every connection of it gets a goodbye (1008 `removed`, end of stream, an answer). */
+  removeClient(clientId: string): number {
+    const set = this.byClient.get(clientId);
+    if (!set) return 0;
+    const peers = [...set];
+    for (const peer of peers) peer.close(1008, 'removed');
+    return peers.length;
+  }
+
+  /** The transports a client has a connection or a request open on in this process. */
+  transportsOf(clientId: string): TransportId[] {
+    const ids = new Set<TransportId>();
+    for (const peer of this.byClient.get(clientId) ?? []) if (peer.transport !== null) ids.add(peer.transport);
+    return [...ids];
+  }
+
   /** Server shutdown: every peer gets its goodbye (1001, end of stream, empty answer). */
   shutdown(): void {
     this.closing = true;
@@ -491,7 +507,8 @@ export class FanOut {
   private sweep(): void {
     const now = this.timers.now();
     for (const peer of this.peers) {
-      if (peer.pending() === 0) peer.drained();
+      // Only what the socket has not taken counts: chunks held back by a debug delay were never written.
+      if (peer.channel.buffered() === 0) peer.drained();
       else if (now - peer.emptyAt > this.options.drainTimeoutMs) {
         if (peer.closed) peer.channel.terminate();
         else this.slowConsumer(peer);

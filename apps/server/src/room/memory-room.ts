@@ -3,13 +3,25 @@
 // synchronously; the promises only keep the interface the one a room kept
 // elsewhere needs.
 import { randomBytes } from 'node:crypto';
-import type { ChatMessage } from '@wirebench/transports/contract';
+import type { AssignmentMode, ChatMessage, TransportId } from '@wirebench/transports/contract';
 import { DEFAULTS } from '@wirebench/transports/contract';
 import { answerCursor, type CursorAnswer } from '@wirebench/transports/polling';
-import { InvalidBody, InvalidText, TextTooLong, UnknownClient } from '../errors.ts';
+import { ClientRemoved, InvalidBody, InvalidText, TextTooLong } from '../errors.ts';
 import { MessageLog } from './log.ts';
 import { ClientRegistry } from './registry.ts';
-import type { Head, Joined, Room, RoomListener, SendInput, SendResult, SinceOptions } from './room.ts';
+import { sameSecret } from './secret.ts';
+import type {
+  ClientSummary,
+  Head,
+  Identity,
+  Joined,
+  NewIdentityInput,
+  Room,
+  RoomListener,
+  SendInput,
+  SendResult,
+  SinceOptions,
+} from './room.ts';
 
 export interface RoomOptions {
   historyLimit: number;
@@ -47,28 +59,34 @@ export function validName(name: unknown): string {
 
 export class MemoryRoom implements Room {
   private readonly log: MessageLog;
-  private readonly clients: ClientRegistry;
+  private readonly registry: ClientRegistry;
   private readonly listeners = new Set<RoomListener>();
   private readonly now: () => number;
 
   constructor(private readonly options: RoomOptions) {
     this.now = options.now ?? Date.now;
     this.log = new MessageLog(options.retainLimit, options.epoch ?? randomBytes(9).toString('base64url'));
-    this.clients = new ClientRegistry({ ...options, now: this.now });
+    this.registry = new ClientRegistry({ ...options, now: this.now });
   }
 
   get head(): Head {
     return { lastSeq: this.log.lastSeq, epoch: this.log.epoch };
   }
 
-  async join(input: { name?: unknown; address: string }): Promise<Joined> {
-    const clientId = this.clients.register(validName(input.name), input.address);
-    return { clientId, ...this.head, messages: this.page(undefined, {}).messages };
+  async join(input: NewIdentityInput): Promise<Joined> {
+    const client = this.registry.register({ ...input, name: validName(input.name) });
+    return { clientId: client.clientId, clientSecret: client.secret, ...this.head, messages: this.page(undefined, {}).messages };
   }
 
-  async adopt(input: { clientId?: string | undefined; name?: string; address: string }): Promise<string> {
-    if (input.clientId !== undefined && this.clients.touch(input.clientId)) return input.clientId;
-    return this.clients.register(validName(input.name), input.address);
+  async adopt(input: NewIdentityInput & { clientId?: string | undefined; clientSecret?: string | undefined }): Promise<Identity> {
+    const known = input.clientId === undefined ? undefined : this.registry.get(input.clientId);
+    if (known && sameSecret(input.clientSecret, known.secret)) {
+      if (known.removed) throw new ClientRemoved(known.clientId);
+      this.registry.touch(known.clientId);
+      return { clientId: known.clientId, clientSecret: known.secret };
+    }
+    const client = this.registry.register({ ...input, name: validName(input.name) });
+    return { clientId: client.clientId, clientSecret: client.secret };
   }
 
   async send(input: SendInput): Promise<SendResult> {
@@ -81,17 +99,17 @@ export class MemoryRoom implements Room {
       }
     }
     const name = input.name === undefined ? undefined : validName(input.name);
-    const client = this.clients.get(clientId);
-    if (!client) throw new UnknownClient(clientId);
-    this.clients.touch(clientId);
+    const client = this.registry.authenticate(clientId, input.clientSecret);
+    this.registry.touch(clientId);
 
     const first = typeof clientMsgId === 'string' ? this.log.find(clientId, clientMsgId) : undefined;
     if (first) return { message: first, created: false };
     if (text.trim() === '') throw new InvalidText();
     const length = codePoints(text);
     if (length > this.options.maxTextLength) throw new TextTooLong(length, this.options.maxTextLength);
-    this.clients.takeSend(client, input.address);
+    this.registry.takeSend(client, input.address);
     if (name !== undefined) client.name = name;
+    client.sent += 1;
 
     // #region store
     const message = this.log.append((seq) => ({
@@ -113,20 +131,53 @@ export class MemoryRoom implements Room {
     return this.page(after, options);
   }
 
+  async authenticate(clientId: string, clientSecret: unknown): Promise<void> {
+    this.registry.authenticate(clientId, clientSecret);
+  }
+
+  async remove(clientId: string): Promise<boolean> {
+    return this.registry.remove(clientId);
+  }
+
+  async setLocked(locked: boolean): Promise<void> {
+    this.registry.locked = locked;
+  }
+
+  async isLocked(): Promise<boolean> {
+    return this.registry.locked;
+  }
+
+  async clients(): Promise<ClientSummary[]> {
+    const out: ClientSummary[] = [];
+    for (const c of this.registry.list()) {
+      if (c.removed) continue;
+      out.push({ clientId: c.clientId, name: c.name, address: c.address, connectedSince: c.createdAt, sent: c.sent, teacher: c.teacher, assigned: c.assigned });
+    }
+    return out;
+  }
+
+  async assign(mode: AssignmentMode): Promise<number> {
+    return this.registry.setAssignMode(mode);
+  }
+
+  async assignment(clientId: string, clientSecret: unknown): Promise<TransportId | null> {
+    return this.registry.assignmentOf(this.registry.authenticate(clientId, clientSecret));
+  }
+
   async knows(clientId: string): Promise<boolean> {
-    return this.clients.get(clientId) !== undefined;
+    return this.registry.get(clientId) !== undefined;
   }
 
   async touch(clientId: string): Promise<boolean> {
-    return this.clients.touch(clientId);
+    return this.registry.touch(clientId);
   }
 
   pin(clientId: string): () => void {
-    return this.clients.pin(clientId);
+    return this.registry.pin(clientId);
   }
 
   async activeClients(): Promise<number> {
-    return this.clients.activeCount();
+    return this.registry.activeCount();
   }
 
   subscribe(listener: RoomListener): () => void {

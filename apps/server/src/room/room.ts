@@ -6,7 +6,7 @@
 // their names, idempotency, rate limits (per client and per address), pins.
 // Per process (not here): debug delay and cut, wire stats, the inspector,
 // open connections (fanout.ts, stats.ts, inspect/).
-import type { ChatMessage, Epoch, TransportId } from '@wirebench/transports/contract';
+import type { AssignmentMode, ChatMessage, Epoch, TransportId } from '@wirebench/transports/contract';
 import type { CursorAnswer } from '@wirebench/transports/polling';
 
 export interface Head {
@@ -14,13 +14,38 @@ export interface Head {
   epoch: Epoch;
 }
 
-export interface Joined extends Head {
+export interface Identity {
   clientId: string;
+  /** Private to its owner. */
+  clientSecret: string;
+}
+
+export interface Joined extends Head, Identity {
   messages: ChatMessage[];
+}
+
+export interface NewIdentityInput {
+  name?: unknown;
+  address: string;
+  /** The request carried the teacher key: the lock and the per-address budgets do not apply. */
+  teacher?: boolean;
+}
+
+/** A known client as the teacher's list shows it (transports are per process: the caller adds them). */
+export interface ClientSummary {
+  clientId: string;
+  name: string;
+  address: string;
+  connectedSince: number;
+  sent: number;
+  teacher: boolean;
+  assigned: TransportId | null;
 }
 
 export interface SendInput {
   clientId: unknown;
+  /** Proves the sender owns `clientId`. */
+  clientSecret: unknown;
   text: unknown;
   clientMsgId?: unknown;
   name?: unknown;
@@ -48,17 +73,32 @@ export type RoomListener = (message: ChatMessage) => void;
 export interface Room {
   /** The newest seq and epoch this process has seen (exact for a room in memory). */
   readonly head: Head;
-  /** A new identity, greeted with the history. Throws RATE_LIMITED past the joins per address. */
-  join(input: { name?: unknown; address: string }): Promise<Joined>;
-  /** The id a WebSocket presents when the room knows it, else a new identity (as join). */
-  adopt(input: { clientId?: string | undefined; name?: string; address: string }): Promise<string>;
+  /** A new identity, greeted with the history. Throws ROOM_LOCKED, or RATE_LIMITED past the joins per address. */
+  join(input: NewIdentityInput): Promise<Joined>;
+  /**
+   * The identity a WebSocket presents when its secret proves it, else a new one
+   * (as join). A removed client's own id and secret: CLIENT_REMOVED.
+   */
+  adopt(input: NewIdentityInput & { clientId?: string | undefined; clientSecret?: string | undefined }): Promise<Identity>;
   /** Validates and stores, or throws one of errors.ts and changes nothing. */
   send(input: SendInput): Promise<SendResult>;
+  /** Throws UNKNOWN_CLIENT, NOT_YOUR_CLIENT or CLIENT_REMOVED unless the secret is the client's own. */
+  authenticate(clientId: string, clientSecret: unknown): Promise<void>;
+  /** The teacher removes a client: its secret stops working. False when the room does not know it. */
+  remove(clientId: string): Promise<boolean>;
+  setLocked(locked: boolean): Promise<void>;
+  isLocked(): Promise<boolean>;
+  /** Every client the room knows and has not removed. */
+  clients(): Promise<ClientSummary[]>;
+  /** The teacher's assignment of transports; returns how many students got one now. */
+  assign(mode: AssignmentMode): Promise<number>;
+  /** A student's own assignment (it counts as a student from then on); needs its secret. */
+  assignment(clientId: string, clientSecret: unknown): Promise<TransportId | null>;
   /** Messages after the cursor (undefined: the history), a page at a time. */
   since(after: number | undefined, options?: SinceOptions): Promise<CursorAnswer<ChatMessage>>;
   /** Whether the room knows the id (nothing changes). */
   knows(clientId: string): Promise<boolean>;
-  /** Marks a client as seen; false when the room does not know the id. */
+  /** Marks a client as seen; false when the room does not know the id; CLIENT_REMOVED for a removed one. */
   touch(clientId: string): Promise<boolean>;
   /** Keeps a client known while the returned release has not been called (an open stream). */
   pin(clientId: string): () => void;

@@ -59,6 +59,12 @@ export class Stats {
     }
   }
 
+  /** The transports a client used in the last minute. */
+  recentTransports(clientId: string): TransportId[] {
+    const since = this.now() - ACTIVE_MS;
+    return TRANSPORT_IDS.filter((id) => (this.seenAt[id].get(clientId) ?? -Infinity) >= since);
+  }
+
   /** One HTTP request, WebSocket handshake or SSE stream opening. */
   request(transport: TransportId, req: IncomingMessage): void {
     const t = this.totals[transport];

@@ -3,21 +3,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { networkInterfaces } from 'node:os';
 import type { InfoResponse, StatsResponse } from '@wirebench/transports/contract';
 import type { ServerContext } from '../context.ts';
+import { isLoopback, joinUrls } from '../network.ts';
 
 export const VERSION = '0.1.0';
-
-/** The URLs students can open: every IPv4 address when bound to all interfaces. */
-export function joinUrls(host: string, port: number): string[] {
-  if (host !== '0.0.0.0' && host !== '::') return [`http://${host.includes(':') ? `[${host}]` : host}:${port}`];
-  const urls: string[] = [];
-  for (const list of Object.values(networkInterfaces())) {
-    for (const address of list ?? []) {
-      if (address.family === 'IPv4' && !address.internal) urls.push(`http://${address.address}:${port}`);
-    }
-  }
-  urls.push(`http://127.0.0.1:${port}`);
-  return urls;
-}
 
 export const statsRoutes: FastifyPluginAsync<ServerContext> = async (app, deps) => {
   app.get('/healthz', async () => ({ ok: true }));
@@ -29,13 +17,16 @@ export const statsRoutes: FastifyPluginAsync<ServerContext> = async (app, deps) 
   }));
 
   app.get('/api/info', async (): Promise<InfoResponse> => {
+    // The address actually bound (a host name resolved); inject() never binds.
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : deps.config.port;
     const host = typeof address === 'object' && address ? address.address : deps.config.host;
     const { config } = deps;
     return {
       version: VERSION,
-      joinUrls: joinUrls(host, port),
+      joinUrls: joinUrls({ host, port }, networkInterfaces()),
+      loopbackOnly: isLoopback(host),
+      locked: await deps.room.isLocked(),
       config: {
         longPollTimeoutMs: config.longPollTimeoutMs,
         historyLimit: config.historyLimit,

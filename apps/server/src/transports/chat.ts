@@ -3,10 +3,12 @@
 import type { Epoch, ServerChatFrame, TransportId, WelcomeFrame } from '@wirebench/transports/contract';
 import { InvalidBody, toWireError } from '../errors.ts';
 import { parseJsonText } from '../http/json.ts';
-import type { Room } from '../room/room.ts';
+import type { Identity, Room } from '../room/room.ts';
 
 export interface ChatSender {
   clientId: string;
+  /** Proven by the handshake (or given by the welcome). */
+  clientSecret: string;
   via: TransportId;
   address: string;
 }
@@ -18,8 +20,8 @@ export async function answerChatFrame(room: Room, sender: ChatSender, text: stri
     if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) throw new InvalidBody('frame must be a JSON object');
     const f = frame as Record<string, unknown>;
     if (f.type !== 'send') throw new InvalidBody('frame type must be "send"');
-    const { clientId, via, address } = sender;
-    const { message } = await room.send({ clientId, text: f.text, clientMsgId: f.clientMsgId, name: f.name, via, address });
+    const { clientId, clientSecret, via, address } = sender;
+    const { message } = await room.send({ clientId, clientSecret, text: f.text, clientMsgId: f.clientMsgId, name: f.name, via, address });
     return { type: 'ack', clientMsgId: message.clientMsgId, seq: message.seq };
   } catch (err) {
     const { code, message } = toWireError(err);
@@ -33,9 +35,10 @@ export const binaryChatFrame: ServerChatFrame = {
   message: 'chat frames are text frames holding JSON',
 };
 
-/** The first frame of a chat connection. */
-export function welcome(clientId: string, head: { lastSeq: number; epoch: Epoch; truncated: boolean }): string {
-  const frame: WelcomeFrame = { type: 'welcome', clientId, lastSeq: head.lastSeq, epoch: head.epoch };
+/** The first frame of a chat connection: the identity (its secret to its owner alone) and the head. */
+export function welcome(identity: Identity, head: { lastSeq: number; epoch: Epoch; truncated: boolean }): string {
+  const { clientId, clientSecret } = identity;
+  const frame: WelcomeFrame = { type: 'welcome', clientId, clientSecret, lastSeq: head.lastSeq, epoch: head.epoch };
   if (head.truncated) frame.truncated = true;
   return JSON.stringify(frame);
 }

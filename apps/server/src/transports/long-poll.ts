@@ -38,17 +38,19 @@ export const longPollRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx
       write(json);
     };
     // The goodbye at shutdown is an answer too, written at once (no delay).
+    // A failed read of the room ends the request: the client polls again.
+    const answerOrDrop = (write: (json: string) => void): void => void answer(write).catch(() => reply.raw.destroy());
     const peer = fanout.attach({
       transport: 'long-poll',
       clientId,
       connection: true,
-      channel: replyChannel(reply, () => void answer(send), send),
+      channel: replyChannel(reply, () => answerOrDrop(send), send),
     });
     reply.raw.once('close', () => {
       release();
       peer.detach();
     });
-    const answerThroughPeer = (): void => void answer((json) => peer.send(json, json.length));
+    const answerThroughPeer = (): void => answerOrDrop((json) => peer.send(json, json.length));
 
     // #region hold
     const head = room.head;

@@ -10,16 +10,17 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import type { ServerContext } from '../context.ts';
-import { answerAndClose } from '../http/guards.ts';
+import { answerAndClose, peerAddress } from '../http/guards.ts';
 import type { UpgradeParams } from '../http/upgrade.ts';
 import type { Channel } from '../room/fanout.ts';
+import type { Identity } from '../room/room.ts';
 import { upgradeRequired } from '../routes/upgrade-required.ts';
 import { answerChatFrame, binaryChatFrame, welcome } from './chat.ts';
 
 interface Admitted {
   params: UpgradeParams;
   /** Chat only: the identity the room gave before the handshake was answered. */
-  clientId?: string;
+  identity?: Identity;
 }
 
 function channelOf(socket: WebSocket, tcp: Socket): Channel {
@@ -48,7 +49,7 @@ export function createLibWebSockets(ctx: ServerContext) {
     const entry: Admitted = { params };
     if (kind === 'chat') {
       try {
-        entry.clientId = await room.adopt({ clientId: params.clientId, address: socket.remoteAddress ?? '' });
+        entry.identity = await room.adopt({ clientId: params.clientId, clientSecret: params.clientSecret, address: peerAddress(socket) ?? '' });
       } catch (err) {
         return answerAndClose(socket, err as Error);
       }
@@ -72,8 +73,9 @@ export function createLibWebSockets(ctx: ServerContext) {
 
   function chatHandler(socket: WebSocket, request: FastifyRequest): void {
     const entry = admitted.get(request.raw);
-    if (entry?.clientId === undefined) return socket.terminate();
-    const { clientId, params } = entry;
+    if (entry?.identity === undefined) return socket.terminate();
+    const { identity, params } = entry;
+    const { clientId } = identity;
     const tcp = request.raw.socket;
     stats.request('ws-lib', request.raw);
     stats.seen('ws-lib', clientId);
@@ -85,10 +87,10 @@ export function createLibWebSockets(ctx: ServerContext) {
       form: 'json',
       after: params.after,
       epoch: params.epoch,
-      greet: (head) => welcome(clientId, head),
+      greet: (head) => welcome(identity, head),
     });
     const reply = (json: string): void => peer.send(json, json.length);
-    const sender = { clientId, via: 'ws-lib' as const, address: tcp.remoteAddress ?? '' };
+    const sender = { ...identity, via: 'ws-lib' as const, address: peerAddress(tcp) ?? '' };
     tcp.on('drain', () => peer.drained());
     socket.on('pong', () => peer.alive());
     socket.on('close', () => peer.detach());
@@ -96,7 +98,7 @@ export function createLibWebSockets(ctx: ServerContext) {
     socket.pause();
     void peer.ready.then(() => socket.resume());
     socket.on('message', (data, isBinary) => {
-      void room.touch(clientId);
+      room.touch(clientId).catch(() => {}); // a removed client's socket is being closed
       stats.seen('ws-lib', clientId);
       if (isBinary) return reply(JSON.stringify(binaryChatFrame));
       void answerChatFrame(room, sender, data.toString()).then((answer) => reply(JSON.stringify(answer)));

@@ -4,9 +4,10 @@
 import { encodeFrame, OPCODES } from '@wirebench/transports/ws';
 import { acceptSteps } from '@wirebench/transports/ws/handshake';
 import type { ServerContext } from '../context.ts';
-import { answerAndClose } from '../http/guards.ts';
+import { answerAndClose, peerAddress } from '../http/guards.ts';
 import type { UpgradeRequest } from '../http/upgrade.ts';
 import type { Channel } from '../room/fanout.ts';
+import type { Identity } from '../room/room.ts';
 import { answerChatFrame, binaryChatFrame, welcome } from './chat.ts';
 import { RawWebSocket } from './ws-raw-socket.ts';
 
@@ -59,15 +60,16 @@ export function createRawWebSocketServer(ctx: ServerContext) {
 
   async function chat(up: RawUpgrade): Promise<void> {
     const { req, socket, params } = up;
-    const address = socket.remoteAddress ?? '';
-    let clientId: string;
+    const address = peerAddress(socket) ?? '';
+    let identity: Identity;
     try {
-      clientId = await room.adopt({ clientId: params.clientId, address });
+      identity = await room.adopt({ clientId: params.clientId, clientSecret: params.clientSecret, address });
     } catch (err) {
       // The room said no (too many new identities from this address): an HTTP error, never a WebSocket.
       return answerAndClose(socket, err as Error);
     }
     if (socket.destroyed) return;
+    const { clientId } = identity;
     stats.request('ws-raw', req);
     stats.seen('ws-raw', clientId);
     const { method, url, httpVersion, rawHeaders } = req;
@@ -79,13 +81,13 @@ export function createRawWebSocketServer(ctx: ServerContext) {
     }));
 
     socket.write(up.response);
-    const sender = { clientId, via: 'ws-raw' as const, address };
+    const sender = { ...identity, via: 'ws-raw' as const, address };
     const ws: RawWebSocket = new RawWebSocket(socket, {
       maxMessageBytes: config.wsChatMaxBytes,
       onFrame: (frame) => inspector.received(connectionId, frame),
       onSent: (encoded, payload) => inspector.sent(connectionId, encoded, payload),
       onText: (text) => {
-        void room.touch(clientId);
+        room.touch(clientId).catch(() => {}); // a removed client's socket is being closed
         stats.seen('ws-raw', clientId);
         void answerChatFrame(room, sender, text).then((answer) => reply(JSON.stringify(answer)));
       },
@@ -105,7 +107,7 @@ export function createRawWebSocketServer(ctx: ServerContext) {
       form: 'frame',
       after: params.after,
       epoch: params.epoch,
-      greet: (head) => encodeFrame({ opcode: OPCODES.TEXT, payload: textEncoder.encode(welcome(clientId, head)) }),
+      greet: (head) => encodeFrame({ opcode: OPCODES.TEXT, payload: textEncoder.encode(welcome(identity, head)) }),
     });
     // Answers take the peer's way out, behind the welcome and any debug delay.
     const reply = (json: string): void => peer.send(json, json.length);

@@ -25,10 +25,14 @@ export interface Started {
  * (tested on their own in http-edge and attack tests) are lifted unless a test sets them.
  */
 export const ONE_ADDRESS_CLASS: Partial<AppConfig> = {
+  teacherKey: 'contract-test-teacher-key',
   maxConnectionsPerAddress: 1_000_000,
   joinRateLimit: 1_000_000_000,
   sendRateLimitPerAddress: 1_000_000_000,
 };
+
+/** Headers of a teacher-only request to an app made by these helpers. */
+export const asTeacher: Record<string, string> = { authorization: 'Bearer contract-test-teacher-key' };
 
 /** The app with the per-address limits lifted (ONE_ADDRESS_CLASS), then the test's own config. */
 export const testApp = (config: Partial<AppConfig> = {}, parts: AppParts = {}): FastifyInstance =>
@@ -50,6 +54,37 @@ export interface Answer {
   raw: string;
 }
 
+// ---------------------------------------------------------------------------
+// Client secrets (CONTRACT v2 "identity"): the helpers act as each client's
+// owner. Every secret handed out by a join or a welcome is remembered, and a
+// request body acting as a client (sends, debug) that names a clientId and has
+// no `clientSecret` key gets its owner's secret. A test of a missing secret
+// sends a body with `clientSecret: null` or a raw request.
+
+const secrets = new Map<string, string>();
+
+/** Remembers the secret of an identity the server handed out (join answer or welcome frame). */
+export function remember(identity: Json): void {
+  if (identity && typeof identity.clientId === 'string' && typeof identity.clientSecret === 'string') {
+    secrets.set(identity.clientId, identity.clientSecret);
+  }
+}
+
+/** The secret the server gave `clientId` (undefined when none was seen). */
+export const secretOf = (clientId: string): string | undefined => secrets.get(clientId);
+
+/** `body` with its owner's secret when it acts as a known client and has no clientSecret key. */
+export function asOwner(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const b = body as Record<string, unknown>;
+  if (typeof b.clientId !== 'string' || 'clientSecret' in b || !secrets.has(b.clientId)) return body;
+  return { ...b, clientSecret: secrets.get(b.clientId) };
+}
+
+/** `?clientId=…&clientSecret=…` for a WebSocket that keeps an identity. */
+export const identityQuery = (clientId: string): string =>
+  `clientId=${encodeURIComponent(clientId)}&clientSecret=${encodeURIComponent(secrets.get(clientId) ?? '')}`;
+
 /** One JSON request through inject. `body` undefined sends no body; a string is sent as is. */
 export async function call(
   app: FastifyInstance,
@@ -59,6 +94,7 @@ export async function call(
   headers: Record<string, string> = {},
 ): Promise<Answer> {
   const hasBody = body !== undefined;
+  body = asOwner(body);
   const res = await app.inject({
     method,
     url,
@@ -71,6 +107,7 @@ export async function call(
   } catch {
     parsed = undefined;
   }
+  remember(parsed);
   return { status: res.statusCode, headers: res.headers, body: parsed, raw: res.body };
 }
 
@@ -185,7 +222,9 @@ export class WsPeer {
   async next(): Promise<Json> {
     const frame = await this.nextFrame();
     if (frame.isBinary) throw new Error('expected a text frame');
-    return JSON.parse(frame.data as string);
+    const parsed = JSON.parse(frame.data as string);
+    if (parsed?.type === 'welcome') remember(parsed);
+    return parsed;
   }
 
   /** The next `n` JSON frames. */
@@ -464,6 +503,7 @@ export function appPool(): {
 
 /** One JSON request over a real socket (fetch). */
 export async function fetchJson(url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  body = asOwner(body);
   const res = await fetch(url, {
     method: body === undefined ? 'GET' : 'POST',
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
@@ -476,6 +516,7 @@ export async function fetchJson(url: string, body?: unknown, headers: Record<str
   } catch {
     parsed = undefined;
   }
+  remember(parsed);
   const out: Record<string, string> = {};
   res.headers.forEach((value, name) => (out[name] = value));
   return { status: res.status, headers: out, body: parsed, raw };

@@ -3,7 +3,10 @@
 // memory-room.test.ts; a room kept elsewhere runs the very same suite.
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '@wirebench/transports/contract';
-import type { Room } from '../../src/room/room.ts';
+import type { Room, SendInput, SendResult } from '../../src/room/room.ts';
+
+/** The room as its clients' owners use it: sends carry the owner's secret unless the test gives one. */
+type OwnedRoom = Omit<Room, 'send'> & { send(input: Omit<SendInput, 'clientSecret'> & { clientSecret?: unknown }): Promise<SendResult> };
 
 export interface RoomLimits {
   historyLimit: number;
@@ -37,13 +40,30 @@ async function rejects(promise: Promise<unknown>, code: string): Promise<void> {
 
 export function roomConformance(name: string, factory: RoomFactory): void {
   describe(`Room conformance: ${name}`, () => {
+    /** Every identity's secret, as its owner keeps it. */
+    const secrets = new Map<string, string>();
+
+    /** A room whose join and adopt remember secrets, and whose send acts as the owner unless a secret is given. */
     async function fresh(limits: Partial<RoomLimits> = {}) {
       const clock = { now: 1_000_000 };
       const made = await factory({ ...CONFORMANCE_LIMITS, ...limits }, clock);
-      return { ...made, clock };
+      const real = made.room;
+      const room: OwnedRoom = Object.create(real);
+      room.join = async (input) => {
+        const joined = await real.join(input);
+        secrets.set(joined.clientId, joined.clientSecret);
+        return joined;
+      };
+      room.adopt = async (input) => {
+        const identity = await real.adopt(input);
+        secrets.set(identity.clientId, identity.clientSecret);
+        return identity;
+      };
+      room.send = (input) => real.send({ clientSecret: secrets.get(String(input.clientId)), ...input });
+      return { ...made, room, clock };
     }
 
-    async function fill(room: Room, n: number, address = A): Promise<{ clientId: string; messages: ChatMessage[] }> {
+    async function fill(room: OwnedRoom, n: number, address = A): Promise<{ clientId: string; messages: ChatMessage[] }> {
       const { clientId } = await room.join({ address });
       const messages: ChatMessage[] = [];
       for (let i = 1; i <= n; i++) messages.push((await room.send({ clientId, text: `m${i}`, via: 'short-poll', address })).message);
@@ -157,9 +177,9 @@ export function roomConformance(name: string, factory: RoomFactory): void {
 
     it('adopt: a known id is kept, an unknown one is replaced by a new identity', async () => {
       const { room } = await fresh();
-      const { clientId } = await room.join({ address: A });
-      expect(await room.adopt({ clientId, address: B })).toBe(clientId);
-      const fresh2 = await room.adopt({ clientId: 'made-up', address: A });
+      const { clientId, clientSecret } = await room.join({ address: A });
+      expect((await room.adopt({ clientId, clientSecret, address: B })).clientId).toBe(clientId);
+      const fresh2 = (await room.adopt({ clientId: 'made-up', address: A })).clientId;
       expect(fresh2).not.toBe('made-up');
       expect(await room.knows(fresh2)).toBe(true);
       expect(await room.knows('made-up')).toBe(false);
@@ -194,6 +214,95 @@ export function roomConformance(name: string, factory: RoomFactory): void {
       await room.touch(a);
       expect(await room.activeClients()).toBe(2);
       release();
+    });
+
+    it('identity: sends need the own secret; a wrong or missing one is NOT_YOUR_CLIENT and stores nothing', async () => {
+      const { room } = await fresh();
+      const ana = await room.join({ address: A });
+      const bo = await room.join({ address: B });
+      expect(ana.clientSecret.length).toBeGreaterThanOrEqual(22);
+      expect(ana.clientSecret).not.toBe(bo.clientSecret);
+      await rejects(room.send({ clientId: ana.clientId, clientSecret: bo.clientSecret, text: 'as ana', via: 'sse', address: B }), 'NOT_YOUR_CLIENT');
+      await rejects(room.send({ clientId: ana.clientId, clientSecret: undefined, text: 'as ana', via: 'sse', address: B }), 'NOT_YOUR_CLIENT');
+      // Pre-empting another client's next clientMsgId needs its secret too.
+      await rejects(room.send({ clientId: ana.clientId, clientSecret: 'x', text: 'mine', clientMsgId: 'k1', via: 'sse', address: B }), 'NOT_YOUR_CLIENT');
+      expect(room.head.lastSeq).toBe(0);
+      expect((await room.send({ clientId: ana.clientId, text: 'real', clientMsgId: 'k1', via: 'sse', address: A })).created).toBe(true);
+      await expect(room.authenticate(ana.clientId, ana.clientSecret)).resolves.toBeUndefined();
+      await rejects(room.authenticate(ana.clientId, bo.clientSecret), 'NOT_YOUR_CLIENT');
+      await rejects(room.authenticate('nobody', 'x'), 'UNKNOWN_CLIENT');
+    });
+
+    it('adopt: only the own secret keeps an identity; a removed one is CLIENT_REMOVED', async () => {
+      const { room } = await fresh();
+      const ana = await room.join({ address: A });
+      expect(await room.adopt({ clientId: ana.clientId, clientSecret: ana.clientSecret, address: A })).toEqual({
+        clientId: ana.clientId,
+        clientSecret: ana.clientSecret,
+      });
+      const stolen = await room.adopt({ clientId: ana.clientId, clientSecret: 'guess', address: B });
+      expect(stolen.clientId).not.toBe(ana.clientId);
+      expect(await room.remove(ana.clientId)).toBe(true);
+      await rejects(room.adopt({ clientId: ana.clientId, clientSecret: ana.clientSecret, address: A }), 'CLIENT_REMOVED');
+      await rejects(room.send({ clientId: ana.clientId, text: 'after', via: 'sse', address: A }), 'CLIENT_REMOVED');
+      expect((await room.clients()).map((c) => c.clientId)).not.toContain(ana.clientId);
+      expect(await room.remove('nobody')).toBe(false);
+    });
+
+    it('lock: no new identity (join or adopt) while locked, except the teacher\'s; known ones go on', async () => {
+      const { room } = await fresh();
+      const ana = await room.join({ address: A });
+      await room.setLocked(true);
+      expect(await room.isLocked()).toBe(true);
+      await rejects(room.join({ address: B }), 'ROOM_LOCKED');
+      await rejects(room.adopt({ address: B }), 'ROOM_LOCKED');
+      await rejects(room.adopt({ clientId: ana.clientId, clientSecret: 'wrong', address: B }), 'ROOM_LOCKED');
+      expect((await room.adopt({ clientId: ana.clientId, clientSecret: ana.clientSecret, address: A })).clientId).toBe(ana.clientId);
+      expect((await room.send({ clientId: ana.clientId, text: 'talking', via: 'ws-raw', address: A })).created).toBe(true);
+      expect((await room.join({ address: A, teacher: true })).clientId).toBeTruthy();
+      await room.setLocked(false);
+      expect((await room.join({ address: B })).clientId).toBeTruthy();
+    });
+
+    it("the teacher's identities pass the per-address budgets of joins and sends (not the client's own)", async () => {
+      const { room } = await fresh({ joinRateLimit: 1, sendRateLimit: 4, sendRateLimitPerAddress: 2 });
+      await room.join({ address: A });
+      await rejects(room.join({ address: A }), 'RATE_LIMITED');
+      const teacher = await room.join({ address: A, teacher: true });
+      for (let i = 0; i < 4; i++) await room.send({ clientId: teacher.clientId, text: `t${i}`, via: 'ws-raw', address: A });
+      await rejects(room.send({ clientId: teacher.clientId, text: 'over', via: 'ws-raw', address: A }), 'RATE_LIMITED');
+      expect((await room.clients()).find((c) => c.clientId === teacher.clientId)).toMatchObject({ teacher: true, sent: 4, address: A });
+    });
+
+    it('the clients list: name, address, when made, messages sent, assignment', async () => {
+      const { room, clock } = await fresh();
+      const made = clock.now;
+      const ana = await room.join({ name: 'ana', address: A });
+      await room.send({ clientId: ana.clientId, text: 'one', via: 'sse', address: A });
+      await room.send({ clientId: ana.clientId, text: 'two', via: 'sse', address: A });
+      expect(await room.clients()).toEqual([
+        { clientId: ana.clientId, name: 'ana', address: A, connectedSince: made, sent: 2, teacher: false, assigned: null },
+      ]);
+    });
+
+    it('assignment: round-robin over the five transports, to students in the order they ask; none clears it', async () => {
+      const { room } = await fresh();
+      const students = [];
+      for (let i = 0; i < 7; i++) students.push(await room.join({ address: A }));
+      expect(await room.assignment(students[0]!.clientId, students[0]!.clientSecret)).toBeNull();
+      await room.assign('round-robin');
+      const got = [];
+      for (const s of students) got.push(await room.assignment(s.clientId, s.clientSecret));
+      expect(got).toEqual(['ws-raw', 'ws-lib', 'short-poll', 'long-poll', 'sse', 'ws-raw', 'ws-lib']);
+      // Asking again keeps the transport; a newcomer gets the next in turn.
+      expect(await room.assignment(students[2]!.clientId, students[2]!.clientSecret)).toBe('short-poll');
+      const late = await room.join({ address: B });
+      expect(await room.assignment(late.clientId, late.clientSecret)).toBe('short-poll');
+      await rejects(room.assignment(late.clientId, 'wrong'), 'NOT_YOUR_CLIENT');
+      // A new round-robin gives every student who asked before a transport again, in turn.
+      expect(await room.assign('round-robin')).toBe(8);
+      expect(await room.assign('none')).toBe(0);
+      expect(await room.assignment(late.clientId, late.clientSecret)).toBeNull();
     });
   });
 }

@@ -105,6 +105,11 @@ let room: MemoryRoom;
 let stats: Stats;
 let fanout: FanOut;
 let sender: string;
+let senderSecret: string;
+
+async function joinSender(): Promise<void> {
+  ({ clientId: sender, clientSecret: senderSecret } = await room.join({ address: 'a' }));
+}
 
 function build(overrides: Partial<FanOutOptions> = {}, retainLimit = options.retainLimit): void {
   clock = new ManualClock();
@@ -125,7 +130,7 @@ function build(overrides: Partial<FanOutOptions> = {}, retainLimit = options.ret
 }
 
 async function post(n: number, text = (i: number) => `message ${i}`): Promise<void> {
-  for (let i = 0; i < n; i++) await room.send({ clientId: sender, text: text(i), via: 'short-poll', address: 'a' });
+  for (let i = 0; i < n; i++) await room.send({ clientId: sender, clientSecret: senderSecret, text: text(i), via: 'short-poll', address: 'a' });
 }
 
 async function stream(after: number | undefined, channel = new FakeChannel(), clientId?: string) {
@@ -148,7 +153,7 @@ const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 beforeEach(async () => {
   build();
-  sender = (await room.join({ address: 'a' })).clientId;
+  await joinSender();
 });
 
 describe('fan-out: streams', () => {
@@ -163,7 +168,7 @@ describe('fan-out: streams', () => {
 
   it('paces a replay by the socket: never much more than highWater waits, and every message arrives', async () => {
     build({ maxBufferedBytes: 1 << 30 }, 3_000);
-    sender = (await room.join({ address: 'a' })).clientId;
+    await joinSender();
     await post(2_000, (i) => `${i} `.padEnd(1_000, 'x')); // 2 MB, far beyond the recent cache
     const channel = new FakeChannel();
     channel.kernel = 0;
@@ -187,7 +192,7 @@ describe('fan-out: streams', () => {
 
   it('a live peer that stops reading is dropped as a slow consumer once it owes maxBufferedBytes', async () => {
     build({ maxBufferedBytes: 32 * 1024 });
-    sender = (await room.join({ address: 'a' })).clientId;
+    await joinSender();
     const channel = new FakeChannel();
     channel.kernel = 0;
     await stream(undefined, channel);
@@ -203,7 +208,7 @@ describe('fan-out: streams', () => {
 
   it('a replay that falls out of the retained window while catching up is dropped', async () => {
     build({ maxBufferedBytes: 1 << 30 }, 500);
-    sender = (await room.join({ address: 'a' })).clientId;
+    await joinSender();
     await post(400, () => 'z'.repeat(500));
     const channel = new FakeChannel();
     channel.kernel = 0;
@@ -220,7 +225,7 @@ describe('fan-out: streams', () => {
 
   it('written bytes that do not drain within drainTimeoutMs drop the peer', async () => {
     build({ drainTimeoutMs: 5_000 });
-    sender = (await room.join({ address: 'a' })).clientId;
+    await joinSender();
     const channel = new FakeChannel();
     channel.kernel = 10;
     await stream(undefined, channel);
