@@ -22,6 +22,23 @@ const hex = (bytes: Uint8Array): string => {
 };
 
 /** A frame as the inspector shows it; the payload preview is cut to 64 bytes. */
+const textEncoder = new TextEncoder();
+const STAR = 0x2a;
+
+/** `bytes` with every occurrence of `secret` written as `*` (the same length: lengths stay true); `bytes` itself when none. */
+export function starred(bytes: Uint8Array, secret: Uint8Array): Uint8Array {
+  let out = bytes;
+  for (let i = 0; i + secret.length <= bytes.length; i++) {
+    let j = 0;
+    while (j < secret.length && bytes[i + j] === secret[j]) j++;
+    if (j < secret.length) continue;
+    if (out === bytes) out = new Uint8Array(bytes);
+    out.fill(STAR, i, i + secret.length);
+    i += secret.length - 1;
+  }
+  return out;
+}
+
 export function describeFrame(connectionId: number, frame: Frame, direction: 'in' | 'out', at: number): InspectFrame {
   const preview = frame.payload.subarray(0, PREVIEW_BYTES);
   const wire = new Uint8Array(preview);
@@ -142,6 +159,8 @@ interface Recorded {
   size: number;
   bytes: number;
   closed: boolean;
+  /** The connection's client secret as UTF-8: shown as `*` in every frame (the welcome carries it). */
+  secret: Uint8Array | undefined;
 }
 
 export interface InspectorOptions {
@@ -217,11 +236,20 @@ export class Inspector {
   }
 
   /** A new connection of `clientId`; returns its id for frames and close. */
-  open(clientId: string, describe: () => Omit<InspectHandshake, 'kind' | 'connectionId' | 'at'>): number {
+  open(clientId: string, describe: () => Omit<InspectHandshake, 'kind' | 'connectionId' | 'at'>, secret?: string): number {
     const connectionId = this.nextId++;
     const at = this.now();
     const handshake = (): InspectHandshake => redactHandshake({ kind: 'handshake', connectionId, at, ...describe() });
-    const recorded: Recorded = { clientId, handshake, entries: [], head: 0, size: 0, bytes: 0, closed: false };
+    const recorded: Recorded = {
+      clientId,
+      handshake,
+      entries: [],
+      head: 0,
+      size: 0,
+      bytes: 0,
+      closed: false,
+      secret: secret === undefined ? undefined : textEncoder.encode(secret),
+    };
     this.connections.set(connectionId, recorded);
     let ids = this.byClient.get(clientId);
     if (!ids) this.byClient.set(clientId, (ids = new Set()));
@@ -381,7 +409,9 @@ export class Inspector {
   private format(connectionId: number, entry: Entry): InspectEvent {
     if ('kind' in entry) return entry;
     const frame = entry.frame instanceof Uint8Array ? describeEncoded(entry.frame, entry.payload) : entry.frame;
-    return describeFrame(connectionId, frame, entry.direction, entry.at);
+    const secret = this.connections.get(connectionId)?.secret;
+    const payload = secret ? starred(frame.payload, secret) : frame.payload;
+    return describeFrame(connectionId, payload === frame.payload ? frame : { ...frame, payload }, entry.direction, entry.at);
   }
 
   private emit(clientId: string, event: InspectEvent): void {

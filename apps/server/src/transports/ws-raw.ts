@@ -78,7 +78,7 @@ export function createRawWebSocketServer(ctx: ServerContext) {
       request: { method: method!, url: url!, httpVersion, headers: headerPairs(rawHeaders) },
       response: { status: 101, headers: responseHeaders },
       accept: acceptSteps(key),
-    }));
+    }), identity.clientSecret);
 
     socket.write(up.response);
     const sender = { ...identity, via: 'ws-raw' as const, address };
