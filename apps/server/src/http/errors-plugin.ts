@@ -41,8 +41,10 @@ function classify(err: FastifyError & { validationContext?: string }): { status:
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const { status, code, message } = classify(err);
-    if (status >= 500) request.log.error({ err }, 'request failed');
-    else request.log.info({ code, status, url: request.url }, message);
+    // A refused request is the client's business (a class makes many): debug level, the path only —
+    // a query may carry a clientSecret, and nothing secret is ever logged.
+    if (status >= 500) request.log.error({ err, path: request.url.split('?')[0] }, 'request failed');
+    else request.log.debug({ code, status, path: request.url.split('?')[0] }, message);
     void reply.code(status).send({ error: { code, message } });
   });
   app.setNotFoundHandler((request, reply) => {
