@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { maxHeaderSize } from 'node:http';
 import { join } from 'node:path';
 import * as httpErrors from '../../apps/server/src/errors.ts';
-import { defaultConfig } from '../../apps/server/src/config.ts';
+import { MIN_TEACHER_KEY_LENGTH, defaultConfig } from '../../apps/server/src/config.ts';
 import { DEFAULTS, ERROR_CODES } from '../../packages/transports/src/contract.ts';
 import {
   CLOSE_CODES,
@@ -138,6 +138,14 @@ const HTTP_WHEN: Record<string, string> = {
   JoinRateLimited: 'over `JOIN_RATE_LIMIT` new identities (joins, WebSockets without a known `clientId`) from one address in a minute',
   TooManyConnections: 'over `MAX_CONNECTIONS_PER_ADDRESS` open connections from one address: answered as the connection opens, then closed',
   HeadersTooLarge: `request headers over Node's \`maxHeaderSize\` (${maxHeaderSize} bytes)`,
+  TeacherOnly:
+    'no `Authorization: Bearer <teacher key>`, or a wrong key, on a teacher-only request (`GET /api/clients`, remove, lock, assign); debug and inspect on a client with neither the key nor a `clientSecret`',
+  NotYourClient:
+    'a send without the `clientSecret` of its `clientId`, or with another; a wrong secret on debug, inspect or `POST /api/class/me` (a WebSocket gets a new identity instead)',
+  ClientRemoved:
+    'the teacher removed this client: its own id and secret on a send, a WebSocket handshake, debug, inspect or `POST /api/class/me`; its `clientId=` on a poll or stream',
+  RoomLocked:
+    'the teacher locked the room: a join without the teacher key, a WebSocket without a valid `clientId` and `clientSecret` (its handshake refused with `423`)',
 };
 
 // Answers written outside the error classes; each row is checked against the file that writes it.
@@ -229,6 +237,7 @@ function configTable(root: string): string {
     ['SEND_RATE_LIMIT_PER_ADDRESS', 'sendRateLimitPerAddress', `${d.sendRateLimitPerAddress} per ${d.sendRateWindowMs} ms`, 'sends from one address, all its clients together'],
     ['JOIN_RATE_LIMIT', 'joinRateLimit', `${d.joinRateLimit} per 60 s`, 'new identities from one address'],
     ['MAX_CLIENTS', 'maxClients', d.maxClients, 'identities remembered'],
+    ['TEACHER_KEY', 'teacherKey', d.teacherKey || '(random for each run, printed in the teacher URL)', `the teacher key: at least ${MIN_TEACHER_KEY_LENGTH} characters, no spaces`],
     ['MAX_BUFFERED_BYTES', 'maxBufferedBytes', d.maxBufferedBytes, 'bytes one peer may owe before it is dropped'],
     ['DRAIN_TIMEOUT_MS', 'drainTimeoutMs', d.drainTimeoutMs, 'written bytes must drain within this'],
     ['REQUEST_TIMEOUT_MS', 'requestTimeoutMs', d.requestTimeoutMs, 'a request\'s head and body must arrive within this'],
@@ -366,45 +375,67 @@ async function wsEchoTranscript(): Promise<string> {
   });
 }
 
-/** Replaces per-run values (ids, the epoch, clocks) in JSON so the transcript is the same on every run. */
-function normalise(value: unknown, ids: Map<string, string>): unknown {
-  if (Array.isArray(value)) return value.map((v) => normalise(v, ids));
+/** Per-run values seen so far, each with the placeholder it is shown as. */
+interface Placeholders {
+  ids: Map<string, string>;
+  secrets: Map<string, string>;
+}
+
+const placeholder = (seen: Map<string, string>, value: string, prefix: string): string => {
+  if (!seen.has(value)) seen.set(value, `${prefix}-${seen.size + 1}`);
+  return seen.get(value)!;
+};
+
+/**
+ * Replaces per-run values (ids, secrets, the epoch, clocks) in JSON so the transcript is the
+ * same on every run; a secret is never printed, not even one that only lived for this run.
+ */
+function normalise(value: unknown, seen: Placeholders): unknown {
+  if (Array.isArray(value)) return value.map((v) => normalise(v, seen));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       if (k === 'serverTime' && typeof v === 'number') out[k] = 1_700_000_000_000 + Number(out.seq ?? 0);
       else if (k === 'epoch' && typeof v === 'string') out[k] = 'epoch-of-this-run';
-      else if (k === 'clientId' && typeof v === 'string') {
-        if (!ids.has(v)) ids.set(v, `client-${ids.size + 1}`);
-        out[k] = ids.get(v);
-      } else out[k] = normalise(v, ids);
+      else if (k === 'clientId' && typeof v === 'string') out[k] = placeholder(seen.ids, v, 'client');
+      else if (k === 'clientSecret' && typeof v === 'string') out[k] = placeholder(seen.secrets, v, 'secret-of-client');
+      else out[k] = normalise(v, seen);
     }
     return out;
+  }
+  if (typeof value === 'string') {
+    // An error message may name a client.
+    let text = value;
+    for (const map of [seen.ids, seen.secrets]) for (const [real, shown] of map) text = text.replaceAll(real, shown);
+    return text;
   }
   return value;
 }
 
 async function roomTranscript(): Promise<string> {
   return withServer(async (_port, app) => {
-    const ids = new Map<string, string>();
+    const seen: Placeholders = { ids: new Map(), secrets: new Map() };
     const parts: string[] = [];
     const step = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
       const res = await app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
       const body = JSON.parse(res.body) as unknown;
-      parts.push(`${method} ${url}${payload === undefined ? '' : `\n${JSON.stringify(normalise(payload, ids))}`}\n\n→ ${res.statusCode}\n${JSON.stringify(normalise(body, ids), null, 1).replace(/\n\s*/g, ' ')}`);
-      return body as { clientId: string };
+      parts.push(`${method} ${url}${payload === undefined ? '' : `\n${JSON.stringify(normalise(payload, seen))}`}\n\n→ ${res.statusCode}\n${JSON.stringify(normalise(body, seen), null, 1).replace(/\n\s*/g, ' ')}`);
+      return body as { clientId: string; clientSecret: string };
     };
-    const { clientId } = await step('POST', '/api/join', { name: 'ana' });
-    await step('POST', '/api/messages', { clientId, text: 'hello', clientMsgId: 'k1', via: 'short-poll' });
-    await step('POST', '/api/messages', { clientId, text: 'hello again?', clientMsgId: 'k1', via: 'short-poll' });
-    await step('POST', '/api/messages', { clientId, text: 'second', clientMsgId: 'k2', via: 'long-poll' });
+    const { clientId, clientSecret } = await step('POST', '/api/join', { name: 'ana' });
+    await step('POST', '/api/messages', { clientId, clientSecret, text: 'hello', clientMsgId: 'k1', via: 'short-poll' });
+    await step('POST', '/api/messages', { clientId, clientSecret, text: 'hello again?', clientMsgId: 'k1', via: 'short-poll' });
+    await step('POST', '/api/messages', { clientId, clientSecret, text: 'second', clientMsgId: 'k2', via: 'long-poll' });
     await step('GET', '/api/poll?after=1');
     await step('GET', '/api/longpoll?after=2&timeout=0');
     await step('GET', '/api/poll?after=99');
     await step('GET', '/api/poll?after=1&epoch=an-earlier-room');
-    await step('POST', '/api/messages', { clientId, text: '   ' });
+    await step('POST', '/api/messages', { clientId, clientSecret, text: '   ' });
+    await step('POST', '/api/messages', { clientId, text: 'ana? no, mallory', clientMsgId: 'k3' });
     await step('GET', '/api/poll?after=-1');
-    return ['```text', parts.join('\n\n'), '```'].join('\n');
+    const text = ['```text', parts.join('\n\n'), '```'].join('\n');
+    for (const secret of seen.secrets.keys()) if (text.includes(secret)) throw new Error('the room transcript would print a clientSecret');
+    return text;
   });
 }
 
