@@ -336,6 +336,7 @@ export class MemoryProbe {
     if (this.hwmReset && this.server.alive()) peak = Math.max(peak, statusField(this.server.pid, 'VmHWM'));
     const heapAfter = this.server.alive() ? await this.settle() : undefined;
     if (this.server.alive()) this.last = this.server.rss();
+    peak = Math.max(peak, this.last);
     const collected = this.heapBefore !== undefined && heapAfter !== undefined;
     const report: MemoryReport = {
       label,
