@@ -17,7 +17,7 @@ export type Label = (typeof LABELS)[number];
 const NAME_PATTERNS: Array<[RegExp, Label]> = [
   [/^lo\d*$|loopback/i, 'this machine only'],
   [/^(tun|tap|wg|utun|ppp|ipsec|tailscale|zt|nordlynx)|vpn/i, 'VPN'],
-  [/^(docker|br-|virbr|veth|cni|flannel|lxc|lxd|podman|cali|vboxnet|vmnet)/i, 'container bridge'],
+  [/^(docker|br-|bridge\d|virbr|veth|cni|flannel|lxc|lxd|podman|cali|vboxnet|vmnet)/i, 'container bridge'],
   [/^(wl|wi-?fi|wireless)/i, 'Wi-Fi'],
   [/^(en|eth)/i, 'Ethernet'],
 ];
