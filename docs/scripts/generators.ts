@@ -9,6 +9,7 @@ import { maxHeaderSize } from 'node:http';
 import { join } from 'node:path';
 import * as httpErrors from '../../apps/server/src/errors.ts';
 import { MIN_TEACHER_KEY_LENGTH, defaultConfig } from '../../apps/server/src/config.ts';
+import { isLoopback, joinUrls, startupLines, type Interfaces } from '../../apps/server/src/network.ts';
 import { DEFAULTS, ERROR_CODES } from '../../packages/transports/src/contract.ts';
 import {
   CLOSE_CODES,
@@ -439,6 +440,32 @@ async function roomTranscript(): Promise<string> {
   });
 }
 
+// --- what `pnpm start` prints, and where students can reach the server ---------------------------
+
+/** A teacher's laptop, described: Wi-Fi, a VPN, a container bridge and loopback. */
+const EXAMPLE_MACHINE: Interfaces = {
+  lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true, netmask: '255.0.0.0', mac: '00:00:00:00:00:00', cidr: '127.0.0.1/8' }],
+  wlan0: [{ address: '192.168.1.20', family: 'IPv4', internal: false, netmask: '255.255.255.0', mac: '02:00:00:00:00:01', cidr: '192.168.1.20/24' }],
+  tun0: [{ address: '10.8.0.5', family: 'IPv4', internal: false, netmask: '255.255.255.0', mac: '00:00:00:00:00:00', cidr: '10.8.0.5/24' }],
+  docker0: [{ address: '172.17.0.1', family: 'IPv4', internal: false, netmask: '255.255.0.0', mac: '02:00:00:00:00:02', cidr: '172.17.0.1/16' }],
+};
+/** Shown in place of the key each start draws. */
+const EXAMPLE_KEY = 'k3Y9pQ2vX7mN4tR8wB1cD6fH';
+
+function startupTranscript(): string {
+  const run = (command: string, host: string) => {
+    const lines = startupLines(joinUrls({ host, port: 3000 }, EXAMPLE_MACHINE), { loopbackOnly: isLoopback(host), teacherKey: EXAMPLE_KEY });
+    return ['```text', `$ ${command}`, ...lines, '```'].join('\n');
+  };
+  return [run('pnpm start', '127.0.0.1'), '', run('HOST=0.0.0.0 pnpm start', '0.0.0.0')].join('\n');
+}
+
+function infoJoinUrls(): string {
+  const field = ([k, v]: [string, unknown]): string => `${JSON.stringify(k)}: ${JSON.stringify(v)}`;
+  const urls = joinUrls({ host: '0.0.0.0', port: 3000 }, EXAMPLE_MACHINE).map((u) => `  { ${Object.entries(u).map(field).join(', ')} }`);
+  return ['```json', '{ "joinUrls": [', urls.join(',\n'), '] }', '```'].join('\n');
+}
+
 // --- measured figures --------------------------------------------------------------------------
 
 interface Measured {
@@ -476,6 +503,8 @@ export const GENERATORS: Record<string, Generator> = {
   'state-table': stateTable,
   'config-table': configTable,
   'room-transcript': roomTranscript,
+  'startup-lines': startupTranscript,
+  'info-join-urls': infoJoinUrls,
   'measured-costs': measuredTable,
   // docs/data/bench-snapshot.json, distilled from a pnpm bench report by bench-snapshot.ts
   'bench-targets': (root) => renderTargets(readSnapshot(root)),
