@@ -2,28 +2,58 @@ import { createClient } from '@wirebench/transports/client';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import 'uplot/dist/uPlot.min.css';
-import { App } from './app.tsx';
+import { StudentApp, TeacherApp } from './app.tsx';
+import { ClassRoster } from './lib/class-roster.ts';
 import { pageNow } from './lib/clock.ts';
+import { takeTeacherKey, TeacherSession } from './lib/teacher.ts';
 import { Workbench } from './lib/workbench.ts';
 import './ui/styles.css';
 
-// The model lives outside React: created once, before the first render.
-const workbench = new Workbench({
-  factory: (transport, options) => createClient(transport, options),
-  fetch: (input, init) => fetch(input, init),
-  baseUrl: location.origin,
-  now: pageNow,
-});
-workbench.start();
-(window as unknown as { wirebench: Workbench }).wirebench = workbench;
-addEventListener('pagehide', () => workbench.stop());
-// Back from the back/forward cache with stopped clients: start over.
-addEventListener('pageshow', (e) => {
-  if (e.persisted) location.reload();
-});
+// Before anything renders: the key leaves the address bar (#teacher=… becomes #/lanes).
+const key = takeTeacherKey();
+const root = createRoot(document.getElementById('root')!);
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App workbench={workbench} />
-  </StrictMode>,
-);
+if (key === null) {
+  root.render(
+    <StrictMode>
+      <StudentApp />
+    </StrictMode>,
+  );
+} else {
+  const fetchImpl: typeof fetch = (input, init) => fetch(input, init);
+  const session = new TeacherSession(key, location.origin, fetchImpl);
+  // The model lives outside React: created once, before the first render.
+  const workbench = new Workbench({
+    // The lanes' joins carry the key: this page's identities are the teacher's.
+    factory: (transport, options) => createClient(transport, { ...options, fetch: session.joinFetch }),
+    fetch: fetchImpl,
+    baseUrl: location.origin,
+    now: pageNow,
+    teacherFetch: session.fetch,
+    teacherJoin: (name) => session.join(name),
+  });
+  const roster = new ClassRoster({ fetch: session.fetch, baseUrl: location.origin, now: () => Date.now() });
+  workbench.start();
+  // The roster's first GET /api/clients is the key's first test.
+  roster.start();
+  (window as unknown as { wirebench: Workbench }).wirebench = workbench;
+  session.standing.subscribe(() => {
+    if (session.standing.getSnapshot() !== 'rejected') return;
+    roster.stop();
+    workbench.stop();
+  });
+  addEventListener('pagehide', () => {
+    roster.stop();
+    workbench.stop();
+  });
+  // Back from the back/forward cache with stopped clients: start over.
+  addEventListener('pageshow', (e) => {
+    if (e.persisted) location.reload();
+  });
+
+  root.render(
+    <StrictMode>
+      <TeacherApp workbench={workbench} teacher={{ session, roster }} />
+    </StrictMode>,
+  );
+}

@@ -2,6 +2,7 @@
 import type { ChatMessage, TransportId } from '@wirebench/transports/contract';
 import type {
   ClientEvents,
+  ClientIdentity,
   ClientOptions,
   ClientSnapshot,
   SendOptions,
@@ -36,8 +37,9 @@ export class FakeClient implements TransportClient {
     this.setSnap({ status: 'connecting' });
   }
   send(text: string, options?: SendOptions): string {
+    if (this.snap.status === 'closed' || this.snap.status === 'removed') throw new Error(`client is ${this.snap.status}`);
     this.sent.push({ text, options });
-    return options?.clientMsgId ?? `auto-${this.sent.length}`;
+    return options?.clientMsgId ?? `${this.transport}-random-${this.sent.length}`;
   }
   close(): void {
     this.calls.push('close');
@@ -63,6 +65,10 @@ export class FakeClient implements TransportClient {
     const fn = listener as (...args: never[]) => void;
     set.add(fn);
     return () => set.delete(fn);
+  }
+  identity(): ClientIdentity | null {
+    const { clientId, status } = this.snap;
+    return clientId === null || status === 'removed' ? null : { clientId, clientSecret: `secret-of-${clientId}` };
   }
   getSnapshot(): ClientSnapshot {
     return this.snap;

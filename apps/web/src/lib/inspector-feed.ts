@@ -1,5 +1,8 @@
 // The hand-rolled WebSocket's byte-level feed: GET /api/inspect?clientId=… as
-// Server-Sent Events of InspectEvent (handshake, frames, close).
+// Server-Sent Events of InspectEvent (handshake, frames, close). The lane is this page's
+// own client, so the feed asks with its secret (`&clientSecret=`: an EventSource sends no
+// headers); the server shows that secret redacted in the request line it reports.
+import type { ClientIdentity } from '@wirebench/transports/client';
 import type { InspectClose, InspectEvent, InspectFrame, InspectHandshake } from '@wirebench/transports/contract';
 import { Store, type Schedule, frameSchedule } from './store.ts';
 
@@ -44,14 +47,16 @@ export class InspectorFeed {
     this.store = new Store(EMPTY, schedule, schedule === frameSchedule ? 150 : 0);
   }
 
-  /** Follows one clientId; a new id replaces the old stream. */
-  follow(clientId: string | null): void {
+  /** Follows one client by its identity; a new one replaces the old stream. */
+  follow(identity: ClientIdentity | null): void {
+    const clientId = identity?.clientId ?? null;
     if (clientId === this.store.getSnapshot().clientId && (this.source || clientId === null)) return;
     this.source?.close();
     this.source = null;
     this.store.set({ ...EMPTY, clientId });
-    if (!clientId || !this.EventSourceImpl) return;
-    const es = new this.EventSourceImpl(`${this.baseUrl}/api/inspect?clientId=${encodeURIComponent(clientId)}`);
+    if (!identity || !this.EventSourceImpl) return;
+    const query = `clientId=${encodeURIComponent(identity.clientId)}&clientSecret=${encodeURIComponent(identity.clientSecret)}`;
+    const es = new this.EventSourceImpl(`${this.baseUrl}/api/inspect?${query}`);
     this.source = es;
     es.onopen = () => this.store.update((s) => ({ ...s, connected: true, error: null }));
     es.onerror = () => this.store.update((s) => ({ ...s, connected: false, error: 'inspector stream interrupted; retrying' }));

@@ -61,15 +61,12 @@ export class Lane {
   private seqTracker = new SeqTracker();
   private counted = new Map<number, ByteRecord>();
   private offs: Array<() => void> = [];
-  private msgCounter = 0;
-  private readonly pagePrefix: string;
 
   constructor(
     readonly transport: TransportId,
     private readonly deps: LaneDeps,
   ) {
     this.client = deps.factory(transport, deps.options);
-    this.pagePrefix = `${transport}-${Math.random().toString(36).slice(2, 8)}`;
     this.store = new Store<LaneState>(
       {
         transport,
@@ -102,11 +99,21 @@ export class Lane {
     this.client.connect();
   }
 
-  /** Sends through this lane, stamping the send time first. Returns the clientMsgId. */
-  send(text: string, name?: string): string {
-    const clientMsgId = `${this.pagePrefix}-${++this.msgCounter}`;
-    this.deps.measurements.recordSend(clientMsgId, this.transport, this.deps.now());
-    this.client.send(text, name ? { clientMsgId, name } : { clientMsgId });
+  /**
+   * Sends through this lane. The client picks the clientMsgId (random: nobody can guess it and
+   * send it first); the send time is taken before the client sees the text, and recorded under
+   * that id before any answer can arrive. Null when the client takes no more sends (closed, removed).
+   */
+  send(text: string, name?: string): string | null {
+    const sentAt = this.deps.now();
+    let clientMsgId: string;
+    try {
+      clientMsgId = this.client.send(text, name ? { name } : undefined);
+    } catch (err) {
+      this.setError(`not sent: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
+    }
+    this.deps.measurements.recordSend(clientMsgId, this.transport, sentAt);
     return clientMsgId;
   }
 

@@ -1,5 +1,6 @@
 // The dashboard's whole model, created once outside React: lanes, measurements,
 // the counters sampler, the stats poller, the auto-sender and the inspector feed.
+import type { ClientIdentity } from '@wirebench/transports/client';
 import type { TransportId } from '@wirebench/transports/contract';
 import { TRANSPORT_IDS } from '@wirebench/transports/contract';
 import { buildCsv, buildRunJson, type RunExport } from './export.ts';
@@ -37,7 +38,19 @@ export interface WorkbenchDeps {
   EventSource?: typeof EventSource;
   setInterval?: (fn: () => void, ms: number) => unknown;
   clearInterval?: (h: unknown) => void;
+  /**
+   * The teacher page's fetch (the Bearer key) for the debug endpoints. Without it a lane
+   * acts on itself with its own secret, as any client may.
+   */
+  teacherFetch?: typeof fetch;
+  /**
+   * A teacher's identity made over HTTP. A locked room turns a new WebSocket identity away
+   * (423), and a browser's WebSocket cannot carry the key: such a lane starts again with one.
+   */
+  teacherJoin?: (name: string) => Promise<ClientIdentity | null>;
 }
+
+const isWebSocket = (t: TransportId): boolean => t === 'ws-raw' || t === 'ws-lib';
 
 export class Workbench {
   readonly lanes: Store<readonly Lane[]>;
@@ -46,6 +59,8 @@ export class Workbench {
   readonly sampler: CounterSampler;
   readonly stats: StatsPoller;
   readonly inspector: InspectorFeed;
+  /** Every clientId this page's lanes were given, so the class list can tell them from students. */
+  readonly ownIds: Store<ReadonlySet<string>>;
   runStartedAt: number;
   private sampleTimer: unknown = null;
   private autoTimer: unknown = null;
@@ -68,6 +83,7 @@ export class Workbench {
     });
     this.inspector = new InspectorFeed(deps.baseUrl, deps.EventSource ?? globalThis.EventSource, this.schedule);
     this.lanes = new Store<readonly Lane[]>([], this.schedule);
+    this.ownIds = new Store<ReadonlySet<string>>(new Set(), this.schedule);
     this.settings = new Store<Settings>(
       {
         name: `guest-${Math.floor(Math.random() * 900 + 100)}`,
@@ -101,7 +117,8 @@ export class Workbench {
     return this.lanes.getSnapshot().find((l) => l.transport === t);
   }
 
-  addLane(t: TransportId): Lane {
+  /** Adds a lane (one per transport); `identity` starts it as an identity made beforehand. */
+  addLane(t: TransportId, identity?: ClientIdentity): Lane {
     const existing = this.lane(t);
     if (existing) return existing;
     const s = this.settings.getSnapshot();
@@ -116,13 +133,32 @@ export class Workbench {
         pollIntervalMs: s.pollIntervalMs,
         longPollTimeoutMs: s.longPollTimeoutMs,
         now: this.deps.now,
+        ...(identity ? { clientId: identity.clientId, clientSecret: identity.clientSecret } : {}),
       },
     });
     const order = (x: TransportId) => TRANSPORT_IDS.indexOf(x);
     this.lanes.set([...this.lanes.getSnapshot(), lane].sort((a, b) => order(a.transport) - order(b.transport)));
+    lane.client.on('joined', ({ clientId }) => {
+      if (!this.ownIds.getSnapshot().has(clientId)) this.ownIds.update((ids) => new Set([...ids, clientId]));
+    });
+    if (this.deps.teacherJoin && !identity && isWebSocket(t)) this.admitWhenLocked(lane);
     lane.start();
     if (t === 'ws-raw') this.followInspector(lane);
     return lane;
+  }
+
+  /** A WebSocket lane the locked room refused starts again as a teacher's identity. */
+  private admitWhenLocked(lane: Lane): void {
+    const join = this.deps.teacherJoin!;
+    const off = lane.client.subscribe(() => {
+      if (lane.client.getSnapshot().status !== 'locked') return;
+      off();
+      void join(this.settings.getSnapshot().name).then((identity) => {
+        if (!identity || this.lane(lane.transport) !== lane) return;
+        this.removeLane(lane.transport);
+        this.addLane(lane.transport, identity);
+      });
+    });
   }
 
   removeLane(t: TransportId): void {
@@ -133,11 +169,11 @@ export class Workbench {
     if (t === 'ws-raw') this.inspector.follow(null);
   }
 
-  /** The inspector follows the hand-rolled lane's clientId as soon as it has one. */
+  /** The inspector follows the hand-rolled lane's identity as soon as it has one. */
   private followInspector(lane: Lane): void {
     const update = () => {
       if (this.lane('ws-raw') !== lane) return;
-      this.inspector.follow(lane.client.getSnapshot().clientId);
+      this.inspector.follow(lane.client.identity());
     };
     lane.client.subscribe(update);
     update();
@@ -200,24 +236,25 @@ export class Workbench {
   /** Server-side cut: the server drops the lane's connections as a network failure would. */
   async serverCut(t: TransportId): Promise<void> {
     const lane = this.lane(t);
-    const clientId = lane?.client.getSnapshot().clientId;
-    if (!lane || !clientId) return;
-    await this.post(lane, '/api/debug/cut', { clientId });
+    if (lane) await this.debug(lane, '/api/debug/cut', {});
   }
 
   async serverDelay(t: TransportId, ms: number): Promise<void> {
     const lane = this.lane(t);
-    const clientId = lane?.client.getSnapshot().clientId;
-    if (!lane || !clientId) return;
-    if (await this.post(lane, '/api/debug/delay', { clientId, ms })) lane.setServerDelay(ms);
+    if (lane && (await this.debug(lane, '/api/debug/delay', { ms }))) lane.setServerDelay(ms);
   }
 
-  private async post(lane: Lane, path: string, body: unknown): Promise<boolean> {
+  /** A debug request on the lane's client: with the teacher key, else with the lane's own secret. */
+  private async debug(lane: Lane, path: string, body: object): Promise<boolean> {
+    const identity = lane.client.identity();
+    if (!identity) return false;
+    const teacher = this.deps.teacherFetch;
+    const target = teacher ? { clientId: identity.clientId } : identity;
     try {
-      const res = await this.deps.fetch(`${this.deps.baseUrl}${path}`, {
+      const res = await (teacher ?? this.deps.fetch)(`${this.deps.baseUrl}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        body: JSON.stringify({ ...target, ...body }),
       });
       if (!res.ok) {
         lane.setError(`POST ${path}: ${res.status}`);

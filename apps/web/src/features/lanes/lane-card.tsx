@@ -1,10 +1,17 @@
 import { memo, useState } from 'react';
+import type { ClientStatus } from '@wirebench/transports/client';
 import type { TransportId } from '@wirebench/transports/contract';
 import type { Lane, LaneMessage } from '../../lib/lane.ts';
 import { bytesPerMessage } from '../../lib/stats-math.ts';
 import { TRANSPORT_LABELS } from '../../lib/workbench.ts';
 import { fmtBytes, fmtInt, fmtMs, LANE_COLORS } from '../../ui/format.ts';
 import { useStore, useWorkbench } from '../../ui/use-store.ts';
+
+/** Statuses that need a sentence: the lane is shut out, not broken. */
+const STATUS_WORDS: Partial<Record<ClientStatus, string>> = {
+  removed: 'removed by the teacher',
+  locked: 'room locked: not let in',
+};
 
 export function LaneCard({ lane, removable }: { lane: Lane; removable: boolean }) {
   const wb = useWorkbench();
@@ -13,7 +20,9 @@ export function LaneCard({ lane, removable }: { lane: Lane; removable: boolean }
   const server = stats?.transports[lane.transport];
   const c = s.client.counters;
   const t = lane.transport;
-  const paused = s.client.status === 'paused';
+  const status = s.client.status;
+  const paused = status === 'paused';
+  const locked = status === 'locked';
   const perMsg = bytesPerMessage(s.bytes, c.messages);
   const [delay, setDelay] = useState(s.serverDelayMs);
 
@@ -21,8 +30,8 @@ export function LaneCard({ lane, removable }: { lane: Lane; removable: boolean }
     <section className="panel lane" style={{ ['--lane' as string]: LANE_COLORS[t] }} data-testid={`lane-${t}`}>
       <div className="lane-head">
         <h2>{TRANSPORT_LABELS[t]}</h2>
-        <span className={`status ${s.client.status}`} data-testid={`lane-${t}-status`}>
-          {s.client.status}
+        <span className={`status ${status}`} data-testid={`lane-${t}-status`}>
+          {STATUS_WORDS[status] ?? status}
         </span>
         <span className="lane-id mono" title="clientId" data-testid={`lane-${t}-client-id`}>
           {s.client.clientId ?? '—'}
@@ -68,8 +77,12 @@ export function LaneCard({ lane, removable }: { lane: Lane; removable: boolean }
         {s.client.pendingSends > 0 && <span>unsent: {s.client.pendingSends}</span>}
       </div>
       <div className="lane-actions">
-        <button onClick={() => (paused ? lane.client.resume() : lane.client.pause())} data-testid={`lane-${t}-pause`}>
-          {paused ? 'Resume' : 'Pause'}
+        <button
+          onClick={() => (paused || locked ? lane.client.resume() : lane.client.pause())}
+          disabled={status === 'removed'}
+          data-testid={`lane-${t}-pause`}
+        >
+          {paused ? 'Resume' : locked ? 'Try again' : 'Pause'}
         </button>
         <button onClick={() => lane.client.cut()} title="drop the connection in the browser, as a network failure would" data-testid={`lane-${t}-cut`}>
           Cut (client)

@@ -1,0 +1,17 @@
+import { createContext, useContext } from 'react';
+import type { ClassRoster } from '../lib/class-roster.ts';
+import type { TeacherSession } from '../lib/teacher.ts';
+
+/** What only the teacher page has: the key's requests and the class list. */
+export interface Teacher {
+  session: TeacherSession;
+  roster: ClassRoster;
+}
+
+export const TeacherContext = createContext<Teacher | null>(null);
+
+export function useTeacher(): Teacher {
+  const teacher = useContext(TeacherContext);
+  if (!teacher) throw new Error('useTeacher outside <TeacherContext>');
+  return teacher;
+}
