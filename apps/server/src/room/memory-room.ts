@@ -8,7 +8,7 @@ import { DEFAULTS } from '@wirebench/transports/contract';
 import { answerCursor, type CursorAnswer } from '@wirebench/transports/polling';
 import { ClientRemoved, InvalidBody, InvalidText, TextTooLong } from '../errors.ts';
 import { MessageLog } from './log.ts';
-import { ClientRegistry } from './registry.ts';
+import { ClientRegistry, type RegistryOptions } from './registry.ts';
 import { sameSecret } from './secret.ts';
 import type {
   ClientSummary,
@@ -23,19 +23,12 @@ import type {
   SinceOptions,
 } from './room.ts';
 
-export interface RoomOptions {
+/** The log's limits, and the registry's (whose clock is optional here: Date.now by default). */
+export interface RoomOptions extends Omit<RegistryOptions, 'now'> {
   historyLimit: number;
   retainLimit: number;
   maxTextLength: number;
-  sendRateLimit: number;
-  sendRateWindowMs: number;
-  sendRateLimitPerAddress: number;
-  joinRateLimit: number;
-  joinRateWindowMs: number;
-  /** Known clients kept; the least recently seen one that no stream pins is forgotten beyond this. */
-  maxClients: number;
   now?: () => number;
-  newId?: () => string;
   /** The room's epoch; a fresh random one by default (a restarted process is a new room). */
   epoch?: string;
 }
