@@ -11,6 +11,8 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../server/test/helpers/chromium
 import { start, type Started } from '../../server/test/helpers/contract.ts';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+/** The dashboard is the teacher's page (the key in the fragment); `/` is the student page. */
+const TEACHER_KEY = 'csp-test-teacher-key-0123';
 
 interface Violation {
   directive: string;
@@ -43,7 +45,7 @@ async function waitOpen(lane: string): Promise<void> {
 describe('the dashboard under its Content-Security-Policy', () => {
   beforeAll(async () => {
     if (!existsSync(join(dist, 'index.html'))) throw new Error('apps/web/dist is missing: run `pnpm --filter @wirebench/web build`');
-    server = await start({ staticDir: dist });
+    server = await start({ staticDir: dist, teacherKey: TEACHER_KEY });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     // Installed before any of the page's own scripts: every violation, in the page or in an SVG
@@ -71,7 +73,7 @@ describe('the dashboard under its Content-Security-Policy', () => {
   });
 
   it('is enforced: an injected script, a string timer and a WebSocket to another host are refused', async () => {
-    const answer = await page.goto(`${server.url}/#/lanes`);
+    const answer = await page.goto(`${server.url}/#teacher=${TEACHER_KEY}`);
     const policy = answer?.headers()['content-security-policy'] ?? '';
     expect(policy).toMatch(/(^|;)script-src 'self'(;|$)/);
     expect(policy).not.toMatch(/unsafe-eval|upgrade-insecure-requests/);
@@ -146,13 +148,38 @@ describe('the dashboard under its Content-Security-Policy', () => {
     expect(await violations()).toEqual([]);
   }, 60_000);
 
-  it('shows the classroom view with no violation', async () => {
-    await page.getByTestId('tab-classroom').click();
+  it('shows the Class panel, its QR code (a data: image) and the student list with no violation', async () => {
+    await page.getByTestId('tab-class').click();
     await page.getByTestId('join-urls').waitFor({ timeout: 10_000 });
+    // The QR code drew: a data: image the policy let through, decoded by the browser.
+    await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('[data-testid="join-qr"]')?.naturalWidth ?? 0) > 0, null, {
+      timeout: 10_000,
+    });
+    await page.getByTestId('roster-row').first().waitFor({ timeout: 10_000 });
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="class-clients"]')?.textContent) >= 1, null, {
       timeout: 10_000,
     });
     expect(await violations()).toEqual([]);
+  });
+
+  it('serves the student page at / with no violation', async () => {
+    const student = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await student.addInitScript(() => {
+        const seen: unknown[] = [];
+        (window as unknown as { __csp: unknown[] }).__csp = seen;
+        document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.effectiveDirective} ${e.blockedURI}`));
+      });
+      await student.goto(`${server.url}/`);
+      await student.getByTestId('student-name-input').fill('ana');
+      await student.getByTestId('student-name-save').click();
+      await student.waitForFunction(() => document.querySelector('[data-testid="student-status"]')?.getAttribute('data-status') === 'open', null, {
+        timeout: 15_000,
+      });
+      expect(await student.evaluate(() => (window as unknown as { __csp: unknown[] }).__csp)).toEqual([]);
+    } finally {
+      await student.close();
+    }
   });
 
   it('logged no Content Security Policy error in the console', () => {

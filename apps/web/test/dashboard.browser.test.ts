@@ -11,6 +11,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '..', 'dist');
 const results = join(here, '..', '..', '..', 'test-results');
 const LANES = ['ws-raw', 'short-poll', 'long-poll'] as const;
+/** The dashboard is the teacher's page: opened from the teacher URL (`/` is the student page). */
+const TEACHER_KEY = 'dashboard-test-teacher-key';
 
 let app: ReturnType<typeof buildApp>;
 let browser: Browser;
@@ -43,6 +45,10 @@ async function streamText(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+async function reconnectsOf(lane: string): Promise<number> {
+  return Number((await page.getByTestId(`lane-${lane}-reconnects`).textContent())?.match(/\d+/)?.[0]);
+}
+
 async function statusOf(lane: string): Promise<string> {
   return (await page.getByTestId(`lane-${lane}-status`).textContent()) ?? '';
 }
@@ -54,7 +60,7 @@ describe('dashboard in Chromium', () => {
     }
     mkdirSync(results, { recursive: true });
     // Short long-poll hold so empty answers show up during the test.
-    app = buildApp({ staticDir: dist, longPollTimeoutMs: 30_000 });
+    app = buildApp({ staticDir: dist, longPollTimeoutMs: 30_000, teacherKey: TEACHER_KEY });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const addr = app.server.address();
     if (!addr || typeof addr === 'string') throw new Error('no address');
@@ -80,7 +86,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('connects the three default lanes, each with its own clientId', async () => {
-    await page.goto(base + '/');
+    await page.goto(`${base}/#teacher=${TEACHER_KEY}`);
     for (const t of LANES) {
       await page.waitForFunction((id) => document.querySelector(`[data-testid="lane-${id}-status"]`)?.textContent === 'open', t, { timeout: 15_000 });
     }
@@ -129,8 +135,10 @@ describe('dashboard in Chromium', () => {
     }
     const after = Number((await page.getByTestId('lane-long-poll-reconnects').textContent())?.match(/\d+/)?.[0]);
     expect(after).toBeGreaterThan(before);
-    // Server-side cut of the hand-rolled lane, then a message through it.
+    // Server-side cut of the hand-rolled lane (the teacher key authorises it), then a message through it.
+    const wsBefore = await reconnectsOf('ws-raw');
     await page.getByTestId('lane-ws-raw-server-cut').click();
+    await expect.poll(() => reconnectsOf('ws-raw'), { timeout: 15_000 }).toBeGreaterThan(wsBefore);
     const text2 = `after the server cut ${Date.now()}`;
     await send('ws-raw', text2);
     await expectInLanes(text2);
@@ -168,9 +176,11 @@ describe('dashboard in Chromium', () => {
     await shot('lanes');
   });
 
-  it('classroom view shows the join URL and class-wide counts, also in projector mode', async () => {
-    await page.getByTestId('tab-classroom').click();
-    await page.getByTestId('join-urls').getByText(base, { exact: false }).first().waitFor({ timeout: 10_000 });
+  it('class view shows the join URL and class-wide counts, also in projector mode', async () => {
+    await page.getByTestId('tab-class').click();
+    await page.getByTestId('join-url-primary').getByText(base, { exact: true }).waitFor({ timeout: 10_000 });
+    // Bound to 127.0.0.1: the page says students cannot reach it, and how to fix that.
+    expect(await page.getByTestId('join-loopback-warning').textContent()).toContain('HOST=0.0.0.0 pnpm start');
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="class-clients"]')?.textContent) >= 5, null, { timeout: 10_000 });
     await page.getByTestId('projector-toggle').check();
     await shot('classroom-projector');

@@ -153,15 +153,15 @@ function StudentRow({ client: c, own = false }: { client: ClientInfo; own?: bool
   const { roster } = useTeacher();
   const [confirming, setConfirming] = useState(false);
   return (
-    <li className={own ? 'own' : undefined} data-testid="student-row" data-client-id={c.clientId}>
-      <span className="student-name" data-testid="student-name">
+    <li className={own ? 'own' : undefined} data-testid="roster-row" data-client-id={c.clientId}>
+      <span className="student-name" data-testid="roster-name">
         {c.name}
         {own && <span className="hint"> (this page)</span>}
       </span>
-      <span className="student-transports" data-testid="student-transports">
+      <span className="student-transports" data-testid="roster-transports">
         {c.transports.length === 0 ? <span className="hint">not connected</span> : c.transports.map((t) => <Chip key={t} t={t} />)}
       </span>
-      <span className="student-assigned" data-testid="student-assigned">
+      <span className="student-assigned" data-testid="roster-assigned">
         {c.assigned ? (
           <>
             <span className="hint">assigned </span>
@@ -172,7 +172,7 @@ function StudentRow({ client: c, own = false }: { client: ClientInfo; own?: bool
         )}
       </span>
       <span className="student-figures">
-        since {since(c.connectedSince)} · <span data-testid="student-sent">{fmtInt(c.sent)}</span> sent
+        since {since(c.connectedSince)} · <span data-testid="roster-sent">{fmtInt(c.sent)}</span> sent
       </span>
       {!own &&
         (confirming ? (
@@ -183,17 +183,17 @@ function StudentRow({ client: c, own = false }: { client: ClientInfo; own?: bool
                 setConfirming(false);
                 void roster.remove(c.clientId);
               }}
-              data-testid="student-remove-confirm"
+              data-testid="roster-remove-confirm"
             >
               Remove {c.name}
             </button>
-            <button onClick={() => setConfirming(false)} data-testid="student-remove-cancel">
+            <button onClick={() => setConfirming(false)} data-testid="roster-remove-cancel">
               Keep
             </button>
           </span>
         ) : (
           <span className="student-actions">
-            <button className="danger" onClick={() => setConfirming(true)} data-testid="student-remove">
+            <button className="danger" onClick={() => setConfirming(true)} data-testid="roster-remove">
               Remove
             </button>
           </span>
