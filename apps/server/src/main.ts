@@ -26,6 +26,26 @@ try {
 // Made here rather than in buildApp, so that the key printed is the key the server checks.
 const teacherKey = config.teacherKey || newSecret();
 const app = buildApp({ ...config, teacherKey });
+
+// Ctrl+C is how a class ends: the exit is quiet and 0, so pnpm reports no failure.
+// Under `pnpm start` the signal comes twice (from the terminal, and pnpm passes
+// it on): the second changes nothing. Installed before listening, so that a
+// signal sent the moment the URLs appear finds it in place.
+let listening = false;
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  if (!listening) process.exit(0);
+  // Peers get a moment to answer the close handshake; then we go regardless.
+  const force = setTimeout(() => process.exit(0), 5_000);
+  force.unref();
+  await app.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
+
 // fastify logs each listening address at info level: the lines below say it plainly instead.
 const logLevel = app.log.level;
 app.log.level = 'warn';
@@ -37,23 +57,9 @@ try {
   process.exit(1);
 }
 app.log.level = logLevel;
+listening = true;
 
 const address = app.server.address();
 const bound = typeof address === 'object' && address ? { host: address.address, port: address.port } : { host: config.host, port: config.port };
 const lines = startupLines(joinUrls(bound, networkInterfaces()), { loopbackOnly: isLoopback(bound.host), teacherKey });
 console.log(lines.join('\n'));
-
-// Ctrl+C is how a class ends: the exit is quiet and 0, so pnpm reports no failure.
-// A second signal does not wait for slow peers.
-let stopping = false;
-async function stop(): Promise<void> {
-  if (stopping) process.exit(0);
-  stopping = true;
-  // Peers get a moment to answer the close handshake; then we go regardless.
-  const force = setTimeout(() => process.exit(0), 5_000);
-  force.unref();
-  await app.close();
-  process.exit(0);
-}
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
