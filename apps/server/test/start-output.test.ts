@@ -1,9 +1,9 @@
 // What a teacher sees after `pnpm start`: a few plain lines (the student URL,
 // the teacher URL with the key the server really checks, and what to do when
 // students cannot reach it), no log line, and a quiet exit 0 on Ctrl+C, also
-// through pnpm. Plus the check that decides whether `pnpm start` builds.
+// through pnpm. Plus its build step (scripts/start.ts) in a stand-in workspace.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,8 @@ import WsClient from 'ws';
 import { isStale, newestMtime } from '../../../scripts/build-state.ts';
 
 const mainJs = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const rootPackage = fileURLToPath(new URL('../../../package.json', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const rootPackage = join(repoRoot, 'package.json');
 const LOOPBACK_SENTENCE =
   'Students cannot reach this address: it only works on this computer. To let them in, stop with Ctrl+C and run: HOST=0.0.0.0 pnpm start';
 
@@ -53,7 +54,7 @@ function run(command: string, args: string[], env: Record<string, string | undef
   );
   const line = (pattern: RegExp) =>
     new Promise<RegExpExecArray>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within 15 s; stdout: ${out} stderr: ${err}`)), 15_000);
+      const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within 30 s; stdout: ${out} stderr: ${err}`)), 30_000);
       const check = () => {
         const m = new RegExp(pattern.source, `${pattern.flags.replace('m', '')}m`).exec(out);
         if (m) {
@@ -74,6 +75,12 @@ function run(command: string, args: string[], env: Record<string, string | undef
 function startServer(env: Record<string, string | undefined> = {}): Run {
   if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: run 'pnpm --filter @wirebench/server build' first`);
   return run(process.execPath, [mainJs], { HOST: '127.0.0.1', PORT: '0', LOG: undefined, STATIC_DIR: '/nonexistent', TEACHER_KEY: undefined, ...env });
+}
+
+/** pnpm, as the test runner was started by it (or from PATH). */
+function pnpm(args: string[]): [string, string[]] {
+  const execPath = process.env.npm_execpath;
+  return execPath && /\.[cm]?js$/.test(execPath) ? [process.execPath, [execPath, ...args]] : [execPath || 'pnpm', args];
 }
 
 async function clientsStatus(base: string, key?: string): Promise<number> {
@@ -174,15 +181,14 @@ describe('Ctrl+C', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wirebench-start-'));
     tempDirs.push(dir);
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'start-probe', private: true, scripts: { start: `exec node ${JSON.stringify(mainJs)}` } }));
-    const execPath = process.env.npm_execpath;
-    const [command, args] = execPath && /\.[cm]?js$/.test(execPath) ? [process.execPath, [execPath, 'start']] : [execPath || 'pnpm', ['start']];
-    const pnpm = run(command, args, { HOST: '127.0.0.1', PORT: '0', STATIC_DIR: '/nonexistent', TEACHER_KEY: undefined, LOG: undefined }, { cwd: dir, group: true });
-    await pnpm.line(/HOST=0\.0\.0\.0 pnpm start$/);
+    const [command, args] = pnpm(['start']);
+    const start = run(command, args, { HOST: '127.0.0.1', PORT: '0', STATIC_DIR: '/nonexistent', TEACHER_KEY: undefined, LOG: undefined }, { cwd: dir, group: true });
+    await start.line(/HOST=0\.0\.0\.0 pnpm start$/);
 
     // Ctrl+C in a terminal signals the foreground process group: pnpm and the server.
-    process.kill(-pnpm.proc.pid!, 'SIGINT');
-    expect(await pnpm.exited).toEqual({ code: 0, signal: null });
-    expect(pnpm.stdout() + pnpm.stderr()).not.toMatch(/ELIFECYCLE|Command failed|Error|\n\s+at /);
+    process.kill(-start.proc.pid!, 'SIGINT');
+    expect(await start.exited).toEqual({ code: 0, signal: null });
+    expect(start.stdout() + start.stderr()).not.toMatch(/ELIFECYCLE|Command failed|Error|\n\s+at /);
   });
 });
 
@@ -226,5 +232,127 @@ describe('pnpm start: rebuild only when sources changed (by modification time)',
     const { root, at } = tree();
     at(10, 'src', 'a.ts');
     expect(isStale({ output: join(root, 'dist', 'main.js'), sources: [join(root, 'src')] })).toBe(true);
+  });
+});
+
+// Several nested pnpm runs each: slow on a busy machine.
+describe('pnpm start in a workspace of its shape (scripts/start.ts, stand-in builds and server)', { timeout: 120_000 }, () => {
+  // Each stand-in build chatters like Vite, can fail or take its time, and
+  // leaves its pid behind; the stand-in server prints a line and exits 0 on
+  // SIGINT. No socket is opened.
+  const BUILD = `
+import { mkdirSync, writeFileSync } from 'node:fs';
+const which = process.argv[2];
+writeFileSync('build.pid', String(process.pid));
+console.log('vite v8.3.8 building client environment for production... transforming... 1626 modules');
+if (process.env.FAIL_BUILD === which) {
+  console.error('error during build: Could not resolve ./missing.ts');
+  process.exit(1);
+}
+await new Promise((resolve) => setTimeout(resolve, Number(process.env.BUILD_MS ?? 0)));
+mkdirSync('dist', { recursive: true });
+if (which === 'web') writeFileSync('dist/index.html', '<!doctype html>');
+else writeFileSync('dist/main.js', "process.on('SIGINT', () => process.exit(0)); console.log('stand-in server ready'); setInterval(() => {}, 1000);");
+`;
+
+  function workspace(): { root: string; edit: (path: string) => void } {
+    const root = mkdtempSync(join(tmpdir(), 'wirebench-start-ws-'));
+    tempDirs.push(root);
+    const write = (path: string, text: string) => {
+      mkdirSync(join(root, path, '..'), { recursive: true });
+      writeFileSync(join(root, path), text);
+    };
+    const rootScripts = JSON.parse(readFileSync(rootPackage, 'utf8')).scripts as Record<string, string>;
+    write('package.json', JSON.stringify({ name: 'probe', private: true, type: 'module', scripts: { start: rootScripts.start } }));
+    write('pnpm-workspace.yaml', 'packages:\n  - apps/*\n  - packages/*\n');
+    for (const file of ['start.ts', 'build-state.ts']) {
+      mkdirSync(join(root, 'scripts'), { recursive: true });
+      copyFileSync(join(repoRoot, 'scripts', file), join(root, 'scripts', file));
+    }
+    symlinkSync(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
+    write('build.mjs', BUILD);
+    for (const app of ['web', 'server']) {
+      write(`apps/${app}/package.json`, JSON.stringify({ name: `@wirebench/${app}`, private: true, scripts: { build: `node ../../build.mjs ${app}` } }));
+      write(`apps/${app}/src/main.ts`, 'export {};');
+    }
+    write('packages/transports/src/contract.ts', 'export {};');
+    // Sources dated in the past: a build made now is newer.
+    const past = new Date(Date.now() - 60_000);
+    for (const path of ['apps/web/src/main.ts', 'apps/server/src/main.ts', 'packages/transports/src/contract.ts']) utimesSync(join(root, path), past, past);
+    return { root, edit: (path) => write(path, `export const edited = ${Date.now()};`) };
+  }
+
+  function start(root: string, env: Record<string, string> = {}): Run {
+    const [command, args] = pnpm(['start']);
+    return run(command, args, env, { cwd: root, group: true });
+  }
+
+  /** Whether the process ends (or is left a zombie for its parent to reap) within 5 s. */
+  async function gone(pid: number): Promise<boolean> {
+    for (let i = 0; i < 50; i++) {
+      let state: string;
+      try {
+        state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0]!;
+      } catch {
+        return true;
+      }
+      if (state === 'Z' || state === 'X') return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  }
+
+  async function interrupt(started: Run): Promise<void> {
+    process.kill(-started.proc.pid!, 'SIGINT');
+    expect(await started.exited).toEqual({ code: 0, signal: null });
+    expect(started.stdout() + started.stderr()).not.toMatch(/ELIFECYCLE|Command failed|vite v8/);
+  }
+
+  it('builds both quietly the first time, nothing the second, only the dashboard after a change to it', async () => {
+    const { root, edit } = workspace();
+    const first = start(root);
+    await first.line(/^stand-in server ready$/);
+    expect(first.stdout()).toMatch(/^Building the dashboard and the server…\nstand-in server ready\n$/m);
+    await interrupt(first);
+
+    const second = start(root);
+    await second.line(/^stand-in server ready$/);
+    expect(second.stdout()).not.toContain('Building');
+    await interrupt(second);
+
+    edit('apps/web/src/lessons.ts');
+    const third = start(root);
+    await third.line(/^stand-in server ready$/);
+    expect(third.stdout()).toMatch(/^Building the dashboard…\nstand-in server ready\n$/m);
+    await interrupt(third);
+  });
+
+  it('a failed build shows its output and stops; the next start tries again', async () => {
+    const { root } = workspace();
+    const failed = start(root, { FAIL_BUILD: 'server' });
+    const { code } = await failed.exited;
+    expect(code).not.toBe(0);
+    expect(failed.stderr()).toContain('Building the server failed (pnpm --filter @wirebench/server build):');
+    expect(failed.stderr()).toContain('error during build: Could not resolve ./missing.ts');
+    expect(failed.stdout()).not.toContain('stand-in server ready');
+
+    const retried = start(root);
+    await retried.line(/^stand-in server ready$/);
+    expect(retried.stdout()).toMatch(/^Building the server…$/m);
+    await interrupt(retried);
+  });
+
+  it('Ctrl+C while building: exit 0 at once, no failure reported, no build left running', async () => {
+    const { root } = workspace();
+    const building = start(root, { BUILD_MS: '60000' });
+    await building.line(/^Building the dashboard and the server…$/);
+    // Both stand-in builds have started once both have written their pid.
+    const pidFiles = ['apps/web/build.pid', 'apps/server/build.pid'].map((p) => join(root, p));
+    for (let i = 0; i < 150 && !pidFiles.every((f) => existsSync(f)); i++) await new Promise((r) => setTimeout(r, 100));
+    const pids = pidFiles.map((f) => Number(readFileSync(f, 'utf8')));
+    const t0 = Date.now();
+    await interrupt(building);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    for (const pid of pids) expect(await gone(pid)).toBe(true);
   });
 });
