@@ -2,17 +2,10 @@
 // client's secret), and the poll-answer rules (truncated, a new room: cursor.ts).
 // Short polling, long polling and SSE differ only in how they receive.
 import type { ChatMessage, HttpSendVia, JoinResponse, PollResponse, SendRequest } from '../contract.ts';
-import {
-  BaseClient,
-  CLIENT_ERROR_CODES,
-  describe,
-  errorOf,
-  type HttpAnswer,
-  MAX_REJOINS_PER_SEND,
-  SHUT_OUT_CODES,
-  sendVerdict,
-  StaleError,
-} from './base.ts';
+import { BaseClient } from './base.ts';
+import { CLIENT_ERROR_CODES, describe, SHUT_OUT_CODES, StaleError } from './errors.ts';
+import { errorOf, type HttpAnswer } from './request.ts';
+import { MAX_REJOINS_PER_SEND, sendVerdict } from './send-queue.ts';
 import type { ClientOptions } from './types.ts';
 
 export abstract class HttpClientBase extends BaseClient {
@@ -45,7 +38,7 @@ export abstract class HttpClientBase extends BaseClient {
 
   protected closeChannel(_clean: boolean): void {
     this.joinPromise = null;
-    this.clearHold();
+    this.sends.clearHold();
     this.stopReceiving();
   }
 
@@ -85,24 +78,10 @@ export abstract class HttpClientBase extends BaseClient {
     // A join that finds a new room already is the rejoin: its id belongs to the new room.
     // Polls and streams in flight asked with the old room's cursor: the channel starts
     // again with this id, and receives from the new cursor once the history below is in.
-    const sameRoom = this.judgeAnswer(join);
+    const sameRoom = this.cursor.judge(join);
     this.joined(join.clientId, join.clientSecret, join.lastSeq);
     if (!sameRoom) this.restartChannel();
-    const history = (Array.isArray(join.messages) ? [...join.messages] : []).sort((a, b) => a.seq - b.seq);
-    if (!this.cursorKnown) {
-      this.deliver(history);
-      if (!this.cursorKnown) {
-        // The history was empty: start from the room's present.
-        this.lastSeq = join.lastSeq;
-        this.cursorKnown = true;
-        this.changed();
-      }
-      return;
-    }
-    // A rejoin with a cursor: the history helps only where it continues the cursor;
-    // otherwise the next poll or stream (after=lastSeq) fetches the gap in full.
-    const fresh = history.filter((m) => m.seq > this.lastSeq);
-    if (fresh.length > 0 && fresh[0]!.seq === this.lastSeq + 1) this.deliver(fresh);
+    this.cursor.deliverHistory(Array.isArray(join.messages) ? join.messages : [], join.lastSeq);
   }
 
   // ---- receiving helpers ------------------------------------------------------------------
@@ -120,24 +99,20 @@ export abstract class HttpClientBase extends BaseClient {
    * (a page limit), else 'ok'.
    */
   protected applyPollAnswer(answer: PollResponse): 'restarted' | 'more' | 'ok' {
-    if (!this.judgeAnswer(answer)) {
+    if (!this.cursor.judge(answer)) {
       this.followNewRoom();
       return 'restarted';
     }
     const messages: ChatMessage[] = Array.isArray(answer.messages) ? answer.messages : [];
-    const delivered = this.deliver(messages);
-    if (!this.cursorKnown) {
-      this.lastSeq = answer.lastSeq;
-      this.cursorKnown = true;
-      this.changed();
-    }
-    return delivered > 0 && answer.lastSeq > this.lastSeq ? 'more' : 'ok';
+    const delivered = this.cursor.deliver(messages);
+    this.cursor.startAt(answer.lastSeq);
+    return delivered > 0 && this.cursor.behind(answer.lastSeq) ? 'more' : 'ok';
   }
 
   // ---- sends --------------------------------------------------------------------------------
 
   protected flushSends(): void {
-    if (this.status !== 'open' || this.holdTimer !== null || this.pumpGeneration === this.generation) return;
+    if (this.lifecycle.state !== 'open' || this.sends.held || this.pumpGeneration === this.generation) return;
     void this.pump(this.generation);
   }
 
@@ -146,8 +121,8 @@ export abstract class HttpClientBase extends BaseClient {
     this.pumpGeneration = generation;
     let rejoins = 0;
     try {
-      while (this.isCurrent(generation) && this.status === 'open' && this.holdTimer === null) {
-        const item = this.queue.find((q) => !q.done && q.state === 'queued');
+      while (this.isCurrent(generation) && this.lifecycle.state === 'open' && !this.sends.held) {
+        const item = this.sends.next();
         if (item === undefined) return;
         item.state = 'sent';
         let answer: HttpAnswer;
@@ -194,10 +169,10 @@ export abstract class HttpClientBase extends BaseClient {
             this.forgetIdentity();
             continue; // the next round joins first, then resends the same clientMsgId
           case 'retry-later':
-            this.hold(this.retryDelay(this.rateLimitAttempt++, answer.retryAfter));
+            this.sends.hold(this.retryDelay(this.rateLimitAttempt++, answer.retryAfter), () => this.flushSends());
             return;
           case 'drop':
-            this.removeSend(item);
+            this.sends.remove(item);
             continue;
           case 'fail-channel':
             this.lost(code, message, generation);

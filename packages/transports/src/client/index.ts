@@ -2,8 +2,8 @@
 //
 //   createClient('ws-raw' | 'ws-lib' | 'short-poll' | 'long-poll' | 'sse', options)
 //
-// What every client guarantees (base.ts):
-// - Delivery: each room message once, in seq order; anything at or below lastSeq is dropped.
+// What every client guarantees (base.ts composes one file per concern):
+// - Delivery (delivery.ts): each room message once, in seq order; anything at or below lastSeq is dropped.
 //   A reconnect resumes with after=lastSeq. `truncated` answers raise an error event
 //   'TRUNCATED' and are still delivered.
 // - A new room (cursor.ts: the answer's epoch differs from the one the cursor counts in,
@@ -15,7 +15,7 @@
 //   it goes in every `POST /api/messages` body and in the URL of every WebSocket that keeps
 //   its identity, and nowhere else: identity() hands it to the owner, WireRecords show the
 //   URL with `clientSecret=[redacted]` and no bodies, error messages have it replaced.
-// - Sends: queued in order, each with a clientMsgId (given, or 128 random bits from
+// - Sends (send-queue.ts): queued in order, each with a clientMsgId (given, or 128 random bits from
 //   crypto.getRandomValues), pending until ack (WebSocket) or 200/201 (HTTP), resent with the
 //   same id after a drop: the server stores a (clientId, clientMsgId) once. 429 waits and
 //   retries, 400/413 drop the send, UNKNOWN_CLIENT (404, or a WebSocket `error` frame) and
@@ -24,11 +24,13 @@
 //   stream the client asks about: standing.ts) stops the client for good, status 'removed';
 //   ROOM_LOCKED (423 on join or handshake) stops it with status 'locked' until connect() or
 //   resume(). One error event each, no reconnect loop.
-// - Reconnect: exponential backoff with jitter (options.backoff), reset after a success.
-// - pause()/resume() keep the cursor; cut() drops the channel as a network failure would;
-//   close() is final.
-// - WireRecords for every request, handshake, frame, stream and event; payload bytes exact,
-//   header bytes estimated (`estimated: true`).
+// - Lifecycle (lifecycle-table.ts, run by lifecycle.ts): every state × event has a row in
+//   CLIENT_TRANSITIONS; status changes only through it. Reconnect: exponential backoff with
+//   jitter (options.backoff), reset after a success. pause()/resume() keep the cursor; cut()
+//   drops the channel as a network failure would; close() is final.
+// - WireRecords (records.ts) for every request, handshake, frame, stream and event; payload
+//   bytes exact, header bytes estimated (`estimated: true`). The snapshot's counters add them
+//   up (headers and payloads apart) and `perMessage` divides them by the messages delivered.
 // Per transport: ws-client.ts, short-poll.ts, long-poll.ts, sse.ts; shared HTTP parts: http-client.ts.
 import type { TransportId } from '../contract.ts';
 import { LongPollClient } from './long-poll.ts';
@@ -54,16 +56,22 @@ export function createClient(transport: TransportId, options: ClientOptions = {}
 }
 
 export * from './types.ts';
+export { BaseClient } from './base.ts';
+export { CLIENT_ERROR_CODES, SHUT_OUT_CODES, type ShutOutCode } from './errors.ts';
 export {
-  BaseClient,
-  buildUrl,
-  CLIENT_ERROR_CODES,
-  sendVerdict,
-  SHUT_OUT_CODES,
-  STANDING_TIMEOUT_MS,
-  type SendVerdict,
-  type ShutOutCode,
-} from './base.ts';
+  CLIENT_EVENTS,
+  CLIENT_STATE_STATUS,
+  CLIENT_STATES,
+  CLIENT_TRANSITIONS,
+  transition,
+  type ClientAction,
+  type ClientEvent,
+  type ClientState,
+  type ClientTransition,
+} from './lifecycle-table.ts';
+export { buildUrl } from './request.ts';
+export { sendVerdict, type SendVerdict } from './send-queue.ts';
+export { STANDING_TIMEOUT_MS } from './standing.ts';
 export { Backoff, backoffDelay, DEFAULT_BACKOFF, resolveBackoff } from './backoff.ts';
 export { judgeCursorAnswer, type CursorVerdict, type Position, type RoomAnswer } from './cursor.ts';
 export { HttpClientBase } from './http-client.ts';

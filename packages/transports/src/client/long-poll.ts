@@ -1,7 +1,7 @@
 // Long polling: `GET /api/longpoll?after=N&timeout=MS` is held by the server until a
 // message arrives or the timeout passes; the next poll leaves as soon as an answer lands.
 import type { PollResponse } from '../contract.ts';
-import { CLIENT_ERROR_CODES, describe } from './base.ts';
+import { CLIENT_ERROR_CODES, describe } from './errors.ts';
 import { HttpClientBase } from './http-client.ts';
 import type { ClientOptions } from './types.ts';
 
@@ -72,7 +72,7 @@ export class LongPollClient extends HttpClientBase {
       answer = await this.request(
         'GET',
         '/api/longpoll',
-        { ...this.cursorQuery(), timeout: timeoutMs, clientId: this.clientId ?? undefined },
+        { ...this.cursor.query(), timeout: timeoutMs, clientId: this.clientId ?? undefined },
         undefined,
         generation,
         { countMessages: true, poll: true, controller },

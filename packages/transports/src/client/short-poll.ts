@@ -1,7 +1,7 @@
 // Short polling: ask `GET /api/poll?after=N` every pollIntervalMs, answered at once.
 // Most answers are empty: that cost is what the lane shows.
 import type { PollResponse } from '../contract.ts';
-import { CLIENT_ERROR_CODES, describe } from './base.ts';
+import { CLIENT_ERROR_CODES, describe } from './errors.ts';
 import { HttpClientBase } from './http-client.ts';
 import type { ClientOptions } from './types.ts';
 
@@ -56,7 +56,7 @@ export class ShortPollClient extends HttpClientBase {
       answer = await this.request(
         'GET',
         '/api/poll',
-        { ...this.cursorQuery(), clientId: this.clientId ?? undefined },
+        { ...this.cursor.query(), clientId: this.clientId ?? undefined },
         undefined,
         generation,
         { countMessages: true, poll: true },

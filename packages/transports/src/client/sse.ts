@@ -10,9 +10,11 @@
 // The stream URL carries `epoch` with `after`, so a stream of an earlier room's cursor
 // replays nothing of the new room and the client rejoins instead.
 import type { ChatMessage, SseStateEvent } from '../contract.ts';
-import { buildUrl, CLIENT_ERROR_CODES, type RecordHandle } from './base.ts';
+import { CLIENT_ERROR_CODES } from './errors.ts';
 import { HttpClientBase } from './http-client.ts';
+import type { RecordHandle } from './records.ts';
 import { redactUrl } from './redact.ts';
+import { buildUrl } from './request.ts';
 import type { ClientOptions } from './types.ts';
 import { httpRequestHeadBytes, httpResponseHeadBytes, sseEventBytes } from './wire.ts';
 
@@ -31,10 +33,10 @@ export class SseClient extends HttpClientBase {
     const EventSourceCtor = this.opts.EventSource;
     this.stateSeen = false;
     const url = buildUrl(this.opts.baseUrl, '/api/events', {
-      ...this.cursorQuery(),
+      ...this.cursor.query(),
       clientId: this.clientId ?? undefined,
     });
-    const record = this.beginRecord({
+    const record = this.records.begin({
       kind: 'sse-open',
       method: 'GET',
       url: redactUrl(url),
@@ -103,7 +105,7 @@ export class SseClient extends HttpClientBase {
 
   private endOpenRecord(fields: { status?: number; headerBytesDown?: number; error?: string }): void {
     if (this.openRecord === null) return;
-    this.endRecord(this.openRecord, fields);
+    this.records.end(this.openRecord, fields);
     this.openRecord = null;
   }
 
@@ -114,7 +116,7 @@ export class SseClient extends HttpClientBase {
     } catch {
       state = null;
     }
-    this.instantRecord({
+    this.records.instant({
       kind: 'sse-event',
       payloadBytesDown: sseEventBytes('', data, 'state'),
       estimated: true,
@@ -122,7 +124,7 @@ export class SseClient extends HttpClientBase {
     });
     if (state === null || typeof state.lastSeq !== 'number') return;
     this.stateSeen = true;
-    if (!this.judgeAnswer({ lastSeq: state.lastSeq, epoch: state.epoch, truncated: state.truncated })) this.followNewRoom();
+    if (!this.cursor.judge({ lastSeq: state.lastSeq, epoch: state.epoch, truncated: state.truncated })) this.followNewRoom();
   }
 
   private onEvent(data: string, lastEventId: string): void {
@@ -132,7 +134,7 @@ export class SseClient extends HttpClientBase {
     } catch {
       message = null;
     }
-    this.instantRecord({
+    this.records.instant({
       kind: 'sse-event',
       payloadBytesDown: sseEventBytes(lastEventId, data),
       estimated: true,
@@ -147,11 +149,11 @@ export class SseClient extends HttpClientBase {
     // so the first event says the room held seq - 1 before it (the judge's lastSeq rule).
     if (!this.stateSeen && typeof message.seq === 'number') {
       this.stateSeen = true;
-      if (!this.judgeAnswer({ lastSeq: message.seq - 1 })) {
+      if (!this.cursor.judge({ lastSeq: message.seq - 1 })) {
         this.followNewRoom();
         return;
       }
     }
-    this.deliver([message]);
+    this.cursor.deliver([message]);
   }
 }

@@ -12,7 +12,9 @@
 // Anything else (200, no answer, a server without these routes) means "nothing to say":
 // the failure was the network's, and the client reconnects as usual.
 import type { InfoResponse } from '../contract.ts';
-import type { HttpAnswer } from './base.ts';
+import type { ResolvedOptions } from './options.ts';
+import type { HttpAnswer } from './request.ts';
+import type { ClientIdentity } from './types.ts';
 
 export type Standing =
   | { verdict: 'removed'; message: string }
@@ -24,6 +26,41 @@ type MeStanding = Standing | { verdict: 'not-adopted' };
 /** A student's own standing (a Wirebench extension, contract.ts "the teacher"); the body is the identity. */
 export const ME_PATH = '/api/class/me';
 export const INFO_PATH = '/api/info';
+
+/** How long the client waits for the answer to "why was I refused?" before reconnecting anyway. */
+export const STANDING_TIMEOUT_MS = 5_000;
+
+/** One measured request of the client, aborted with `controller`. */
+export type StandingRequest = (
+  method: 'GET' | 'POST',
+  path: string,
+  body: object | undefined,
+  controller: AbortController,
+) => Promise<HttpAnswer>;
+
+/** Asks, as above, within STANDING_TIMEOUT_MS; any failure is 'unknown'. */
+export async function askStanding(
+  identity: ClientIdentity | null,
+  request: StandingRequest,
+  timers: Pick<ResolvedOptions, 'setTimeout' | 'clearTimeout'>,
+): Promise<Standing> {
+  const controller = new AbortController();
+  const timer = timers.setTimeout(() => controller.abort(), STANDING_TIMEOUT_MS);
+  // Ending the channel aborts the question: its timer goes at once, not when the promise settles.
+  controller.signal.addEventListener('abort', () => timers.clearTimeout(timer), { once: true });
+  try {
+    if (identity !== null) {
+      const me = readMeAnswer(await request('POST', ME_PATH, { ...identity }, controller));
+      // An identity the server did not adopt made the socket ask for a new one: the lock applies.
+      if (me.verdict !== 'not-adopted') return me;
+    }
+    return readInfoAnswer(await request('GET', INFO_PATH, undefined, controller));
+  } catch {
+    return { verdict: 'unknown' };
+  } finally {
+    timers.clearTimeout(timer);
+  }
+}
 
 export function readMeAnswer(answer: HttpAnswer): MeStanding {
   // 200: the identity stands, and a lock does not apply to it.

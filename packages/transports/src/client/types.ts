@@ -52,10 +52,25 @@ export interface ClientCounters {
   requests: number; // HTTP requests incl. empty polls, WebSocket handshakes, SSE stream openings
   framesUp: number; // WebSocket frames sent
   framesDown: number; // WebSocket frames received (SSE: events received)
-  bytesUp: number;
-  bytesDown: number;
+  bytesUp: number; // headerBytesUp + payloadBytesUp
+  bytesDown: number; // headerBytesDown + payloadBytesDown
   reconnects: number;
   messages: number; // distinct chat messages delivered to the app
+  /** Every WireRecord's bytes, summed: headers (estimated where `estimated`) and payloads (exact). */
+  headerBytesUp: number;
+  payloadBytesUp: number;
+  headerBytesDown: number;
+  payloadBytesDown: number;
+}
+
+/**
+ * Every byte the client moved, both ways, empty polls and handshakes included, divided by
+ * the messages it delivered: what one chat message costs on this transport.
+ */
+export interface PerMessageBytes {
+  headerBytes: number;
+  payloadBytes: number;
+  totalBytes: number;
 }
 
 export interface ClientSnapshot {
@@ -64,6 +79,8 @@ export interface ClientSnapshot {
   clientId: string | null;
   lastSeq: number;
   counters: ClientCounters;
+  /** counters' bytes per delivered message; null until a message was delivered. */
+  perMessage: PerMessageBytes | null;
   /** Sends not yet confirmed by the server (they are retried after a reconnect). */
   pendingSends: number;
   lastError: string | null;

@@ -4,17 +4,12 @@
 // A reconnect keeps the identity by presenting `?clientId=&clientSecret=` (CONTRACT v2);
 // the handshake's WireRecord shows that URL with the secret redacted.
 import { DEFAULTS, type ServerChatFrame, type SendFrame, type WelcomeFrame } from '../contract.ts';
-import {
-  BaseClient,
-  buildUrl,
-  CLIENT_ERROR_CODES,
-  MAX_REJOINS_PER_SEND,
-  sendVerdict,
-  SHUT_OUT_CODES,
-  type QueuedSend,
-  type RecordHandle,
-} from './base.ts';
+import { BaseClient } from './base.ts';
+import { CLIENT_ERROR_CODES, SHUT_OUT_CODES } from './errors.ts';
+import type { RecordHandle } from './records.ts';
 import { redactUrl } from './redact.ts';
+import { buildUrl } from './request.ts';
+import { MAX_REJOINS_PER_SEND, sendVerdict, type QueuedSend } from './send-queue.ts';
 import type { ClientOptions } from './types.ts';
 import { utf8Length, wsFrameHeaderBytes, wsHandshakeRequestBytes, wsHandshakeResponseBytes } from './wire.ts';
 
@@ -58,12 +53,12 @@ export class WebSocketClient extends BaseClient {
     const url = buildUrl(this.opts.baseUrl.replace(/^http/, 'ws'), this.path, {
       clientId: this.clientId ?? undefined,
       clientSecret: this.clientId === null ? undefined : (this.clientSecret ?? undefined),
-      ...this.cursorQuery(),
+      ...this.cursor.query(),
     });
     const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
     this.welcomed = false;
     this.awaiting = [];
-    const handshake = this.beginRecord({
+    const handshake = this.records.begin({
       kind: 'ws-handshake',
       method: 'GET',
       url: redactUrl(url),
@@ -72,7 +67,7 @@ export class WebSocketClient extends BaseClient {
     });
     this.handshake = handshake;
     if (!WebSocketCtor) {
-      this.endRecord(handshake, { error: 'no WebSocket implementation' });
+      this.records.end(handshake, { error: 'no WebSocket implementation' });
       this.handshake = null;
       this.lost(CLIENT_ERROR_CODES.network, 'no WebSocket implementation available', generation);
       return;
@@ -81,7 +76,7 @@ export class WebSocketClient extends BaseClient {
     try {
       socket = new WebSocketCtor(url.href);
     } catch (error) {
-      this.endRecord(handshake, { error: String(error) });
+      this.records.end(handshake, { error: String(error) });
       this.handshake = null;
       this.lost(CLIENT_ERROR_CODES.network, String(error), generation);
       return;
@@ -89,7 +84,7 @@ export class WebSocketClient extends BaseClient {
     this.socket = socket;
     socket.onopen = () => {
       if (generation !== this.generation || this.handshake === null) return;
-      this.endRecord(this.handshake, { status: 101, headerBytesDown: wsHandshakeResponseBytes() });
+      this.records.end(this.handshake, { status: 101, headerBytesDown: wsHandshakeResponseBytes() });
       this.handshake = null;
     };
     socket.onmessage = (event: MessageEvent) => {
@@ -116,7 +111,7 @@ export class WebSocketClient extends BaseClient {
       return;
     }
     // Closed before the handshake completed: refused (a removed client, a locked room) or unreachable.
-    this.endRecord(this.handshake, { error: message });
+    this.records.end(this.handshake, { error: message });
     this.handshake = null;
     this.refusedBeforeOpen(message, generation);
   }
@@ -126,9 +121,9 @@ export class WebSocketClient extends BaseClient {
     this.socket = null;
     this.welcomed = false;
     this.awaiting = [];
-    this.clearHold();
+    this.sends.clearHold();
     if (this.handshake !== null) {
-      this.endRecord(this.handshake, { error: clean ? 'closed' : 'cut' });
+      this.records.end(this.handshake, { error: clean ? 'closed' : 'cut' });
       this.handshake = null;
     }
     if (socket === null) return;
@@ -141,7 +136,7 @@ export class WebSocketClient extends BaseClient {
     if (clean) {
       if (socket.readyState === OPEN) {
         // 5.5.1: a close frame from the client carries a 2-byte status code.
-        this.instantRecord({
+        this.records.instant({
           kind: 'ws-frame-out',
           headerBytesUp: wsFrameHeaderBytes(2, true),
           payloadBytesUp: 2,
@@ -159,9 +154,9 @@ export class WebSocketClient extends BaseClient {
 
   protected flushSends(): void {
     const socket = this.socket;
-    if (this.status !== 'open' || socket === null || !this.welcomed || this.holdTimer !== null) return;
+    if (this.lifecycle.state !== 'open' || socket === null || !this.welcomed || this.sends.held) return;
     if (socket.readyState !== OPEN) return;
-    for (const item of [...this.queue]) {
+    for (const item of this.sends.toWrite()) {
       if (item.done || item.state !== 'queued') continue;
       const frame: SendFrame = { type: 'send', text: item.text, clientMsgId: item.clientMsgId };
       if (item.name !== undefined) frame.name = item.name;
@@ -170,13 +165,13 @@ export class WebSocketClient extends BaseClient {
       if (length > DEFAULTS.wsChatMaxBytes) {
         // The server would close with 1009 and the resend would loop; refuse it here.
         this.fail('BODY_TOO_LARGE', `send frame of ${length} bytes exceeds ${DEFAULTS.wsChatMaxBytes}`);
-        this.removeSend(item);
+        this.sends.remove(item);
         continue;
       }
       socket.send(json);
       item.state = 'sent';
       this.awaiting.push(item.clientMsgId);
-      this.instantRecord({
+      this.records.instant({
         kind: 'ws-frame-out',
         headerBytesUp: wsFrameHeaderBytes(length, true),
         payloadBytesUp: length,
@@ -186,7 +181,7 @@ export class WebSocketClient extends BaseClient {
 
   private onFrame(data: unknown, generation: number): void {
     if (typeof data !== 'string') {
-      this.instantRecord({ kind: 'ws-frame-in', error: 'binary frame' });
+      this.records.instant({ kind: 'ws-frame-in', error: 'binary frame' });
       this.fail(CLIENT_ERROR_CODES.badFrame, 'binary frame on the chat socket');
       return;
     }
@@ -195,11 +190,16 @@ export class WebSocketClient extends BaseClient {
     try {
       frame = JSON.parse(data) as ServerChatFrame;
     } catch {
-      this.instantRecord({ kind: 'ws-frame-in', headerBytesDown: wsFrameHeaderBytes(length, false), payloadBytesDown: length, error: 'invalid JSON' });
+      this.records.instant({
+        kind: 'ws-frame-in',
+        headerBytesDown: wsFrameHeaderBytes(length, false),
+        payloadBytesDown: length,
+        error: 'invalid JSON',
+      });
       this.fail(CLIENT_ERROR_CODES.badFrame, 'chat frame is not JSON');
       return;
     }
-    this.instantRecord({
+    this.records.instant({
       kind: 'ws-frame-in',
       headerBytesDown: wsFrameHeaderBytes(length, false),
       payloadBytesDown: length,
@@ -210,7 +210,7 @@ export class WebSocketClient extends BaseClient {
         this.onWelcome(frame, generation);
         break;
       case 'message':
-        this.deliver([frame]);
+        this.cursor.deliver([frame]);
         break;
       case 'ack':
         this.onAck(frame.clientMsgId, frame.seq);
@@ -224,13 +224,13 @@ export class WebSocketClient extends BaseClient {
   }
 
   private onWelcome(welcome: WelcomeFrame, generation: number): void {
-    if (!this.judgeAnswer(welcome)) {
+    if (!this.cursor.judge(welcome)) {
       // Asked for after=N in another epoch (or above the room): this socket replays nothing
       // of the new room. Reconnect without the old id and follow the new room from seq 1.
       this.followNewRoom();
       return;
     }
-    if (!this.cursorKnown && welcome.lastSeq === 0) this.cursorKnown = true; // an empty room: no history to wait for
+    if (welcome.lastSeq === 0) this.cursor.startAt(0); // an empty room: no history to wait for
     this.joined(welcome.clientId, welcome.clientSecret, welcome.lastSeq);
     this.welcomed = true;
     this.opened(generation);
@@ -239,7 +239,7 @@ export class WebSocketClient extends BaseClient {
   private onAck(clientMsgId: string | null, seq: number): void {
     const index = clientMsgId === null ? -1 : this.awaiting.indexOf(clientMsgId);
     if (index >= 0) this.awaiting.splice(index, 1);
-    const item = this.queue.find((q) => q.clientMsgId === clientMsgId && !q.done);
+    const item = this.sends.find(clientMsgId);
     if (item === undefined) return;
     this.rateLimitAttempt = 0;
     this.rejoins = 0;
@@ -253,7 +253,7 @@ export class WebSocketClient extends BaseClient {
     }
     this.fail(code, message);
     const id = this.awaiting.shift();
-    const item = id === undefined ? undefined : this.queue.find((q) => q.clientMsgId === id && !q.done);
+    const item = id === undefined ? undefined : this.sends.find(id);
     if (item === undefined) return;
     this.refused(item, code);
   }
@@ -262,10 +262,10 @@ export class WebSocketClient extends BaseClient {
     switch (sendVerdict(undefined, code)) {
       case 'retry-later':
         item.state = 'queued';
-        this.hold(this.retryDelay(this.rateLimitAttempt++));
+        this.sends.hold(this.retryDelay(this.rateLimitAttempt++), () => this.flushSends());
         break;
       case 'drop':
-        this.removeSend(item);
+        this.sends.remove(item);
         break;
       case 'rejoin':
         // CONTRACT: "A WebSocket client that is told UNKNOWN_CLIENT rejoins and resends."
@@ -280,10 +280,9 @@ export class WebSocketClient extends BaseClient {
         break;
       default:
         // Not something a resend fixes over this socket; drop it.
-        this.removeSend(item);
+        this.sends.remove(item);
     }
   }
-
 }
 
 function ignore(): void {}
