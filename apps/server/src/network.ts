@@ -12,8 +12,10 @@ export const LABELS = ['Wi-Fi', 'Ethernet', 'other network', 'VPN', 'container b
 export type Label = (typeof LABELS)[number];
 
 // Interface names, checked in this order (Linux, macOS, and Windows' friendly
-// names). A name matching none is 'other network'. macOS calls its Wi-Fi en0
-// on most laptops: it is labelled Ethernet, and ranks the same.
+// names). A name matching none is 'other network'. Virtual machine bridges
+// (virbr, vboxnet, vmnet, vEthernet) share the 'container bridge' label: no
+// phone in the room is on either. macOS calls its Wi-Fi en0 on most laptops:
+// it is labelled Ethernet, and ranks the same.
 const NAME_PATTERNS: Array<[RegExp, Label]> = [
   [/^lo\d*$|loopback/i, 'this machine only'],
   [/^(tun|tap|wg|utun|ppp|ipsec|tailscale|zt|nordlynx)|vpn/i, 'VPN'],
