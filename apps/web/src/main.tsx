@@ -5,7 +5,7 @@ import 'uplot/dist/uPlot.min.css';
 import { StudentApp, TeacherApp } from './app.tsx';
 import { ClassRoster } from './lib/class-roster.ts';
 import { pageNow } from './lib/clock.ts';
-import { takeTeacherKey, TeacherSession } from './lib/teacher.ts';
+import { loadOwnIds, saveOwnIds, takeTeacherKey, TeacherSession } from './lib/teacher.ts';
 import { Workbench } from './lib/workbench.ts';
 import './ui/styles.css';
 
@@ -32,6 +32,8 @@ if (key === null) {
     teacherFetch: session.fetch,
     teacherJoin: (name) => session.join(name),
   });
+  workbench.ownIds.set(new Set(loadOwnIds()));
+  workbench.ownIds.subscribe(() => saveOwnIds(workbench.ownIds.getSnapshot()));
   const roster = new ClassRoster({ fetch: session.fetch, baseUrl: location.origin, now: () => Date.now() });
   workbench.start();
   // The roster's first GET /api/clients is the key's first test.

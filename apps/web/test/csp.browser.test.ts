@@ -155,7 +155,7 @@ describe('the dashboard under its Content-Security-Policy', () => {
     await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('[data-testid="join-qr"]')?.naturalWidth ?? 0) > 0, null, {
       timeout: 10_000,
     });
-    await page.getByTestId('roster-row').first().waitFor({ timeout: 10_000 });
+    await page.getByTestId('roster-row').first().waitFor({ state: 'attached', timeout: 10_000 });
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="class-clients"]')?.textContent) >= 1, null, {
       timeout: 10_000,
     });

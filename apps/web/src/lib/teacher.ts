@@ -45,6 +45,31 @@ export function forgetTeacherKey(page: Pick<Window, 'sessionStorage'> = window):
   }
 }
 
+const OWN_IDS_STORAGE = 'wirebench.ownClientIds';
+/** Enough for many reloads of one tab; the room forgets idle identities long before. */
+const OWN_IDS_KEPT = 100;
+
+/**
+ * The clientIds this tab's lanes were given, across reloads: after one, the lanes of the
+ * earlier load still look present for a minute and must not pass for students.
+ */
+export function loadOwnIds(storage: Pick<Storage, 'getItem'> = sessionStorage): string[] {
+  try {
+    const ids: unknown = JSON.parse(storage.getItem(OWN_IDS_STORAGE) ?? '[]');
+    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export function saveOwnIds(ids: Iterable<string>, storage: Pick<Storage, 'setItem'> = sessionStorage): void {
+  try {
+    storage.setItem(OWN_IDS_STORAGE, JSON.stringify([...ids].slice(-OWN_IDS_KEPT)));
+  } catch {
+    // Storage refused: the marks last for this load only.
+  }
+}
+
 function decodeKey(raw: string): string {
   try {
     return decodeURIComponent(raw);

@@ -83,10 +83,10 @@ function RosterPanel() {
   const r = useStore(roster.store);
   const own = useStore(wb.ownIds);
   const clients = r.clients ?? [];
-  const students = clients.filter((c) => !own.has(c.clientId));
+  const students = clients.filter((c) => !own.has(c.clientId) && !isTeacher(c));
   const here = students.filter(isPresent).sort((a, b) => a.connectedSince - b.connectedSince);
   const gone = students.filter((c) => !isPresent(c));
-  const mine = clients.filter((c) => own.has(c.clientId) && isPresent(c));
+  const teachers = clients.filter((c) => (own.has(c.clientId) || isTeacher(c)) && isPresent(c));
   const roundRobin = r.mode === 'round-robin';
 
   return (
@@ -127,12 +127,19 @@ function RosterPanel() {
         {here.map((c) => (
           <StudentRow key={c.clientId} client={c} />
         ))}
-        {mine.map((c) => (
-          <StudentRow key={c.clientId} client={c} own />
-        ))}
       </ul>
+      {teachers.length > 0 && (
+        <details className="roster-more">
+          <summary>The teacher's own lanes: {teachers.length} (not counted)</summary>
+          <ul className="roster">
+            {teachers.map((c) => (
+              <StudentRow key={c.clientId} client={c} teacher={own.has(c.clientId) ? 'this page' : 'teacher'} />
+            ))}
+          </ul>
+        </details>
+      )}
       {gone.length > 0 && (
-        <details className="roster-gone">
+        <details className="roster-more">
           <summary>Left the room: {gone.length} (no request for a minute)</summary>
           <ul className="roster">
             {gone.map((c) => (
@@ -145,18 +152,27 @@ function RosterPanel() {
   );
 }
 
+/**
+ * An identity made with the teacher key. The server's list says so in a `teacher` field that
+ * contract.ts's ClientInfo does not declare yet; without it, this page's own ids still tell.
+ */
+function isTeacher(c: ClientInfo): boolean {
+  return (c as ClientInfo & { teacher?: unknown }).teacher === true;
+}
+
 function since(ms: number): string {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
-function StudentRow({ client: c, own = false }: { client: ClientInfo; own?: boolean }) {
+/** One client in the list; `teacher` marks the teacher's own identities (no Remove). */
+function StudentRow({ client: c, teacher }: { client: ClientInfo; teacher?: 'this page' | 'teacher' }) {
   const { roster } = useTeacher();
   const [confirming, setConfirming] = useState(false);
   return (
-    <li className={own ? 'own' : undefined} data-testid="roster-row" data-client-id={c.clientId}>
+    <li className={teacher ? 'own' : undefined} data-testid="roster-row" data-client-id={c.clientId}>
       <span className="student-name" data-testid="roster-name">
         {c.name}
-        {own && <span className="hint"> (this page)</span>}
+        {teacher && <span className="hint"> ({teacher})</span>}
       </span>
       <span className="student-transports" data-testid="roster-transports">
         {c.transports.length === 0 ? <span className="hint">not connected</span> : c.transports.map((t) => <Chip key={t} t={t} />)}
@@ -174,7 +190,7 @@ function StudentRow({ client: c, own = false }: { client: ClientInfo; own?: bool
       <span className="student-figures">
         since {since(c.connectedSince)} · <span data-testid="roster-sent">{fmtInt(c.sent)}</span> sent
       </span>
-      {!own &&
+      {!teacher &&
         (confirming ? (
           <span className="student-actions">
             <button
