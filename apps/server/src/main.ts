@@ -46,6 +46,11 @@ async function stop(): Promise<void> {
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
 
+// The last line of defence: the room lives in this process, so a bug that slips past every
+// guard costs one error line (and whatever connection it was serving), never the class's room.
+process.on('uncaughtException', (err) => app.log.error({ err }, 'uncaught exception; the server goes on'));
+process.on('unhandledRejection', (err) => app.log.error({ err }, 'unhandled rejection; the server goes on'));
+
 // fastify logs each listening address at info level: the lines below say it plainly instead.
 const logLevel = app.log.level;
 app.log.level = 'warn';
