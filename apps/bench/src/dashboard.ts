@@ -23,6 +23,8 @@ export const CHROMIUM_ARGS = [
 ];
 /** The dashboard issue's target, frames per second. */
 export const FPS_TARGET = 50;
+/** The dashboard is the teacher's page: the server gets this key and the page the teacher URL. */
+export const BENCH_TEACHER_KEY = 'wirebench-bench-teacher-key';
 
 export interface DashboardConfig {
   /** Room messages per second from the outside sender. */
@@ -316,7 +318,7 @@ export async function dashboardFrames(
       const referenceFirst = run % 2 === 0;
       const reference0 = referenceFirst ? await referenceRun(browser, cfg, sender) : null;
       // The page's lanes (a connection or request each, and their reconnects) and the sender.
-      const server = await ServerProcess.start({ clients: 20, env: { STATIC_DIR: webDist } });
+      const server = await ServerProcess.start({ clients: 20, env: { STATIC_DIR: webDist, TEACHER_KEY: BENCH_TEACHER_KEY } });
       let ctx: BrowserContext | null = null;
       try {
         ctx = await browser.newContext({ viewport: cfg.viewport });
@@ -326,7 +328,7 @@ export async function dashboardFrames(
         page.on('console', (m) => {
           if (m.type() === 'error') pageErrors.push(m.text());
         });
-        await page.goto(`${server.base}/`, { waitUntil: 'load', timeout: 20_000 });
+        await page.goto(`${server.base}/#teacher=${BENCH_TEACHER_KEY}`, { waitUntil: 'load', timeout: 20_000 });
         await page.waitForFunction(LANES_OPEN, undefined, { timeout: 20_000, polling: 100 });
         const open = (await page.evaluate<LaneState[] | null>(LANE_STATE)) ?? [];
         lanes = open.map((l) => l.transport);
