@@ -7,7 +7,7 @@
 // ring bounded by count and by bytes; a closed one stays only while it is among
 // the `closedKept` most recently closed.
 import type { InspectClose, InspectEvent, InspectFrame, InspectHandshake } from '@wirebench/transports/contract';
-import { describeEncoded, opcodeName, type Frame } from '@wirebench/transports/ws';
+import { applyMask, describeEncoded, opcodeName, type Frame } from '@wirebench/transports/ws';
 
 const PREVIEW_BYTES = 64;
 const PREVIEW_CHARS = 200;
@@ -42,7 +42,7 @@ export function starred(bytes: Uint8Array, secret: Uint8Array): Uint8Array {
 export function describeFrame(connectionId: number, frame: Frame, direction: 'in' | 'out', at: number): InspectFrame {
   const preview = frame.payload.subarray(0, PREVIEW_BYTES);
   const wire = new Uint8Array(preview);
-  if (frame.maskKey) for (let i = 0; i < wire.length; i++) wire[i] = wire[i]! ^ frame.maskKey[i & 3]!;
+  if (frame.maskKey) applyMask(wire, frame.maskKey);
   const event: InspectFrame = {
     kind: 'frame',
     connectionId,

@@ -7,7 +7,7 @@ import { CLOSE_CODES, WsProtocolError, isValidCloseCode } from './errors.ts';
 import { FrameDecoder } from './decoder.ts';
 import { allocBytes } from './bytes.ts';
 import { encodeClose, encodeFrame, encodeHeader } from './encoder.ts';
-import { EMPTY_BYTES, OPCODES, type Frame } from './frame.ts';
+import { EMPTY_BYTES, OPCODES, describeEncoded, type Frame } from './frame.ts';
 import { Utf8Validator, isValidUtf8 } from './utf8.ts';
 
 export type ConnectionState = 'OPEN' | 'CLOSING' | 'CLOSED';
@@ -469,46 +469,4 @@ export class WsConnection {
     this.dropMessage();
     this.pending.push({ type: 'close', code, reason });
   }
-}
-
-/** A Frame describing bytes this side encoded (for the onFrame hook; never on the hot path without one). */
-export function describeEncoded(bytes: Uint8Array, payload?: Uint8Array): Frame {
-  const b0 = bytes[0]!;
-  const b1 = bytes[1]!;
-  const len7 = b1 & 0x7f;
-  const masked = (b1 & 0x80) !== 0;
-  let offset = 2;
-  let length = len7;
-  let lengthForm: 7 | 16 | 64 = 7;
-  if (len7 === 126) {
-    length = (bytes[2]! << 8) | bytes[3]!;
-    offset = 4;
-    lengthForm = 16;
-  } else if (len7 === 127) {
-    const high = ((bytes[2]! << 24) | (bytes[3]! << 16) | (bytes[4]! << 8) | bytes[5]!) >>> 0;
-    const low = ((bytes[6]! << 24) | (bytes[7]! << 16) | (bytes[8]! << 8) | bytes[9]!) >>> 0;
-    length = high * 0x1_0000_0000 + low;
-    offset = 10;
-    lengthForm = 64;
-  }
-  const maskKey = masked ? bytes.slice(offset, offset + 4) : null;
-  const headerEnd = offset + (masked ? 4 : 0);
-  let plain = payload;
-  if (!plain) {
-    plain = bytes.slice(headerEnd, headerEnd + length);
-    if (maskKey) for (let i = 0; i < plain.length; i++) plain[i] = plain[i]! ^ maskKey[i & 3]!;
-  }
-  return {
-    fin: (b0 & 0x80) !== 0,
-    rsv1: (b0 & 0x40) !== 0,
-    rsv2: (b0 & 0x20) !== 0,
-    rsv3: (b0 & 0x10) !== 0,
-    opcode: b0 & 0x0f,
-    masked,
-    maskKey,
-    lengthForm,
-    payloadLength: length,
-    payload: plain,
-    headerBytes: bytes.subarray(0, headerEnd),
-  };
 }

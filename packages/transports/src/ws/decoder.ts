@@ -21,7 +21,7 @@
 // inspector can show it.
 import { allocBytes, copyBytes } from './bytes.ts';
 import { WsProtocolError } from './errors.ts';
-import { EMPTY_BYTES, MAX_CONTROL_PAYLOAD, applyMask, type Frame } from './frame.ts';
+import { EMPTY_BYTES, MAX_CONTROL_PAYLOAD, applyMask, readLength16, readLength64, type Frame } from './frame.ts';
 
 export type DecoderState = 'HEADER' | 'LENGTH_16' | 'LENGTH_64' | 'MASK_KEY' | 'PAYLOAD' | 'HALTED' | 'FAILED';
 
@@ -43,7 +43,6 @@ export interface DecoderOptions {
 }
 
 const NO_FRAMES: Frame[] = [];
-const TWO_POW_32 = 0x1_0000_0000;
 
 /** Payloads up to this size are allocated whole; larger ones grow as their bytes arrive. */
 export const EAGER_PAYLOAD_BYTES = 64 * 1024;
@@ -150,19 +149,15 @@ export class FrameDecoder {
         case 'LENGTH_16': {
           pos = this.fillHead(chunk, pos);
           if (this.headLen < this.headWant) return;
-          this.lengthKnown((this.head[2]! << 8) | this.head[3]!);
+          this.lengthKnown(readLength16(this.head, 2));
           break;
         }
         case 'LENGTH_64': {
           pos = this.fillHead(chunk, pos);
           if (this.headLen < this.headWant) return;
-          const h = this.head;
-          const high = ((h[2]! << 24) | (h[3]! << 16) | (h[4]! << 8) | h[5]!) >>> 0;
-          const low = ((h[6]! << 24) | (h[7]! << 16) | (h[8]! << 8) | h[9]!) >>> 0;
           // 5.2 "the most significant bit MUST be 0"
-          if (high & 0x8000_0000) throw new WsProtocolError('WS_ERR_LENGTH_TOO_LARGE');
-          // Above 2^53 this is not exact, but it is far above any limit, which is all that is compared.
-          this.lengthKnown(high * TWO_POW_32 + low);
+          if (this.head[2]! & 0x80) throw new WsProtocolError('WS_ERR_LENGTH_TOO_LARGE');
+          this.lengthKnown(readLength64(this.head, 2));
           break;
         }
         case 'MASK_KEY': {

@@ -1,6 +1,7 @@
 // Frame encoding (RFC 6455 §5.2). A frame is encoded into one Uint8Array: header, optional
 // mask key, payload. Server frames are unmasked, so a broadcast is encoded once and the
 // same bytes are written to every recipient.
+// readHeader (frame.ts) reads back the header writeHeader writes.
 import { allocBytes } from './bytes.ts';
 import { applyMask } from './frame.ts';
 
@@ -16,9 +17,12 @@ export interface EncodeFrameOptions {
 const encoder = new TextEncoder();
 const TWO_POW_32 = 0x1_0000_0000;
 
-/** 5.2 "the minimal number of bytes MUST be used to encode the length": the size of the header before the mask. */
-export function headerLength(payloadLength: number): 2 | 4 | 10 {
-  return payloadLength <= 125 ? 2 : payloadLength <= 0xffff ? 4 : 10;
+/**
+ * 5.2 "the minimal number of bytes MUST be used to encode the length": the size of a frame's
+ * header, with 4 more for the masking key of a masked (client) frame.
+ */
+export function headerLength(payloadLength: number, masked = false): number {
+  return (payloadLength <= 125 ? 2 : payloadLength <= 0xffff ? 4 : 10) + (masked ? 4 : 0);
 }
 
 // #region encode-frame

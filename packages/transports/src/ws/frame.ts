@@ -1,5 +1,5 @@
-// What a frame is (RFC 5.2 Base Framing Protocol) and the masking transform (5.3),
-// shared by the decoder and the encoder.
+// What a frame is (RFC 5.2 Base Framing Protocol), the masking transform (5.3) and the
+// header read back from bytes, shared by the decoder, the encoder and whoever shows frames.
 
 // 5.2 Opcode: "%x0 denotes a continuation frame, %x1 ... a text frame, %x2 ... a binary
 // frame, %x8 ... a connection close, %x9 ... a ping, %xA ... a pong"; 3-7 and B-F are reserved.
@@ -91,3 +91,87 @@ export function applyMask(data: Uint8Array, mask: Uint8Array, start = 0, end = d
   for (; i < end; i++) data[i] = data[i]! ^ m[(phase + i - start) & 3]!;
 }
 // #endregion mask
+
+// 5.2 the header, read back. The decoder reads these fields one state at a time as bytes
+// arrive, checking each; readHeader reads a header that is whole and already known to be
+// well formed (bytes this side encoded, or a header the decoder accepted) and checks nothing.
+
+/** The fields of a frame header (5.2) and its size. */
+export interface FrameHeader {
+  fin: boolean;
+  rsv1: boolean;
+  rsv2: boolean;
+  rsv3: boolean;
+  opcode: number;
+  masked: boolean;
+  /** A view of the header's last 4 bytes when masked. */
+  maskKey: Uint8Array | null;
+  lengthForm: 7 | 16 | 64;
+  payloadLength: number;
+  /** Header bytes, masking key included: 2 to 14. */
+  size: number;
+}
+
+// 5.2 Payload length: "If 126, the following 2 bytes interpreted as a 16-bit unsigned integer
+// are the payload length. If 127, the following 8 bytes interpreted as a 64-bit unsigned
+// integer (the most significant bit MUST be 0) are the payload length." Network byte order.
+
+/** The 16-bit extended payload length at bytes[at, at + 2). */
+export function readLength16(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! << 8) | bytes[at + 1]!;
+}
+
+/** The 64-bit extended payload length at bytes[at, at + 8); not exact above 2^53, far beyond any limit. */
+export function readLength64(bytes: Uint8Array, at: number): number {
+  const high = ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+  const low = ((bytes[at + 4]! << 24) | (bytes[at + 5]! << 16) | (bytes[at + 6]! << 8) | bytes[at + 7]!) >>> 0;
+  return high * 0x1_0000_0000 + low;
+}
+
+export function readHeader(bytes: Uint8Array): FrameHeader {
+  const b0 = bytes[0]!;
+  const b1 = bytes[1]!;
+  const len7 = b1 & 0x7f;
+  const masked = (b1 & 0x80) !== 0;
+  let lengthForm: FrameHeader['lengthForm'] = 7;
+  let payloadLength = len7;
+  let size = 2;
+  if (len7 === 126) {
+    lengthForm = 16;
+    payloadLength = readLength16(bytes, 2);
+    size = 4;
+  } else if (len7 === 127) {
+    lengthForm = 64;
+    payloadLength = readLength64(bytes, 2);
+    size = 10;
+  }
+  // 5.2 Masking-key: "present if the mask bit is set to 1"; it ends the header.
+  const maskKey = masked ? bytes.subarray(size, size + 4) : null;
+  if (masked) size += 4;
+  return {
+    fin: (b0 & 0x80) !== 0,
+    rsv1: (b0 & 0x40) !== 0,
+    rsv2: (b0 & 0x20) !== 0,
+    rsv3: (b0 & 0x10) !== 0,
+    opcode: b0 & 0x0f,
+    masked,
+    maskKey,
+    lengthForm,
+    payloadLength,
+    size,
+  };
+}
+
+/**
+ * A Frame describing bytes this side encoded: the whole frame, or its header alone with the
+ * unmasked `payload` beside it. For the onFrame hook and the inspector, never the hot path.
+ */
+export function describeEncoded(bytes: Uint8Array, payload?: Uint8Array): Frame {
+  const { size, ...header } = readHeader(bytes);
+  let plain = payload;
+  if (!plain) {
+    plain = bytes.slice(size, size + header.payloadLength);
+    if (header.maskKey) applyMask(plain, header.maskKey);
+  }
+  return { ...header, payload: plain, headerBytes: bytes.subarray(0, size) };
+}

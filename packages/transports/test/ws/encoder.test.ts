@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FrameDecoder } from '../../src/ws/decoder.ts';
-import { encodeClose, encodeFrame, encodeText, headerLength, randomMask } from '../../src/ws/encoder.ts';
+import { encodeClose, encodeFrame, encodeHeader, encodeText, headerLength, randomMask } from '../../src/ws/encoder.ts';
+import { describeEncoded, readHeader } from '../../src/ws/frame.ts';
 import { concatBytes, hex, toHex, utf8 } from './helpers.ts';
 
 describe('5.7 examples, encoded', () => {
@@ -51,8 +52,10 @@ describe('5.2 length forms', () => {
     [65536, 10, '81 7f 00 00 00 00 00 01 00 00'],
   ])('a %i-byte payload uses the smallest form (%i header bytes)', (n, size, header) => {
     expect(headerLength(n)).toBe(size);
+    expect(headerLength(n, true)).toBe(size + 4);
     const frame = encodeFrame({ opcode: 0x1, payload: new Uint8Array(n) });
     expect(toHex(frame.subarray(0, size))).toBe(header);
+    expect(readHeader(hex(header))).toMatchObject({ payloadLength: n, size, masked: false, maskKey: null });
   });
 
   it('5.3 masked frames of many sizes round-trip through a server decoder', () => {
@@ -72,6 +75,52 @@ describe('5.2 length forms', () => {
     const payload = utf8('Hello');
     encodeFrame({ opcode: 0x1, payload, mask: hex('37 fa 21 3d') });
     expect(new TextDecoder().decode(payload)).toBe('Hello');
+  });
+});
+
+describe('5.2 the header read back', () => {
+  it('5.7 the RFC examples', () => {
+    expect(readHeader(hex('81 85 37 fa 21 3d 7f 9f 4d 51 58'))).toEqual({
+      fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: 0x1,
+      masked: true, maskKey: hex('37 fa 21 3d'), lengthForm: 7, payloadLength: 5, size: 6,
+    });
+    expect(readHeader(hex('01 03 48 65 6c'))).toMatchObject({ fin: false, opcode: 0x1, payloadLength: 3, size: 2 });
+    expect(readHeader(hex('82 7e 01 00'))).toMatchObject({ lengthForm: 16, payloadLength: 256, size: 4 });
+    expect(readHeader(hex('82 7f 00 00 00 00 00 01 00 00'))).toMatchObject({ lengthForm: 64, payloadLength: 65536, size: 10 });
+    expect(readHeader(hex('c2 ff 00 00 00 01 00 00 00 00 01 02 03 04'))).toMatchObject({
+      rsv1: true, masked: true, maskKey: hex('01 02 03 04'), payloadLength: 2 ** 32, size: 14,
+    });
+  });
+
+  it('readHeader, describeEncoded and the streaming decoder agree on every frame the encoder writes', () => {
+    const mask = hex('37 fa 21 3d');
+    for (const n of [0, 1, 125, 126, 127, 65535, 65536, 70001]) {
+      for (const [opcode, fin] of [[0x1, true], [0x2, false], [0x0, true], [0x9, true]] as const) {
+        if (opcode === 0x9 && n > 125) continue;
+        for (const role of ['server', 'client'] as const) {
+          const payload = Uint8Array.from({ length: n }, (_, i) => (i * 7) & 0xff);
+          const masked = role === 'client';
+          const bytes = encodeFrame({ opcode, payload, fin, mask: masked ? mask : null });
+          const header = readHeader(bytes);
+          expect(header.size).toBe(headerLength(n, masked));
+          expect(header).toMatchObject({ fin, opcode, masked, payloadLength: n });
+          // The side that receives these bytes decodes them: the other role.
+          const decoder = new FrameDecoder({ role: masked ? 'server' : 'client', maxPayloadBytes: 1 << 20 });
+          const [decoded] = decoder.push(bytes);
+          const described = describeEncoded(bytes);
+          expect(described).toEqual(decoded);
+          expect(described.payload).toEqual(payload);
+          // The header alone with the unmasked payload beside it (a large frame sent in two chunks).
+          expect(describeEncoded(encodeHeader(opcode, n, fin, masked ? mask : null), payload)).toEqual(decoded);
+        }
+      }
+    }
+  });
+
+  it('describeEncoded leaves the bytes it reads as they were', () => {
+    const bytes = hex('81 85 37 fa 21 3d 7f 9f 4d 51 58');
+    expect(new TextDecoder().decode(describeEncoded(bytes).payload)).toBe('Hello');
+    expect(toHex(bytes)).toBe('81 85 37 fa 21 3d 7f 9f 4d 51 58');
   });
 });
 
