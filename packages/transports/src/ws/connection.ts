@@ -10,7 +10,8 @@ import { encodeClose, encodeFrame, encodeHeader } from './encoder.ts';
 import { EMPTY_BYTES, OPCODES, describeEncoded, type Frame } from './frame.ts';
 import { Utf8Validator, isValidUtf8 } from './utf8.ts';
 
-export type ConnectionState = 'OPEN' | 'CLOSING' | 'CLOSED';
+export const CONNECTION_STATES = ['OPEN', 'CLOSING', 'CLOSED'] as const;
+export type ConnectionState = (typeof CONNECTION_STATES)[number];
 
 export type WsEvent =
   | { type: 'text'; data: string }
@@ -21,14 +22,8 @@ export type WsEvent =
   | { type: 'close'; code: number; reason: string }
   | { type: 'error'; error: WsProtocolError };
 
-export type TransitionEvent =
-  | 'data frame'
-  | 'ping'
-  | 'pong'
-  | 'local close'
-  | 'peer close'
-  | 'protocol error'
-  | 'eof';
+export const TRANSITION_EVENTS = ['data frame', 'ping', 'pong', 'local close', 'peer close', 'protocol error', 'eof'] as const;
+export type TransitionEvent = (typeof TRANSITION_EVENTS)[number];
 
 export interface Transition {
   from: ConnectionState;
@@ -39,7 +34,8 @@ export interface Transition {
 
 // 7.1 and 5.5.1: the closing handshake. "CLOSED" here means the WebSocket is done: both close
 // frames are exchanged, or the connection failed, or the TCP connection ended. Nothing is
-// processed or sent after it.
+// processed or sent after it: its rows say "ignore" (no input is read, close() does nothing).
+// Every state has one row for every event; the state only changes through nextState().
 export const TRANSITIONS: ReadonlyArray<Transition> = [
   { from: 'OPEN', event: 'data frame', to: 'OPEN', action: 'reassemble fragments; emit text or binary' },
   { from: 'OPEN', event: 'ping', to: 'OPEN', action: 'send a pong with the same payload; emit ping' },
@@ -56,11 +52,24 @@ export const TRANSITIONS: ReadonlyArray<Transition> = [
   { from: 'CLOSING', event: 'protocol error', to: 'CLOSED', action: 'emit error; end TCP' },
   { from: 'CLOSING', event: 'eof', to: 'CLOSED', action: 'emit close 1006' },
   { from: 'CLOSED', event: 'data frame', to: 'CLOSED', action: 'ignore' },
+  { from: 'CLOSED', event: 'ping', to: 'CLOSED', action: 'ignore' },
+  { from: 'CLOSED', event: 'pong', to: 'CLOSED', action: 'ignore' },
   { from: 'CLOSED', event: 'local close', to: 'CLOSED', action: 'ignore' },
+  { from: 'CLOSED', event: 'peer close', to: 'CLOSED', action: 'ignore' },
+  { from: 'CLOSED', event: 'protocol error', to: 'CLOSED', action: 'ignore' },
   { from: 'CLOSED', event: 'eof', to: 'CLOSED', action: 'ignore' },
 ];
 
-const TRANSITION_INDEX = new Map<string, Transition>(TRANSITIONS.map((t) => [`${t.from} ${t.event}`, t]));
+const TRANSITION_INDEX = new Map<ConnectionState, Map<TransitionEvent, Transition>>(
+  CONNECTION_STATES.map((state) => [state, new Map(TRANSITIONS.filter((t) => t.from === state).map((t) => [t.event, t]))]),
+);
+
+/** The state TRANSITIONS gives for `event` in `from`. A missing row is a bug in this file, never the peer's doing: it throws. */
+export function nextState(from: ConnectionState, event: TransitionEvent): ConnectionState {
+  const row = TRANSITION_INDEX.get(from)?.get(event);
+  if (!row) throw new Error(`TRANSITIONS has no row for ${event} in ${from}`);
+  return row.to;
+}
 
 export interface WsConnectionOptions {
   role: 'server' | 'client';
@@ -115,11 +124,18 @@ export class WsConnection {
   private _state: ConnectionState = 'OPEN';
   private _closeCode: number | null = null;
   private _closeReason = '';
-  private failed = false;
-  // A failure found after data events the application has not taken yet (see fail()).
-  private deferredFailure: WsProtocolError | null = null;
-  private closeSent = false;
+  // What the three states leave out. (Whether our close frame went out needs no flag: before
+  // CLOSED it has exactly when the state is CLOSING.)
+  //   inputDone        nothing more is read: after the peer's close (1.4), a failure or EOF, and
+  //                    already while a failure waits in deferredFailure, the state still OPEN or CLOSING
+  //   deferredFailure  a failure found behind data events the application has not taken yet,
+  //                    applied once it has taken them (see fail())
+  //   failed           CLOSED came from failing (7.1.7): this side ends TCP, and a throwing hook
+  //                    must not stop the close frame
+  //   sawEof           the TCP connection ended (receiveEof): a client then ends its side too
   private inputDone = false;
+  private deferredFailure: WsProtocolError | null = null;
+  private failed = false;
   private sawEof = false;
   private pending: WsEvent[] = [];
   private outgoing: Uint8Array[] = [];
@@ -269,12 +285,11 @@ export class WsConnection {
     if (this._state !== 'OPEN') return;
     this.transition('local close');
     this.queueFrame(OPCODES.CLOSE, payload);
-    this.closeSent = true;
   }
 
+  // The one place the state changes.
   private transition(event: TransitionEvent): void {
-    const row = TRANSITION_INDEX.get(`${this._state} ${event}`);
-    if (row) this._state = row.to;
+    this._state = nextState(this._state, event);
   }
 
   private queueFrame(opcode: number, payload: Uint8Array): void {
@@ -318,21 +333,25 @@ export class WsConnection {
     switch (frame.opcode) {
       case OPCODES.TEXT:
       case OPCODES.BINARY:
+        this.transition('data frame');
         this.startMessage(frame);
         return;
       case OPCODES.CONTINUATION:
+        this.transition('data frame');
         this.continueMessage(frame);
         return;
       case OPCODES.CLOSE:
         this.receiveClose(frame.payload);
         return;
       case OPCODES.PING:
+        this.transition('ping');
         // 5.5.2 "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response"
         // 5.5.3 "A Pong frame sent in response to a Ping frame must have identical Application data"
         if (this._state === 'OPEN') this.queueFrame(OPCODES.PONG, frame.payload);
         this.pending.push({ type: 'ping', data: frame.payload });
         return;
       case OPCODES.PONG:
+        this.transition('pong');
         this.pending.push({ type: 'pong', data: frame.payload });
         return;
     }
@@ -422,7 +441,6 @@ export class WsConnection {
     if (this._state === 'OPEN') {
       // 5.5.1 "it MUST send a Close frame in response ... typically echoing the status code it received"
       this.queueFrame(OPCODES.CLOSE, code === CLOSE_CODES.NO_STATUS_RECEIVED ? EMPTY_BYTES : encodeClose(code));
-      this.closeSent = true;
     }
     this.transition('peer close');
     this.finish(code, reason);
@@ -448,10 +466,7 @@ export class WsConnection {
     this.decoder.halt();
     this.dropMessage();
     this.pending.push({ type: 'error', error });
-    if (!this.closeSent) {
-      this.queueFrame(OPCODES.CLOSE, encodeClose(error.closeCode, error.message));
-      this.closeSent = true;
-    }
+    if (this._state === 'OPEN') this.queueFrame(OPCODES.CLOSE, encodeClose(error.closeCode, error.message));
     this.transition('protocol error');
     this.finish(error.closeCode, error.message);
   }

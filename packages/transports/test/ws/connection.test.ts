@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { TRANSITIONS, WsConnection, type WsConnectionOptions, type WsEvent } from '../../src/ws/connection.ts';
+import {
+  CONNECTION_STATES,
+  TRANSITIONS,
+  TRANSITION_EVENTS,
+  WsConnection,
+  nextState,
+  type TransitionEvent,
+  type WsConnectionOptions,
+  type WsEvent,
+} from '../../src/ws/connection.ts';
 import type { WsErrorCode } from '../../src/ws/errors.ts';
 import { encodeFrame } from '../../src/ws/encoder.ts';
 import type { Frame } from '../../src/ws/frame.ts';
@@ -264,17 +273,104 @@ describe('7.1 closing handshake', () => {
     expect(out.sent).toEqual(['88 00']);
   });
 
-  it('TRANSITIONS is a table with one row per state and event, and drives every change seen', () => {
-    const keys = TRANSITIONS.map((t) => `${t.from} ${t.event}`);
-    expect(new Set(keys).size).toBe(keys.length);
-    const states = new Set(TRANSITIONS.flatMap((t) => [t.from, t.to]));
-    expect([...states].sort()).toEqual(['CLOSED', 'CLOSING', 'OPEN']);
-    const row = (from: string, event: string) => TRANSITIONS.find((t) => t.from === from && t.event === event)!;
-    expect(row('OPEN', 'local close').to).toBe('CLOSING');
-    expect(row('OPEN', 'peer close').to).toBe('CLOSED');
-    expect(row('CLOSING', 'peer close').to).toBe('CLOSED');
-    expect(row('OPEN', 'protocol error').to).toBe('CLOSED');
-    expect(row('OPEN', 'eof').to).toBe('CLOSED');
+  it('a hook that throws on our close frame: a later failure sends no second close frame', () => {
+    const conn = server({
+      onSent: (bytes) => {
+        if (bytes[0] === 0x88) throw new Error('broken hook');
+      },
+    });
+    expect(() => conn.close(1001)).toThrow('broken hook');
+    expect(conn.state).toBe('CLOSING');
+    conn.receiveData(clientFrame(0xc1, utf8('x')));
+    expect(conn.events().map((e) => e.type)).toEqual(['error', 'close']);
+    // 5.5.1 "After sending a Close frame, the endpoint MUST NOT send any further data frames."
+    expect(conn.dataToSend().map(toHex)).toEqual(['88 02 03 e9']);
+  });
+});
+
+describe('TRANSITIONS binds the connection', () => {
+  it('every state × event has exactly one row, and every row leads to a state', () => {
+    for (const state of CONNECTION_STATES) {
+      for (const event of TRANSITION_EVENTS) {
+        expect(TRANSITIONS.filter((t) => t.from === state && t.event === event), `${state} × ${event}`).toHaveLength(1);
+      }
+    }
+    expect(TRANSITIONS).toHaveLength(CONNECTION_STATES.length * TRANSITION_EVENTS.length);
+    for (const t of TRANSITIONS) expect(CONNECTION_STATES).toContain(t.to);
+  });
+
+  it('nextState reads the table and throws on a pair it does not have', () => {
+    for (const t of TRANSITIONS) expect(nextState(t.from, t.event)).toBe(t.to);
+    expect(() => nextState('OPEN', 'upgrade' as TransitionEvent)).toThrow('TRANSITIONS has no row for upgrade in OPEN');
+  });
+
+  it('the closing handshake as the table draws it', () => {
+    expect(nextState('OPEN', 'local close')).toBe('CLOSING');
+    expect(nextState('OPEN', 'peer close')).toBe('CLOSED');
+    expect(nextState('CLOSING', 'peer close')).toBe('CLOSED');
+    expect(nextState('OPEN', 'protocol error')).toBe('CLOSED');
+    expect(nextState('CLOSING', 'eof')).toBe('CLOSED');
+    expect(TRANSITIONS.filter((t) => t.from === 'CLOSED').every((t) => t.to === 'CLOSED' && t.action === 'ignore')).toBe(true);
+  });
+
+  // Each way into CLOSED, then every event the table names: nothing happens ("ignore").
+  const intoClosed: Array<[string, (c: WsConnection) => void]> = [
+    ['by the closing handshake', (c) => c.receiveData(clientFrame(0x88, hex('03 e8')))],
+    ['by a failure', (c) => c.receiveData(clientFrame(0xc1, utf8('x')))],
+    ['by EOF', (c) => c.receiveEof()],
+    ['by our close, then the peer\'s', (c) => (c.close(), c.receiveData(clientFrame(0x88, hex('03 e8'))))],
+  ];
+  const everyEvent: Record<TransitionEvent, (c: WsConnection) => void> = {
+    'data frame': (c) => c.receiveData(text('after')),
+    ping: (c) => c.receiveData(clientFrame(0x89, utf8('p'))),
+    pong: (c) => c.receiveData(clientFrame(0x8a, utf8('p'))),
+    'local close': (c) => c.close(),
+    'peer close': (c) => c.receiveData(clientFrame(0x88, hex('03 e8'))),
+    'protocol error': (c) => c.receiveData(hex('ff ff ff')),
+    eof: (c) => c.receiveEof(),
+  };
+  it.each(intoClosed)('CLOSED %s ignores every event', (_how, close) => {
+    const conn = server();
+    close(conn);
+    expect(conn.state).toBe('CLOSED');
+    const closedWith = conn.events().at(-1);
+    conn.dataToSend();
+    for (const event of TRANSITION_EVENTS) {
+      everyEvent[event](conn);
+      expect(conn.state, event).toBe('CLOSED');
+      expect(conn.events(), event).toEqual([]);
+      expect(conn.dataToSend(), event).toEqual([]);
+    }
+    expect(closedWith).toMatchObject({ type: 'close', code: conn.closeCode });
+  });
+
+  it('the state a peer sees change is the table\'s, event by event', () => {
+    const conn = server();
+    const seen: string[] = [];
+    const step = (event: TransitionEvent, act: () => void) => {
+      const from = conn.state;
+      act();
+      seen.push(`${from} ${event} ${conn.state}`);
+      expect(conn.state).toBe(nextState(from, event));
+    };
+    step('data frame', () => conn.receiveData(text('a')));
+    step('ping', () => conn.receiveData(clientFrame(0x89, utf8('p'))));
+    step('pong', () => conn.receiveData(clientFrame(0x8a, utf8('p'))));
+    step('local close', () => conn.close());
+    step('data frame', () => conn.receiveData(text('b')));
+    step('ping', () => conn.receiveData(clientFrame(0x89, utf8('p'))));
+    step('local close', () => conn.close());
+    step('peer close', () => conn.receiveData(clientFrame(0x88, hex('03 e8'))));
+    expect(seen).toEqual([
+      'OPEN data frame OPEN',
+      'OPEN ping OPEN',
+      'OPEN pong OPEN',
+      'OPEN local close CLOSING',
+      'CLOSING data frame CLOSING',
+      'CLOSING ping CLOSING',
+      'CLOSING local close CLOSING',
+      'CLOSING peer close CLOSED',
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 // Property-based tests: whatever bytes arrive, in whatever chunks, the connection never
-// throws, does bounded work, never holds more than its limit, and does not depend on how
-// the bytes were cut.
+// throws nor fails with an internal error, does bounded work, never holds more than its
+// limit, and does not depend on how the bytes were cut.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WsConnection, type WsEvent } from '../../src/ws/connection.ts';
@@ -61,6 +61,9 @@ function run(chunks: Uint8Array[], eof: boolean): Run {
   sent.push(...conn.dataToSend());
   // Bounded work: every event but the final close consumed at least 2 input bytes.
   expect(events.length).toBeLessThanOrEqual(total / 2 + 2);
+  // No input reaches a bug: a throw inside the connection (a transition missing from
+  // TRANSITIONS among them) would come out as WS_ERR_INTERNAL.
+  expect(events.filter((e) => e.type === 'error' && e.error.code === 'WS_ERR_INTERNAL')).toEqual([]);
   // At most one close frame ever goes out, and nothing after it.
   const closes = sent.filter((b) => b[0] === 0x88);
   expect(closes.length).toBeLessThanOrEqual(1);
