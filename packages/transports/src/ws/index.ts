@@ -1,4 +1,5 @@
-// The browser-safe entry of the WebSocket core: everything but the handshake (which needs node:crypto).
+// The browser-safe entry of the WebSocket core: everything but handshake.ts, the node:crypto
+// half of the handshake (its rules, with SHA-1 passed in, are here).
 export * from './errors.ts';
 export * from './utf8.ts';
 export * from './frame.ts';
@@ -6,3 +7,4 @@ export * from './bytes.ts';
 export * from './decoder.ts';
 export * from './encoder.ts';
 export * from './connection.ts';
+export * from './handshake-rules.ts';

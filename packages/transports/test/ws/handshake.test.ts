@@ -9,6 +9,7 @@ import {
   type HandshakeResult,
   type UpgradeRequest,
 } from '../../src/ws/handshake.ts';
+import { acceptFromDigest, acceptInput, acceptStepsWith, isValidKey, validateUpgradeWith, type Sha1 } from '../../src/ws/index.ts';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 
@@ -73,6 +74,48 @@ describe('1.3 Sec-WebSocket-Accept', () => {
     expect(steps.concatenated).toBe('dGhlIHNhbXBsZSBub25jZQ==258EAFA5-E914-47DA-95CA-C5AB0DC85B11');
     expect(steps.sha1Hex).toBe('b37a4f2cc0624f1690f64606cf385945b2bec4ea');
     expect(steps.accept).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+  });
+});
+
+describe('1.3 the browser-safe half, with SHA-1 passed in', () => {
+  // 1.3 "the value of the Sec-WebSocket-Accept header field would be "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=""
+  const RFC_DIGEST = Uint8Array.from('b37a4f2cc0624f1690f64606cf385945b2bec4ea'.match(/../g)!, (h) => parseInt(h, 16));
+
+  it('1.3 the input of SHA-1 is key + GUID, one byte per character', () => {
+    expect(new TextDecoder('latin1').decode(acceptInput(KEY))).toBe(KEY + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11');
+  });
+
+  it('1.3 the RFC digest gives the RFC accept value, without hashing anything', () => {
+    expect(acceptFromDigest(KEY, RFC_DIGEST)).toEqual(acceptSteps(KEY));
+  });
+
+  it('1.3 the browser path: crypto.subtle hashes acceptInput, and the steps match the server\'s', async () => {
+    const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-1', acceptInput(KEY)));
+    expect(acceptFromDigest(KEY, digest).accept).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+    for (const key of ['AAAAAAAAAAAAAAAAAAAAAA==', 'x3JJHMbDL1EzLkh9GBhXDw==']) {
+      const viaSubtle = acceptFromDigest(key, new Uint8Array(await globalThis.crypto.subtle.digest('SHA-1', acceptInput(key))));
+      expect(viaSubtle).toEqual(acceptSteps(key));
+    }
+  });
+
+  it('validateUpgradeWith hashes key + GUID with the SHA-1 it is given, and answers with its result', () => {
+    const inputs: string[] = [];
+    const sha1: Sha1 = (data) => {
+      inputs.push(new TextDecoder('latin1').decode(data));
+      return RFC_DIGEST;
+    };
+    expect(acceptStepsWith(KEY, sha1).accept).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+    const result = validateUpgradeWith(request(), sha1);
+    expect(result).toMatchObject({ ok: true, accept: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=' });
+    expect(inputs).toEqual([KEY + WS_GUID, KEY + WS_GUID]);
+    // A refused request is never hashed.
+    expectRefusal(validateUpgradeWith(request({}, { 'sec-websocket-key': 'short' }), sha1), 400, 'WS_ERR_HANDSHAKE_KEY');
+    expect(inputs).toHaveLength(2);
+  });
+
+  it('4.1 the key rule: base64 of 16 bytes', () => {
+    expect(isValidKey(KEY)).toBe(true);
+    for (const key of ['', 'dGhlIHNhbXBsZSBub25jZQ', 'AAAAAAAAAAAAAAAAAAAAAAA=', `${KEY}, ${KEY}`]) expect(isValidKey(key)).toBe(false);
   });
 });
 

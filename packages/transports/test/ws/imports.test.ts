@@ -1,8 +1,10 @@
 // STYLE §1: the protocol core does no I/O. This test reads the source of src/ws and
 // src/polling and fails on imports of sockets, HTTP, streams, fastify or ws, on node:crypto
-// outside the handshake, and on Node's Buffer or DOM globals.
+// outside ws/handshake.ts, and on Node's Buffer or DOM globals. And the browser-safe half of
+// the WebSocket core (its entry, index.ts, with the handshake's rules) reaches nothing of Node.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { builtinModules } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -73,8 +75,57 @@ describe('1. the protocol core does no I/O', () => {
     expect(FORBIDDEN.some((re) => re.test('./wsx.ts'))).toBe(false);
   });
 
-  it('the browser entry does not reach the handshake', () => {
-    const index = readFileSync(join(srcRoot, 'ws', 'index.ts'), 'utf8');
-    expect(importedModules(index).some((spec) => spec.includes('handshake'))).toBe(false);
+});
+
+const NODE_BUILTINS = new Set(builtinModules);
+
+function isNodeModule(spec: string): boolean {
+  return spec.startsWith('node:') || NODE_BUILTINS.has(spec) || NODE_BUILTINS.has(spec.split('/')[0]!);
+}
+
+/** Every source file `entry` reaches through relative imports, itself included, with what each imports. */
+function importClosure(entry: string): Map<string, string[]> {
+  const seen = new Map<string, string[]>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    const specs = importedModules(readFileSync(file, 'utf8'));
+    seen.set(file, specs);
+    for (const spec of specs) if (spec.startsWith('.')) visit(resolve(dirname(file), spec));
+  };
+  visit(entry);
+  return seen;
+}
+
+/** The Node modules a file's import closure reaches, as "file: module". */
+function nodeImports(entry: string): string[] {
+  const found: string[] = [];
+  for (const [file, specs] of importClosure(entry)) {
+    for (const spec of specs) if (isNodeModule(spec)) found.push(`${file.slice(srcRoot.length + 1)}: ${spec}`);
+  }
+  return found;
+}
+
+describe('1. the browser-safe half of the WebSocket core imports nothing from Node', () => {
+  const ws = (name: string) => join(srcRoot, 'ws', name);
+
+  it('the handshake\'s rules (GUID, key, checks, with SHA-1 passed in) import nothing from Node, directly or not', () => {
+    expect(importClosure(ws('handshake-rules.ts')).size).toBeGreaterThan(1);
+    expect(nodeImports(ws('handshake-rules.ts'))).toEqual([]);
+  });
+
+  it('the browser entry reaches every file of the core but handshake.ts, and nothing from Node', () => {
+    const reached = [...importClosure(ws('index.ts')).keys()].map((f) => f.slice(srcRoot.length + 1)).sort();
+    const all = sourceFiles('ws').map((f) => f.slice(srcRoot.length + 1)).sort();
+    expect(reached).toEqual(all.filter((f) => f !== join('ws', 'handshake.ts')));
+    expect(nodeImports(ws('index.ts'))).toEqual([]);
+  });
+
+  it('node:crypto comes in through handshake.ts alone, which is where the rule would catch it', () => {
+    expect(nodeImports(ws('handshake.ts'))).toEqual([`${join('ws', 'handshake.ts')}: node:crypto`]);
+  });
+
+  it('the check sees a Node module however it is named', () => {
+    for (const spec of ['node:crypto', 'crypto', 'fs/promises', 'node:fs/promises']) expect(isNodeModule(spec)).toBe(true);
+    for (const spec of ['./handshake-rules.ts', 'fast-check', '@wirebench/transports/ws']) expect(isNodeModule(spec)).toBe(false);
   });
 });
