@@ -1,6 +1,7 @@
 // Client secrets: at least 128 random bits, compared in constant time.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
+// #region secrets
 /** 144 random bits as 24 URL-safe characters. */
 export const newSecret = (): string => randomBytes(18).toString('base64url');
 
@@ -11,3 +12,4 @@ export function sameSecret(given: unknown, expected: string): boolean {
   if (typeof given !== 'string') return false;
   return timingSafeEqual(digest(given), digest(expected));
 }
+// #endregion secrets
