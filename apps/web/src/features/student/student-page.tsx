@@ -54,7 +54,8 @@ const STRINGS = {
   delivered: 'Messages delivered',
   reconnects: 'Reconnects',
   perMessage: 'Bytes per delivered message',
-  perMessageSplit: 'headers {headers} · payload {payload}',
+  perMessageSplit: 'of which headers / payload',
+  bytesPair: '{headers} / {payload}',
   cut: 'Cut my connection',
   cutHint: 'The server drops your connection; watch it come back with nothing missed.',
   cutDone: 'Cut. Watch the lane reconnect.',
@@ -123,7 +124,7 @@ export function StudentPage() {
     <div className="student" data-testid="student-page">
       <Brand />
       <div className="st-who">
-        <span data-testid="student-name">{fill(STRINGS.youAre, { name: s.name })}</span>
+        <span className="st-you-are" data-testid="student-name">{fill(STRINGS.youAre, { name: s.name })}</span>
         <button type="button" className="st-link" onClick={() => setEditingName(true)} data-testid="student-name-change">
           {STRINGS.nameChange}
         </button>
@@ -342,11 +343,10 @@ function Figures({ lane, measurements }: { lane: Lane; measurements: Measurement
       <dt>{STRINGS.reconnects}</dt>
       <dd data-testid="student-reconnects">{fmtInt(c.reconnects)}</dd>
       <dt>{STRINGS.perMessage}</dt>
-      <dd data-testid="student-bytes-per-message">
-        {fmtBytes(perMsg.totalPerMessage)}
-        <span className="st-split">
-          {fill(STRINGS.perMessageSplit, { headers: fmtBytes(perMsg.headerPerMessage), payload: fmtBytes(perMsg.payloadPerMessage) })}
-        </span>
+      <dd data-testid="student-bytes-per-message">{fmtBytes(perMsg.totalPerMessage)}</dd>
+      <dt className="st-sub">{STRINGS.perMessageSplit}</dt>
+      <dd className="st-sub" data-testid="student-bytes-split">
+        {fill(STRINGS.bytesPair, { headers: fmtBytes(perMsg.headerPerMessage), payload: fmtBytes(perMsg.payloadPerMessage) })}
       </dd>
     </dl>
   );
