@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FrameDecoder } from '../../src/ws/decoder.ts';
 import { encodeClose, encodeFrame, encodeHeader, encodeText, headerLength, randomMask } from '../../src/ws/encoder.ts';
-import { describeEncoded, readHeader } from '../../src/ws/frame.ts';
+import { describeEncoded, readHeader, type Frame } from '../../src/ws/frame.ts';
 import { concatBytes, hex, toHex, utf8 } from './helpers.ts';
 
 describe('5.7 examples, encoded', () => {
@@ -78,6 +78,11 @@ describe('5.2 length forms', () => {
   });
 });
 
+/** A frame with its byte fields as hex: compared as strings, which is fast for 64 KiB payloads. */
+function asHex(frame: Frame): Record<string, unknown> {
+  return { ...frame, payload: toHex(frame.payload), headerBytes: toHex(frame.headerBytes), maskKey: frame.maskKey && toHex(frame.maskKey) };
+}
+
 describe('5.2 the header read back', () => {
   it('5.7 the RFC examples', () => {
     expect(readHeader(hex('81 85 37 fa 21 3d 7f 9f 4d 51 58'))).toEqual({
@@ -94,7 +99,7 @@ describe('5.2 the header read back', () => {
 
   it('readHeader, describeEncoded and the streaming decoder agree on every frame the encoder writes', () => {
     const mask = hex('37 fa 21 3d');
-    for (const n of [0, 1, 125, 126, 127, 65535, 65536, 70001]) {
+    for (const n of [0, 1, 125, 126, 65535, 65536]) {
       for (const [opcode, fin] of [[0x1, true], [0x2, false], [0x0, true], [0x9, true]] as const) {
         if (opcode === 0x9 && n > 125) continue;
         for (const role of ['server', 'client'] as const) {
@@ -106,12 +111,12 @@ describe('5.2 the header read back', () => {
           expect(header).toMatchObject({ fin, opcode, masked, payloadLength: n });
           // The side that receives these bytes decodes them: the other role.
           const decoder = new FrameDecoder({ role: masked ? 'server' : 'client', maxPayloadBytes: 1 << 20 });
-          const [decoded] = decoder.push(bytes);
+          const decoded = asHex(decoder.push(bytes)[0]!);
           const described = describeEncoded(bytes);
-          expect(described).toEqual(decoded);
-          expect(described.payload).toEqual(payload);
+          expect(asHex(described)).toEqual(decoded);
+          expect(toHex(described.payload)).toBe(toHex(payload));
           // The header alone with the unmasked payload beside it (a large frame sent in two chunks).
-          expect(describeEncoded(encodeHeader(opcode, n, fin, masked ? mask : null), payload)).toEqual(decoded);
+          expect(asHex(describeEncoded(encodeHeader(opcode, n, fin, masked ? mask : null), payload))).toEqual(decoded);
         }
       }
     }
