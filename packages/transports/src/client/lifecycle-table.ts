@@ -4,9 +4,9 @@
 // the diagram from the rows. No status is set anywhere else.
 //
 // A state is a little finer than the status an app sees: after a failure the client first
-// waits for its backoff timer (`backoff`), then opens the channel again (`reconnecting`);
-// both show as status 'reconnecting'. Only `cut` tells them apart: there is nothing to cut
-// while the timer runs.
+// waits for its backoff timer (`backoff`, no channel), then opens the channel again
+// (`reconnecting`); both show as status 'reconnecting'. What an app can tell apart is
+// cut(): while the timer runs there is nothing to cut.
 import type { ClientStatus } from './types.ts';
 
 export type ClientState =

@@ -70,10 +70,13 @@ export class Lifecycle {
   ) {
     this.backoff = new Backoff(opts.backoff, opts.random);
     this.newRoomBackoff = new Backoff(opts.backoff, opts.random);
+    const report = (d: EventDetail | undefined): void => {
+      if (d) host.fail(d.code, d.message);
+    };
     const failed: Action = {
       leave: (d) => {
         this.endChannel(false);
-        if (d) host.fail(d.code, d.message);
+        report(d);
       },
       arrive: () => this.scheduleReconnect(this.backoff.next()),
     };
@@ -111,12 +114,9 @@ export class Lifecycle {
           stop();
           host.forgetForGood();
         },
-        arrive: (d) => d && host.fail(d.code, d.message),
+        arrive: report,
       },
-      'stop the timer; end the channel; report ROOM_LOCKED': {
-        leave: stop,
-        arrive: (d) => d && host.fail(d.code, d.message),
-      },
+      'stop the timer; end the channel; report ROOM_LOCKED': { leave: stop, arrive: report },
     };
   }
 

@@ -6,7 +6,7 @@ export type ClientStatus =
   | 'idle' // created, connect() not called yet
   | 'connecting' // first join / handshake in progress
   | 'open' // receiving live messages
-  | 'reconnecting' // dropped; waiting for the backoff timer or re-handshaking
+  | 'reconnecting' // dropped; waiting for the backoff timer or re-handshaking (lifecycle states backoff, reconnecting)
   | 'paused' // pause() called: no requests, no socket; resume() picks up from lastSeq
   | 'locked' // the teacher locked the room and this client has no identity in it (ROOM_LOCKED); connect() or resume() tries again
   | 'removed' // the teacher removed this client (CLIENT_REMOVED); final
