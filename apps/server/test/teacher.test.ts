@@ -201,8 +201,9 @@ describe('the teacher', () => {
     for (const s of students) got.push((await call(app, 'POST', '/api/class/me', { clientId: s.clientId })).body.transport);
     expect(got).toEqual(['ws-raw', 'ws-lib', 'short-poll', 'long-poll', 'sse', 'ws-raw']);
     expectError(await call(app, 'POST', '/api/class/me', { clientId: students[0].clientId, clientSecret: 'x' }), 403, 'NOT_YOUR_CLIENT');
-    const list = (await call(app, 'GET', '/api/clients', undefined, asTeacher)).body.clients;
-    expect(list.map((c: { assigned: string }) => c.assigned)).toEqual(got);
+    const answer = (await call(app, 'GET', '/api/clients', undefined, asTeacher)).body;
+    expect(answer.assignment).toBe('round-robin');
+    expect(answer.clients.map((c: { assigned: string }) => c.assigned)).toEqual(got);
   });
 
   it("the teacher's address is never locked out by the per-address connection bound", async () => {

@@ -266,6 +266,8 @@ export type InspectEvent = InspectHandshake | InspectFrame | InspectClose;
 //        assignment, no teacher key; 403 NOT_YOUR_CLIENT / CLIENT_REMOVED)
 // ---------------------------------------------------------------------------
 
+export type AssignmentMode = 'round-robin' | 'none';
+
 export interface ClientInfo {
   clientId: string;
   name: string;
@@ -278,14 +280,17 @@ export interface ClientInfo {
   address: string;
   /** The transport the teacher's assignment gave it, if any. */
   assigned: TransportId | null;
+  /** Made by a join that carried the teacher key (the teacher page's own lanes). */
+  teacher: boolean;
 }
 
 export interface ClientsResponse {
   clients: ClientInfo[];
   locked: boolean;
+  /** The teacher's assignment of transports now in force. */
+  assignment: AssignmentMode;
 }
 
-export type AssignmentMode = 'round-robin' | 'none';
 
 export interface AssignmentState {
   mode: AssignmentMode;

@@ -153,6 +153,10 @@ export class MemoryRoom implements Room {
     return this.registry.setAssignMode(mode);
   }
 
+  async assignmentMode(): Promise<AssignmentMode> {
+    return this.registry.assignMode;
+  }
+
   async assignment(clientId: string, clientSecret: unknown): Promise<TransportId | null> {
     return this.registry.assignmentOf(this.registry.authenticate(clientId, clientSecret));
   }

@@ -135,7 +135,7 @@ export class ClientRegistry {
     let assigned = 0;
     for (const client of this.clients.values()) {
       client.assigned = null;
-      if (mode === 'round-robin' && client.student) {
+      if (mode === 'round-robin' && client.student && !client.removed) {
         client.assigned = this.nextTransport();
         assigned++;
       }

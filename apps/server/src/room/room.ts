@@ -92,6 +92,7 @@ export interface Room {
   clients(): Promise<ClientSummary[]>;
   /** The teacher's assignment of transports; returns how many students got one now. */
   assign(mode: AssignmentMode): Promise<number>;
+  assignmentMode(): Promise<AssignmentMode>;
   /** A student's own assignment (it counts as a student from then on); needs its secret. */
   assignment(clientId: string, clientSecret: unknown): Promise<TransportId | null>;
   /** Messages after the cursor (undefined: the history), a page at a time. */

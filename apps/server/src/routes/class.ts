@@ -17,11 +17,11 @@ export const classRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) =
   const teacherOnly = { onRequest: teacher.only };
 
   app.get('/api/clients', teacherOnly, async (): Promise<ClientsResponse> => {
-    const clients = (await room.clients()).map(({ teacher: _teacher, ...client }) => {
+    const clients = (await room.clients()).map((client) => {
       const open = new Set<TransportId>([...fanout.transportsOf(client.clientId), ...stats.recentTransports(client.clientId)]);
-      return { ...client, transports: TRANSPORT_IDS.filter((id) => open.has(id)), teacher: _teacher };
+      return { ...client, transports: TRANSPORT_IDS.filter((id) => open.has(id)) };
     });
-    return { clients, locked: await room.isLocked() };
+    return { clients, locked: await room.isLocked(), assignment: await room.assignmentMode() };
   });
 
   app.post<{ Params: { clientId: string } }>('/api/clients/:clientId/remove', teacherOnly, async (request) => {
