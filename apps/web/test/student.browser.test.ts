@@ -228,7 +228,8 @@ describe('the student page on phones', () => {
     await seesMessage(ana, `${'unbreakable'.repeat(12)} ${stamp}`);
     for (const width of [360, 390, 430]) {
       await ana.setViewportSize({ width, height: 800 });
-      await ana.waitForFunction((w) => innerWidth === w, width);
+      // Two frames: the resize is laid out before anything is measured.
+      await ana.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
       const seen = await layout(ana);
       expect(seen.innerWidth, `layout viewport at ${width}px`).toBe(width);
       expect(seen.scrollWidth, `scrollWidth at ${width}px`).toBeLessThanOrEqual(seen.innerWidth);
@@ -254,6 +255,18 @@ describe('the student page on phones', () => {
     await waitStatus(ana, 'open');
     await seesMessage(ana, `hello from Ben ${stamp}`);
     expect((await clientNamed(`Ana ${stamp}`)).clientId).toBe(before.clientId);
+  });
+
+  it('opens the docs and comes back to the same chat, still connected', async () => {
+    await ben.getByTestId('student-docs').click();
+    await ben.waitForFunction(() => location.hash.startsWith('#/docs') && !document.querySelector('[data-testid="student-page"]'));
+    await ben.goBack();
+    await ben.getByTestId('student-page').waitFor();
+    await waitStatus(ben, 'open');
+    await seesMessage(ben, `hello from Ana ${stamp}`);
+    await ana.getByTestId('student-input').fill(`back from the docs ${stamp}`);
+    await ana.getByTestId('student-input').press('Enter');
+    await seesMessage(ben, `back from the docs ${stamp}`);
   });
 
   it("puts each phone on the transport the teacher's round-robin assigned, and says so", async () => {
@@ -322,6 +335,7 @@ describe('the student page on phones', () => {
     await setName(late, `Cleo ${stamp}`);
     await late.getByTestId('student-locked').getByText('The room is locked: ask your teacher', { exact: true }).waitFor({ timeout: 10_000 });
     expect((await layout(late)).scrollWidth).toBeLessThanOrEqual(360);
+    expect(await late.getByTestId('student-input').isDisabled()).toBe(true);
     // Ana, already in, is not shut out by the lock.
     await ana.getByTestId('student-input').fill(`in a locked room ${stamp}`);
     await ana.getByTestId('student-input').press('Enter');
@@ -332,6 +346,7 @@ describe('the student page on phones', () => {
     await late.getByTestId('student-try-again').click();
     await waitStatus(late, 'open');
     expect(await late.getByTestId('student-locked').count()).toBe(0);
+    expect(await late.getByTestId('student-input').isDisabled()).toBe(false);
     await seesMessage(late, `in a locked room ${stamp}`);
   });
 

@@ -1,7 +1,7 @@
 // The student page (issue 10): what a phone opens from the teacher's QR code. Name first,
 // then the chat, then this student's one lane with its own figures. No control here acts
 // on anyone else.
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, memo, useEffect, useState } from 'react';
 import { createClient, type ClientStatus } from '@wirebench/transports/client';
 import { DEFAULTS, TRANSPORT_IDS, type TransportId } from '@wirebench/transports/contract';
 import { pageNow } from '../../lib/clock.ts';
@@ -18,6 +18,7 @@ import './student.css';
 const STRINGS = {
   brand: 'Wirebench',
   tagline: 'class chat',
+  docs: 'How it works',
   nameLabel: 'Your name',
   nameHint: 'Everyone in the room sees it next to your messages.',
   nameJoin: 'Join the chat',
@@ -140,6 +141,9 @@ function Brand() {
   return (
     <header className="st-brand">
       <strong>{STRINGS.brand}</strong> <span>{STRINGS.tagline}</span>
+      <a className="st-docs" href="#/docs" data-testid="student-docs">
+        {STRINGS.docs}
+      </a>
     </header>
   );
 }
@@ -185,7 +189,7 @@ function LaneView({ lane, measurements, model: m }: { lane: Lane; measurements: 
   const status = l.client.status;
   const removed = s.removed || status === 'removed';
   const locked = !removed && status === 'locked';
-  const canSend = !removed && status !== 'closed';
+  const canSend = !removed && !locked && status !== 'closed';
 
   return (
     <>
@@ -237,7 +241,7 @@ function Chat({ chat }: { chat: readonly ChatEntry[] }) {
       {chat.length === 0 ? (
         <p className="st-empty">{STRINGS.chatEmpty}</p>
       ) : (
-        <ol className="st-messages" data-testid="student-messages">
+        <ol className="st-messages" role="log" data-testid="student-messages">
           {rows}
         </ol>
       )}
@@ -246,7 +250,7 @@ function Chat({ chat }: { chat: readonly ChatEntry[] }) {
 }
 
 // Text only: name and text are React text nodes, never HTML.
-function ChatRow({ entry }: { entry: ChatEntry }) {
+const ChatRow = memo(function ChatRow({ entry }: { entry: ChatEntry }) {
   const cls = entry.own ? 'st-own' : entry.history ? 'st-history' : undefined;
   return (
     <li className={cls} data-seq={entry.seq}>
@@ -257,7 +261,7 @@ function ChatRow({ entry }: { entry: ChatEntry }) {
       <span className="st-text">{entry.text}</span>
     </li>
   );
-}
+});
 
 function SendForm({ model: m, enabled }: { model: StudentModel; enabled: boolean }) {
   const [text, setText] = useState('');
