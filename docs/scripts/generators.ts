@@ -23,6 +23,7 @@ import {
   opcodeName,
 } from '../../packages/transports/src/ws/index.ts';
 import { acceptSteps } from '../../packages/transports/src/ws/handshake.ts';
+import { CLIENT_STATE_STATUS, CLIENT_TRANSITIONS } from '../../packages/transports/src/client/lifecycle-table.ts';
 import { readSnapshot, renderHeadlines, renderSummary, renderTargets } from './bench-snapshot.ts';
 
 export type Generator = (root: string) => string | Promise<string>;
@@ -210,6 +211,26 @@ function stateTable(): string {
   const rows = ['| state | event | next state | what the connection does |', '|---|---|---|---|'];
   for (const t of TRANSITIONS) rows.push(`| ${t.from} | ${t.event} | ${t.to} | ${t.action} |`);
   return rows.join('\n');
+}
+
+// --- the browser client's lifecycle ---------------------------------------------------------
+
+/** The client's states and the events between them, from CLIENT_TRANSITIONS (rows that ignore the event are left out). */
+function clientDiagram(): string {
+  const lines = ['```mermaid', 'stateDiagram-v2', '    [*] --> idle'];
+  const edges = new Map<string, string[]>();
+  for (const t of CLIENT_TRANSITIONS) {
+    if (t.action === 'ignore') continue;
+    const key = `${t.from} --> ${t.to}`;
+    edges.set(key, [...(edges.get(key) ?? []), t.event]);
+  }
+  for (const [key, events] of edges) lines.push(`    ${key}: ${events.join(', ')}`);
+  // Two states show as one status to an app.
+  for (const [state, status] of Object.entries(CLIENT_STATE_STATUS)) {
+    if (state !== status) lines.push(`    note right of ${state}: status ${status}`);
+  }
+  lines.push('    removed --> [*]', '    closed --> [*]', '```');
+  return lines.join('\n');
 }
 
 // --- configuration ---------------------------------------------------------------------------
@@ -500,6 +521,7 @@ export const GENERATORS: Record<string, Generator> = {
   'close-codes': closeCodeTable,
   'http-errors': httpErrorTable,
   'state-diagram': stateDiagram,
+  'client-diagram': clientDiagram,
   'state-table': stateTable,
   'config-table': configTable,
   'room-transcript': roomTranscript,
