@@ -130,9 +130,7 @@ export function StudentPage() {
           {STRINGS.nameChange}
         </button>
       </div>
-      {s.lane && (
-<LaneView lane={s.lane} measurements={s.measurements} model={m} />
-      )}
+      {s.lane && <LaneView lane={s.lane} measurements={s.measurements} model={m} />}
     </div>
   );
 }
