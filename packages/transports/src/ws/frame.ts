@@ -33,17 +33,8 @@ export function isControlOpcode(opcode: number): boolean {
 /** 5.5 "All control frames MUST have a payload length of 125 bytes or less". */
 export const MAX_CONTROL_PAYLOAD = 125;
 
-export interface Frame {
-  fin: boolean;
-  rsv1: boolean;
-  rsv2: boolean;
-  rsv3: boolean;
-  opcode: number;
-  masked: boolean;
-  maskKey: Uint8Array | null;
-  /** Which payload length form the header used: the 7-bit field, 126 + 16 bits, or 127 + 64 bits. */
-  lengthForm: 7 | 16 | 64;
-  payloadLength: number;
+/** A whole frame: its header's fields (FrameHeader, below), its payload and the bytes it came as. */
+export interface Frame extends Omit<FrameHeader, 'size'> {
   /** The application data, already unmasked. */
   payload: Uint8Array;
   /** The header exactly as it was on the wire (2 to 14 bytes). */
@@ -106,6 +97,7 @@ export interface FrameHeader {
   masked: boolean;
   /** A view of the header's last 4 bytes when masked. */
   maskKey: Uint8Array | null;
+  /** Which payload length form the header used: the 7-bit field, 126 + 16 bits, or 127 + 64 bits. */
   lengthForm: 7 | 16 | 64;
   payloadLength: number;
   /** Header bytes, masking key included: 2 to 14. */
