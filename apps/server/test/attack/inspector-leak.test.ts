@@ -29,11 +29,13 @@ const ROOM = 200;
  * 5,000 closed connections is 3.3 kB each, room for the identity each one created (the
  * room may remember 100,000) and any fixed window of recent connections, but far from
  * the frames each connection was sent (the leak this finding is about kept ≈ 50 kB per
- * connection, ≈ 250 MiB here). RSS itself is held to the general 64 MiB: even with no
- * leak at all it grows by a few tens of MiB over 5,000 connections (freed memory that
- * V8 and malloc keep mapped).
+ * connection, ≈ 250 MiB here). RSS is held to a looser 128 MiB: even with no leak at all
+ * it grows by tens of MiB over 5,000 connections, freed memory that V8 and malloc keep
+ * mapped after the burst's garbage (measured with the heap flat, +1–2 MiB: +50 MiB of RSS
+ * on Node 20, +87 MiB on Node 24, whose young generation is larger).
  */
 const HEAP_BOUND = 16 * MiB;
+const RSS_BOUND = 128 * MiB;
 
 /** Opens /ws/raw?after=0, sends a close frame, waits for the server to end TCP. Null when all went well. */
 async function cycle(server: ServerProcess): Promise<string | null> {
@@ -67,7 +69,7 @@ async function cycles(server: ServerProcess, count: number, budgetMs: number): P
   return { done, problems };
 }
 
-it(`finding 5: ${CYCLES} connect/close cycles on /ws/raw?after=0 (a ${ROOM}-message room) keep under 16 MiB of heap, 64 MiB of RSS`, async () => {
+it(`finding 5: ${CYCLES} connect/close cycles on /ws/raw?after=0 (a ${ROOM}-message room) keep under 16 MiB of heap, 128 MiB of RSS`, async () => {
   // Each cycle is a new identity, as the attack's were; the join budget is lifted so that it can be.
   const server = await startServer({ ...FAST_SENDS, JOIN_RATE_LIMIT: '1000000' }, { inspect: true });
   await fillRoom(server, ROOM, (i) => `message ${i} for every newcomer's replay`);
@@ -86,6 +88,6 @@ it(`finding 5: ${CYCLES} connect/close cycles on /ws/raw?after=0 (a ${ROOM}-mess
   expect.soft(done, 'cycles completed within 14 s').toBeGreaterThanOrEqual(1_000);
   expect.soft(problems, 'cycles that went wrong').toEqual({});
   expectBoundedGrowth(memory, HEAP_BOUND, 'heap');
-  expectBoundedGrowth(memory);
+  expectBoundedGrowth(memory, RSS_BOUND);
   await expectSurvived(server, before);
 }, 25_000);
