@@ -322,6 +322,12 @@ export class EchoPeer extends Peer {
 
 type Listener = (message: ChatMessage) => void;
 
+/** A poll answer's JSON text and how many messages it holds. */
+export interface PollAnswer {
+  json: string;
+  count: number;
+}
+
 export class FanOut {
   readonly cache: WireCache;
   readonly offsets: ByteOffsets;
@@ -334,6 +340,8 @@ export class FanOut {
   private readonly byClient = new Map<string, Set<Peer>>();
   private readonly delays = new Map<string, number>();
   private readonly listeners = new Set<Listener>();
+  private readonly answers = new Map<string, Promise<PollAnswer>>();
+  private answersSeq = -1;
   private readonly intervals: unknown[];
   private readonly unsubscribe: () => void;
   private closing = false;
@@ -397,7 +405,25 @@ export class FanOut {
    * A poll answer for the cursor, serialised from each message's cached JSON:
    * at most a page of messages and about `maxAnswerBytes`.
    */
-  async pollAnswer(after: number | undefined, epoch: string | undefined): Promise<{ json: string; count: number }> {
+  pollAnswer(after: number | undefined, epoch: string | undefined): Promise<PollAnswer> {
+    // The polls one message wakes mostly share a cursor: each answer is built once per room head.
+    if (this.answersSeq !== this.lastSeq) {
+      this.answers.clear();
+      this.answersSeq = this.lastSeq;
+    }
+    const key = `${after}|${epoch}`;
+    let answer = this.answers.get(key);
+    if (answer === undefined) {
+      answer = this.buildPollAnswer(after, epoch);
+      if (this.answers.size < 16) {
+        this.answers.set(key, answer);
+        answer.catch(() => this.answers.delete(key));
+      }
+    }
+    return answer;
+  }
+
+  private async buildPollAnswer(after: number | undefined, epoch: string | undefined): Promise<PollAnswer> {
     const answer = await this.room.since(after, { epoch });
     const parts: string[] = [];
     let bytes = 0;

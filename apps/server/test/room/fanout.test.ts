@@ -333,6 +333,8 @@ describe('fan-out: echo peers and poll answers', () => {
     expect(count).toBeLessThan(50);
     expect(json.length).toBeLessThan(options.maxAnswerBytes + 300);
     expect(body.messages.map((m: { seq: number }) => m.seq)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+    // Polls woken by one message share a cursor: their answer is built once.
+    expect(fanout.pollAnswer(0, undefined)).toBe(fanout.pollAnswer(0, undefined));
     // One message larger than the cap still goes out alone: a client can always make progress.
     await post(1, () => 'w'.repeat(1_990));
     expect(JSON.parse((await fanout.pollAnswer(50, undefined)).json).messages).toHaveLength(1);
