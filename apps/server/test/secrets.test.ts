@@ -40,7 +40,9 @@ it('no byte the server sends to another client, nor to the teacher, holds a secr
     longPoll: listen(s.port, get('/api/longpoll?after=0&timeout=60000')),
     inspectOwn: listen(s.port, get(`/api/inspect?${own}`)),
   };
-  await until(() => Object.values(taps).every((t) => t.bytes().length > 0) || taps.longPoll.bytes() === '', 'the taps to open');
+  // Every stream has answered its head (the long poll is held: it answers when a message comes).
+  const streams = [taps.wsRaw, taps.wsLib, taps.sse, taps.inspectOwn];
+  await until(() => streams.every((t) => t.bytes().length > 0), 'the streams to open');
 
   // The client whose secrets must stay its own: joins over HTTP, connects both stacks, sends every way.
   const ana = await join(s.app, { name: 'ana' });

@@ -240,8 +240,9 @@ describe('the teacher page in Chromium', () => {
     try {
       const row = rosterRow(teacher, `zoe-${stamp}`);
       await row.waitFor();
-      const overflow = await teacher.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      expect(overflow).toBeLessThanOrEqual(0);
+      // Charts follow the new width on their next resize observation: wait for the layout to settle.
+      const overflow = () => teacher.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      await expect.poll(overflow, { timeout: 5_000 }).toBeLessThanOrEqual(0);
       for (const el of [teacher.getByTestId('join-url-primary'), teacher.getByTestId('join-qr'), row.getByTestId('roster-remove')]) {
         const box = (await el.boundingBox())!;
         expect(box.x).toBeGreaterThanOrEqual(0);

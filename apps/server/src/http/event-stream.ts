@@ -14,6 +14,8 @@ export function openEventStream(reply: FastifyReply): ServerResponse {
     // Proxies such as nginx would otherwise buffer the stream.
     'x-accel-buffering': 'no',
   });
+  // writeHead alone waits for the first chunk: a feed with nothing to say yet would look dead.
+  res.flushHeaders();
   return res;
 }
 // #endregion event-stream
