@@ -1,6 +1,7 @@
 // Byte accounting for WireRecords. Payloads are measured exactly (UTF-8 length of
 // what was sent or received); HTTP and WebSocket-handshake headers are estimated,
 // because a browser adds headers (User-Agent, Accept-*, cookies) that a page cannot see.
+import { headerLength } from '../ws/encoder.ts';
 
 const encoder = new TextEncoder();
 
@@ -13,8 +14,7 @@ export function utf8Length(text: string): number {
  * or 8 more for a 64-bit length; client frames add the 4-byte masking key.
  */
 export function wsFrameHeaderBytes(payloadLength: number, masked: boolean): number {
-  const base = payloadLength <= 125 ? 2 : payloadLength <= 0xffff ? 4 : 10;
-  return base + (masked ? 4 : 0);
+  return headerLength(payloadLength, masked);
 }
 
 /** Request line, Host and the headers the client sets, each CRLF-terminated, plus the blank line. */
