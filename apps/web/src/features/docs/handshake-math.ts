@@ -2,16 +2,16 @@
 // The server's version lives in packages/transports/src/ws/handshake.ts, which needs
 // node:crypto; here SHA-1 comes from crypto.subtle, or from the small implementation below
 // where crypto.subtle is missing (pages served over plain http to another machine are not
-// a "secure context", and browsers hide crypto.subtle there).
+// a "secure context", and browsers hide crypto.subtle there). The GUID, the key rule and the
+// steps around the hash are the server's own (handshake-rules.ts): only the SHA-1 differs.
+import { WS_GUID, acceptFromDigest, acceptInput, isValidKey, type AcceptSteps as RuleSteps } from '@wirebench/transports/ws';
 
-/** The GUID of RFC 6455 §1.3 (the same constant as WS_GUID in the server's handshake.ts; a docs test checks). */
-export const RFC_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+/** The GUID of RFC 6455 §1.3: the server's own, from the handshake's browser-safe half. */
+export const RFC_GUID = WS_GUID;
 
-export interface AcceptSteps {
-  key: string;
-  concatenated: string;
-  sha1Hex: string;
-  accept: string;
+export { isValidKey };
+
+export interface AcceptSteps extends RuleSteps {
   /** Which SHA-1 computed it. */
   via: 'crypto.subtle' | 'fallback';
 }
@@ -82,27 +82,8 @@ export function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** The key is ASCII on the wire; other characters are taken as their low byte, as the server's latin1 does. */
-function latin1(text: string): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(text, (ch) => ch.charCodeAt(0) & 0xff);
-}
-
 export async function computeAcceptSteps(key: string, subtle: SubtleCrypto | null = globalThis.crypto?.subtle ?? null): Promise<AcceptSteps> {
-  const concatenated = key + RFC_GUID;
-  const input = latin1(concatenated);
-  let digest: Uint8Array;
-  let via: AcceptSteps['via'];
-  if (subtle) {
-    digest = new Uint8Array(await subtle.digest('SHA-1', input));
-    via = 'crypto.subtle';
-  } else {
-    digest = sha1(input);
-    via = 'fallback';
-  }
-  return { key, concatenated, sha1Hex: toHex(digest), accept: btoa(String.fromCharCode(...digest)), via };
-}
-
-/** RFC 6455 §4.1: a key is base64 of 16 bytes (what the server's handshake accepts). */
-export function isValidKey(key: string): boolean {
-  return /^[A-Za-z0-9+/]{22}==$/.test(key);
+  const input = acceptInput(key);
+  if (subtle) return { ...acceptFromDigest(key, new Uint8Array(await subtle.digest('SHA-1', input))), via: 'crypto.subtle' };
+  return { ...acceptFromDigest(key, sha1(input)), via: 'fallback' };
 }
