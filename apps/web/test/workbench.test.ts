@@ -115,7 +115,7 @@ describe('Workbench lanes', () => {
     wb.stop();
   });
 
-  it('sums wire record bytes once even when a pending record is updated', () => {
+  it('keeps a pending record once, updated in place, for the timeline (its bytes are the client\'s to count)', () => {
     const { wb, client } = setup();
     wb.start(['long-poll']);
     const base = {
@@ -142,7 +142,7 @@ describe('Workbench lanes', () => {
     const s = wb.lane('long-poll')!.store.getSnapshot();
     expect(s.records).toHaveLength(1);
     expect(s.records[0]!.endedAt).toBe(30_000);
-    expect(s.bytes).toEqual({ headerBytesUp: 100, payloadBytesUp: 0, headerBytesDown: 150, payloadBytesDown: 30 });
+    expect(s.records[0]).toMatchObject({ status: 200, headerBytesDown: 150, payloadBytesDown: 30 });
     wb.stop();
   });
 });

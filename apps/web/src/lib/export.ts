@@ -3,13 +3,13 @@ import type { TransportId } from '@wirebench/transports/contract';
 import type { ClientCounters } from '@wirebench/transports/client';
 import type { LatencySample, OffsetEstimate } from './measurements.ts';
 import type { SeqTrackerState } from './seq-tracker.ts';
-import { type ByteRecord, bytesPerMessage, percentiles } from './stats-math.ts';
+import { bytesPerMessage, percentiles } from './stats-math.ts';
 
 export interface LaneExport {
   transport: TransportId;
   clientId: string | null;
+  /** The client's counters, the bytes it moved (headers / payload, up / down) included. */
   counters: ClientCounters;
-  bytes: ByteRecord;
   seq: SeqTrackerState;
   serverDelayMs: number;
 }
@@ -30,7 +30,7 @@ export function buildRunJson(run: RunExport): string {
     return {
       ...l,
       latency: { exact: percentiles(own), estimated: percentiles(est) },
-      bytesPerMessage: bytesPerMessage(l.bytes, l.counters.messages),
+      bytesPerMessage: bytesPerMessage(l.counters, l.counters.messages),
     };
   });
   return JSON.stringify({ ...run, lanes }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);

@@ -4,7 +4,6 @@ import type { ChatMessage, TransportId } from '@wirebench/transports/contract';
 import type { ClientOptions, ClientSnapshot, TransportClient, WireRecord } from '@wirebench/transports/client';
 import type { Measurements } from './measurements.ts';
 import { SeqTracker, type SeqTrackerState } from './seq-tracker.ts';
-import { addBytes, type ByteRecord, ZERO_BYTES } from './stats-math.ts';
 import { Store, type Schedule, frameSchedule } from './store.ts';
 
 export type ClientFactory = (transport: TransportId, options: ClientOptions) => TransportClient;
@@ -37,8 +36,6 @@ export interface LaneState {
   messages: readonly LaneMessage[];
   seq: SeqTrackerState;
   records: readonly WireRecord[];
-  /** All bytes this lane moved, split headers / payload, up / down. */
-  bytes: ByteRecord;
   /** Server-side delay applied through POST /api/debug/delay. */
   serverDelayMs: number;
   lastError: string | null;
@@ -59,7 +56,6 @@ export class Lane {
   readonly client: TransportClient;
   readonly store: Store<LaneState>;
   private seqTracker = new SeqTracker();
-  private counted = new Map<number, ByteRecord>();
   private offs: Array<() => void> = [];
 
   constructor(
@@ -74,7 +70,6 @@ export class Lane {
         messages: [],
         seq: this.seqTracker.snapshot,
         records: [],
-        bytes: ZERO_BYTES,
         serverDelayMs: 0,
         lastError: null,
         historyUpTo: null,
@@ -158,27 +153,9 @@ export class Lane {
     this.patch({ messages, seq: this.seqTracker.snapshot });
   }
 
+  /** Keeps the newest records for the timeline; the bytes they moved are counted by the client (its counters). */
   private onRecord(r: WireRecord): void {
     const s = this.store.getSnapshot();
-    // Count only what this update added, so pending records that grow are not double-counted.
-    const before = this.counted.get(r.id) ?? ZERO_BYTES;
-    const now: ByteRecord = {
-      headerBytesUp: r.headerBytesUp,
-      payloadBytesUp: r.payloadBytesUp,
-      headerBytesDown: r.headerBytesDown,
-      payloadBytesDown: r.payloadBytesDown,
-    };
-    this.counted.set(r.id, now);
-    if (this.counted.size > RECORD_LIMIT * 4) {
-      const oldest = this.counted.keys().next().value;
-      if (oldest !== undefined) this.counted.delete(oldest);
-    }
-    const bytes = addBytes(s.bytes, {
-      headerBytesUp: now.headerBytesUp - before.headerBytesUp,
-      payloadBytesUp: now.payloadBytesUp - before.payloadBytesUp,
-      headerBytesDown: now.headerBytesDown - before.headerBytesDown,
-      payloadBytesDown: now.payloadBytesDown - before.payloadBytesDown,
-    });
     const i = s.records.findIndex((x) => x.id === r.id);
     let records: WireRecord[];
     if (i >= 0) {
@@ -187,7 +164,7 @@ export class Lane {
     } else {
       records = s.records.length >= RECORD_LIMIT ? [...s.records.slice(-(RECORD_LIMIT - 1)), { ...r }] : [...s.records, { ...r }];
     }
-    this.patch({ records, bytes });
+    this.patch({ records });
   }
 
   private patch(p: Partial<LaneState>): void {

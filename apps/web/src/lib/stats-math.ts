@@ -138,17 +138,6 @@ export function bytesPerMessage(totals: ByteRecord, delivered: number): BytesPer
   };
 }
 
-export function addBytes(into: ByteRecord, record: ByteRecord): ByteRecord {
-  return {
-    headerBytesUp: into.headerBytesUp + record.headerBytesUp,
-    payloadBytesUp: into.payloadBytesUp + record.payloadBytesUp,
-    headerBytesDown: into.headerBytesDown + record.headerBytesDown,
-    payloadBytesDown: into.payloadBytesDown + record.payloadBytesDown,
-  };
-}
-
-export const ZERO_BYTES: ByteRecord = { headerBytesUp: 0, payloadBytesUp: 0, headerBytesDown: 0, payloadBytesDown: 0 };
-
 /** Clock offset (server − client) from one of this page's own messages. */
 export function offsetSample(sendAt: number, ackAt: number, serverTime: number): { offset: number; rtt: number } {
   const rtt = Math.max(0, ackAt - sendAt);

@@ -297,7 +297,6 @@ export class Workbench {
           transport: l.transport,
           clientId: s.client.clientId,
           counters: s.client.counters,
-          bytes: s.bytes,
           seq: s.seq,
           serverDelayMs: s.serverDelayMs,
         };

@@ -200,7 +200,7 @@ function finiteOrNull(v: number): number | null {
 
 function laneBytes(l: Lane) {
   const s = l.store.getSnapshot();
-  return bytesPerMessage(s.bytes, s.client.counters.messages);
+  return bytesPerMessage(s.client.counters, s.client.counters.messages);
 }
 
 function PercentileTable({ ids }: { ids: TransportId[] }) {

@@ -23,7 +23,7 @@ export function LaneCard({ lane, removable }: { lane: Lane; removable: boolean }
   const status = s.client.status;
   const paused = status === 'paused';
   const locked = status === 'locked';
-  const perMsg = bytesPerMessage(s.bytes, c.messages);
+  const perMsg = bytesPerMessage(c, c.messages);
   const [delay, setDelay] = useState(s.serverDelayMs);
 
   return (

@@ -331,7 +331,7 @@ function Figures({ lane, measurements }: { lane: Lane; measurements: Measurement
     if (msg.own && msg.latencyMs !== null && !msg.estimated) last = msg.latencyMs;
   }
   const own = measurements?.percentiles(lane.transport, 'exact');
-  const perMsg = bytesPerMessage(l.bytes, c.messages);
+  const perMsg = bytesPerMessage(c, c.messages);
   return (
     <dl className="st-figures" data-testid="student-figures">
       <dt>{STRINGS.latencyLast}</dt>
