@@ -17,7 +17,7 @@ async function roomSnapshot(s: Started): Promise<unknown> {
   const st = await stats(s.app);
   return {
     room: st.room,
-    connections: Object.fromEntries(Object.entries(st.transports).map(([id, t]: [string, any]) => [id, t.connections])), // eslint-disable-line @typescript-eslint/no-explicit-any
+    connections: Object.fromEntries(Object.entries(st.transports).map(([id, t]: [string, any]) => [id, t.connections])),
   };
 }
 
