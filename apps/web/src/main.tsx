@@ -3,10 +3,10 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import 'uplot/dist/uPlot.min.css';
 import { StudentApp, TeacherApp } from './app.tsx';
-import { ClassRoster } from './lib/class-roster.ts';
-import { pageNow } from './lib/clock.ts';
-import { loadOwnIds, saveOwnIds, takeTeacherKey, TeacherSession } from './lib/teacher.ts';
-import { Workbench } from './lib/workbench.ts';
+import { ClassRoster } from './model/class-roster.ts';
+import { pageNow } from './model/clock.ts';
+import { loadOwnIds, saveOwnIds, takeTeacherKey, TeacherSession } from './model/teacher.ts';
+import { Workbench } from './model/workbench.ts';
 import './ui/styles.css';
 
 // Before anything renders: the key leaves the address bar (#teacher=… becomes #/lanes).

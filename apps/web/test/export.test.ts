@@ -2,8 +2,8 @@
 // (CONTRACT "The message": "no export may let a spreadsheet run it as a formula"), and
 // numbers stay numbers.
 import { describe, expect, it } from 'vitest';
-import { buildCsv, CSV_HEADER } from '../src/lib/export.ts';
-import type { LatencySample } from '../src/lib/measurements.ts';
+import { buildCsv, CSV_HEADER } from '../src/model/export.ts';
+import type { LatencySample } from '../src/model/measurements.ts';
 
 function sample(clientMsgId: string | null, extra: Partial<LatencySample> = {}): LatencySample {
   return { seq: 1, lane: 'ws-raw', clientMsgId, receivedAt: 1000.5, serverTime: 1000, latencyMs: 0.5, estimated: true, ...extra };

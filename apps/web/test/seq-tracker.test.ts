@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeqTracker } from '../src/lib/seq-tracker.ts';
+import { SeqTracker } from '../src/model/seq-tracker.ts';
 
 describe('SeqTracker', () => {
   it('in-order seqs: no gaps, no duplicates', () => {

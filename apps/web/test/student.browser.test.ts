@@ -9,7 +9,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../server/test/helpers/chromium.ts';
 import { asTeacher, fetchJson, start, type Started } from '../../server/test/helpers/contract.ts';
-import { TRANSPORT_LABELS as LABELS } from '../src/lib/workbench.ts';
+import { TRANSPORT_LABELS as LABELS } from '../src/model/workbench.ts';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 

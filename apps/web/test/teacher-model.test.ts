@@ -2,11 +2,11 @@
 // the class list and its three actions, and the lanes' teacher identities.
 import { describe, expect, it } from 'vitest';
 import type { ClientsResponse, TransportId } from '@wirebench/transports/contract';
-import { ClassRoster } from '../src/lib/class-roster.ts';
-import { InspectorFeed } from '../src/lib/inspector-feed.ts';
+import { ClassRoster } from '../src/model/class-roster.ts';
+import { InspectorFeed } from '../src/model/inspector-feed.ts';
 import { syncSchedule } from '../src/lib/store.ts';
-import { forgetTeacherKey, takeTeacherKey, TEACHER_KEY_STORAGE, TeacherSession } from '../src/lib/teacher.ts';
-import { Workbench } from '../src/lib/workbench.ts';
+import { forgetTeacherKey, takeTeacherKey, TEACHER_KEY_STORAGE, TeacherSession } from '../src/model/teacher.ts';
+import { Workbench } from '../src/model/workbench.ts';
 import { FakeClient } from './fake-client.ts';
 
 const KEY = 'k3y-0f-the-teacher/with+odd=chars';

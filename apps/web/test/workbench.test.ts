@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { TransportId } from '@wirebench/transports/contract';
-import { CSV_HEADER } from '../src/lib/export.ts';
-import { applyInspectEvent, type InspectorState } from '../src/lib/inspector-feed.ts';
-import { MESSAGE_LIMIT } from '../src/lib/lane.ts';
+import { CSV_HEADER } from '../src/model/export.ts';
+import { applyInspectEvent, type InspectorState } from '../src/model/inspector-feed.ts';
+import { MESSAGE_LIMIT } from '../src/model/lane.ts';
 import { syncSchedule } from '../src/lib/store.ts';
-import { StatsPoller } from '../src/lib/stats-poller.ts';
-import { Workbench } from '../src/lib/workbench.ts';
+import { StatsPoller } from '../src/model/stats-poller.ts';
+import { Workbench } from '../src/model/workbench.ts';
 import { FakeClient, message } from './fake-client.ts';
 
 function setup() {

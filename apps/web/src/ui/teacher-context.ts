@@ -1,6 +1,6 @@
 import { createContext, useContext } from 'react';
-import type { ClassRoster } from '../lib/class-roster.ts';
-import type { TeacherSession } from '../lib/teacher.ts';
+import type { ClassRoster } from '../model/class-roster.ts';
+import type { TeacherSession } from '../model/teacher.ts';
 
 /** What only the teacher page has: the key's requests and the class list. */
 export interface Teacher {

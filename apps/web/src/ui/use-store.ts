@@ -1,6 +1,6 @@
 import { createContext, useContext, useSyncExternalStore } from 'react';
 import type { Store } from '../lib/store.ts';
-import type { Workbench } from '../lib/workbench.ts';
+import type { Workbench } from '../model/workbench.ts';
 
 export function useStore<S>(store: Store<S>): S {
   return useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);

@@ -1,7 +1,7 @@
 import { useCallback, useMemo } from 'react';
 import uPlot from 'uplot';
 import type { TransportId } from '@wirebench/transports/contract';
-import type { Lane } from '../../lib/lane.ts';
+import type { Lane } from '../../model/lane.ts';
 import { bytesPerMessage, histograms, ratesPerSecond } from '../../lib/stats-math.ts';
 import { fmtBytes, fmtMs, LANE_COLORS } from '../../ui/format.ts';
 import { axisFont, projector } from '../../ui/projector.ts';

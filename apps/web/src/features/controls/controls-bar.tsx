@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { TRANSPORT_IDS } from '@wirebench/transports/contract';
-import { download } from '../../lib/export.ts';
-import type { AutoTarget } from '../../lib/workbench.ts';
+import { download } from '../../lib/download.ts';
+import type { AutoTarget } from '../../model/workbench.ts';
 import { fmtMs } from '../../ui/format.ts';
 import { useStore, useWorkbench } from '../../ui/use-store.ts';
 

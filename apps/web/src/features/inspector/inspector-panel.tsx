@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { InspectFrame } from '@wirebench/transports/contract';
 import type { WireRecord } from '@wirebench/transports/client';
-import type { Lane } from '../../lib/lane.ts';
-import { pageNow } from '../../lib/clock.ts';
+import type { Lane } from '../../model/lane.ts';
+import { pageNow } from '../../model/clock.ts';
 import { fmtBytes, LANE_COLORS } from '../../ui/format.ts';
 import { useStore, useWorkbench } from '../../ui/use-store.ts';
 

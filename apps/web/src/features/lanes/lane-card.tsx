@@ -1,9 +1,9 @@
 import { memo, useState } from 'react';
 import type { ClientStatus } from '@wirebench/transports/client';
 import type { TransportId } from '@wirebench/transports/contract';
-import type { Lane, LaneMessage } from '../../lib/lane.ts';
+import type { Lane, LaneMessage } from '../../model/lane.ts';
 import { bytesPerMessage } from '../../lib/stats-math.ts';
-import { TRANSPORT_LABELS } from '../../lib/workbench.ts';
+import { TRANSPORT_LABELS } from '../../model/workbench.ts';
 import { fmtBytes, fmtInt, fmtMs, LANE_COLORS } from '../../ui/format.ts';
 import { useStore, useWorkbench } from '../../ui/use-store.ts';
 

@@ -1,5 +1,5 @@
 import { TRANSPORT_IDS } from '@wirebench/transports/contract';
-import { DEFAULT_LANES, TRANSPORT_LABELS } from '../../lib/workbench.ts';
+import { DEFAULT_LANES, TRANSPORT_LABELS } from '../../model/workbench.ts';
 import { useStore, useWorkbench } from '../../ui/use-store.ts';
 import { LaneCard } from './lane-card.tsx';
 

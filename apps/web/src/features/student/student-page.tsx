@@ -4,14 +4,14 @@
 import { type FormEvent, memo, useEffect, useState } from 'react';
 import { createClient, type ClientStatus } from '@wirebench/transports/client';
 import { DEFAULTS, TRANSPORT_IDS, type TransportId } from '@wirebench/transports/contract';
-import { pageNow } from '../../lib/clock.ts';
-import type { Lane } from '../../lib/lane.ts';
-import type { Measurements } from '../../lib/measurements.ts';
+import { pageNow } from '../../model/clock.ts';
+import type { Lane } from '../../model/lane.ts';
+import type { Measurements } from '../../model/measurements.ts';
 import { bytesPerMessage } from '../../lib/stats-math.ts';
-import { TRANSPORT_LABELS } from '../../lib/workbench.ts';
+import { TRANSPORT_LABELS } from '../../model/workbench.ts';
 import { fmtBytes, fmtInt, fmtMs, LANE_COLORS } from '../../ui/format.ts';
 import { useStore } from '../../ui/use-store.ts';
-import { type ChatEntry, type KeyValue, StudentModel } from './student-model.ts';
+import { type ChatEntry, type KeyValue, StudentModel } from '../../model/student-model.ts';
 import './student.css';
 
 /** Every word the page shows. `{name}`-style slots are filled by `fill`. */

@@ -11,9 +11,9 @@
 import type { ChatMessage, ClassMe, TransportId } from '@wirebench/transports/contract';
 import { DEFAULTS, TRANSPORT_IDS } from '@wirebench/transports/contract';
 import { CLIENT_ERROR_CODES, type ClientIdentity, type ClientOptions, type ClientStatus } from '@wirebench/transports/client';
-import { type ClientFactory, Lane, MESSAGE_LIMIT } from '../../lib/lane.ts';
-import { Measurements } from '../../lib/measurements.ts';
-import { frameSchedule, type Schedule, Store } from '../../lib/store.ts';
+import { type ClientFactory, Lane, MESSAGE_LIMIT } from './lane.ts';
+import { Measurements } from './measurements.ts';
+import { frameSchedule, type Schedule, Store } from '../lib/store.ts';
 
 /** How often the page asks for its assignment once it has an identity. */
 export const ME_INTERVAL_MS = 3_000;

@@ -2,7 +2,7 @@
 // 2 s, and the three things a teacher does to it: remove a client, lock the room, assign
 // transports. Every request goes through the teacher's fetch (the Bearer key).
 import type { AssignmentMode, AssignmentState, ClientInfo, ClientsResponse } from '@wirebench/transports/contract';
-import { Store, type Schedule, frameSchedule } from './store.ts';
+import { Store, type Schedule, frameSchedule } from '../lib/store.ts';
 
 export const ROSTER_INTERVAL_MS = 2000;
 

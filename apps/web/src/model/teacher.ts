@@ -4,7 +4,7 @@
 // the projector), and from then on it travels only as `Authorization: Bearer <key>`.
 import type { ClientIdentity } from '@wirebench/transports/client';
 import type { JoinResponse } from '@wirebench/transports/contract';
-import { Store, type Schedule, frameSchedule } from './store.ts';
+import { Store, type Schedule, frameSchedule } from '../lib/store.ts';
 
 export const TEACHER_KEY_STORAGE = 'wirebench.teacherKey';
 

@@ -4,7 +4,7 @@ import type { ChatMessage, TransportId } from '@wirebench/transports/contract';
 import type { ClientOptions, ClientSnapshot, TransportClient, WireRecord } from '@wirebench/transports/client';
 import type { Measurements } from './measurements.ts';
 import { SeqTracker, type SeqTrackerState } from './seq-tracker.ts';
-import { Store, type Schedule, frameSchedule } from './store.ts';
+import { Store, type Schedule, frameSchedule } from '../lib/store.ts';
 
 export type ClientFactory = (transport: TransportId, options: ClientOptions) => TransportClient;
 

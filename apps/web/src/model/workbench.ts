@@ -8,7 +8,7 @@ import { InspectorFeed } from './inspector-feed.ts';
 import { type ClientFactory, Lane } from './lane.ts';
 import { CounterSampler, Measurements } from './measurements.ts';
 import { StatsPoller } from './stats-poller.ts';
-import { Store, type Schedule, frameSchedule } from './store.ts';
+import { Store, type Schedule, frameSchedule } from '../lib/store.ts';
 
 export const DEFAULT_LANES: readonly TransportId[] = ['ws-raw', 'short-poll', 'long-poll'];
 

@@ -3,7 +3,7 @@ import type { TransportId } from '@wirebench/transports/contract';
 import type { ClientCounters } from '@wirebench/transports/client';
 import type { LatencySample, OffsetEstimate } from './measurements.ts';
 import type { SeqTrackerState } from './seq-tracker.ts';
-import { bytesPerMessage, percentiles } from './stats-math.ts';
+import { bytesPerMessage, percentiles } from '../lib/stats-math.ts';
 
 export interface LaneExport {
   transport: TransportId;
@@ -75,15 +75,4 @@ export function buildCsv(samples: readonly LatencySample[]): string {
     rows.push(cells.map(csvField).join(','));
   }
   return rows.join('\n') + '\n';
-}
-
-export function download(filename: string, text: string, mime: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: mime }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

@@ -4,7 +4,7 @@
 // headers); the server shows that secret redacted in the request line it reports.
 import type { ClientIdentity } from '@wirebench/transports/client';
 import type { InspectClose, InspectEvent, InspectFrame, InspectHandshake } from '@wirebench/transports/contract';
-import { Store, type Schedule, frameSchedule } from './store.ts';
+import { Store, type Schedule, frameSchedule } from '../lib/store.ts';
 
 export const FRAME_LIMIT = 200;
 

@@ -9,9 +9,9 @@
 // and report receivedAt − (serverTime − offset) as "estimated".
 import type { ChatMessage, TransportId } from '@wirebench/transports/contract';
 import { TRANSPORT_IDS } from '@wirebench/transports/contract';
-import { GrowableColumn, NullableColumn } from './growable.ts';
-import { offsetSample, percentiles, type Percentiles } from './stats-math.ts';
-import { Store, type Schedule, frameSchedule } from './store.ts';
+import { GrowableColumn, NullableColumn } from '../lib/growable.ts';
+import { offsetSample, percentiles, type Percentiles } from '../lib/stats-math.ts';
+import { Store, type Schedule, frameSchedule } from '../lib/store.ts';
 
 /** Charts of many points redraw at most this often. */
 export const CHART_REDRAW_MS = 150;

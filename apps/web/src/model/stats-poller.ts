@@ -2,8 +2,8 @@
 // own view of the class, next to what each lane counted itself.
 import type { InfoResponse, StatsResponse, TransportId } from '@wirebench/transports/contract';
 import { TRANSPORT_IDS } from '@wirebench/transports/contract';
-import { GrowableColumn } from './growable.ts';
-import { Store, type Schedule, frameSchedule } from './store.ts';
+import { GrowableColumn } from '../lib/growable.ts';
+import { Store, type Schedule, frameSchedule } from '../lib/store.ts';
 
 export interface StatsState {
   stats: StatsResponse | null;
