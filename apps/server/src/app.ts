@@ -1,5 +1,6 @@
 // buildApp(config): the whole server as a fastify instance. Registers
 // plugins; never listens (main.ts does, tests use inject or port 0).
+import { TRANSPORTS } from '@wirebench/transports/contract';
 import { existsSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
@@ -107,7 +108,7 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
   const raw = createRawWebSocketServer(ctx);
   const lib = createLibWebSockets(ctx);
   installUpgradeDispatcher(app.server, config, ctx.lifecycle, { raw, lib }, app.log);
-  app.get('/ws/raw', upgradeRequired);
+  app.get(TRANSPORTS['ws-raw'].path, upgradeRequired);
   app.get('/ws/raw/echo', upgradeRequired);
 
   // Shutdown (CONTRACT "Running"): answer held polls, 1001 to WebSockets, end streams.

@@ -7,6 +7,24 @@ export type TransportId = (typeof TRANSPORT_IDS)[number];
 export const HTTP_SEND_VIAS = ['short-poll', 'long-poll', 'sse'] as const;
 export type HttpSendVia = (typeof HTTP_SEND_VIAS)[number];
 
+export interface TransportInfo {
+  /** What the dashboard, the student page and the bench call it. */
+  label: string;
+  /** Where it receives the room: the WebSocket endpoint, the poll or the stream. */
+  path: string;
+  /** How a client of it sends: over its own WebSocket, or `POST /api/messages` with `via`. */
+  sends: 'websocket' | 'post';
+}
+
+/** One home for what each transport is: every server route, client, page and bench reads it here. */
+export const TRANSPORTS: Readonly<Record<TransportId, TransportInfo>> = {
+  'ws-raw': { label: 'WebSocket (hand-rolled)', path: '/ws/raw', sends: 'websocket' },
+  'ws-lib': { label: 'WebSocket (ws library)', path: '/ws/lib', sends: 'websocket' },
+  'short-poll': { label: 'Short polling', path: '/api/poll', sends: 'post' },
+  'long-poll': { label: 'Long polling', path: '/api/longpoll', sends: 'post' },
+  sse: { label: 'Server-Sent Events', path: '/api/events', sends: 'post' },
+};
+
 export interface ChatMessage {
   type: 'message';
   seq: number;

@@ -2,6 +2,7 @@
 // for both stacks (the request-target, the Host and origin rules, RFC 6455
 // 4.2.1, the URL parameters); a valid one goes to the hand-rolled server
 // (/ws/raw…) or to the @fastify/websocket scope that owns the path (/ws/lib…).
+import { TRANSPORTS } from '@wirebench/transports/contract';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
@@ -49,9 +50,9 @@ export function upgradeParamsOf(req: IncomingMessage): UpgradeParams {
 }
 
 const ROUTES = {
-  '/ws/raw': 'raw-chat',
+  [TRANSPORTS['ws-raw'].path]: 'raw-chat',
   '/ws/raw/echo': 'raw-echo',
-  '/ws/lib': 'lib-chat',
+  [TRANSPORTS['ws-lib'].path]: 'lib-chat',
   '/ws/lib/echo': 'lib-echo',
 } as const;
 

@@ -3,7 +3,7 @@
 // hub until a message arrives or the timeout runs out (then an empty answer).
 // A client that goes away releases its waiter, timer and peer at once.
 import type { FastifyPluginAsync } from 'fastify';
-import { DEFAULTS } from '@wirebench/transports/contract';
+import { DEFAULTS, TRANSPORTS } from '@wirebench/transports/contract';
 import { parseCursor, parseEpoch, parseIntParam } from '@wirebench/transports/polling';
 import { attributedClient, countRequest, pollQuerySchema, type PollQuery, type ServerContext } from '../context.ts';
 import { InvalidCursor } from '../errors.ts';
@@ -14,7 +14,7 @@ export const longPollRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx
   const unsubscribe = fanout.onPublish((message) => hub.notify(message.seq));
   app.addHook('onClose', async () => unsubscribe());
 
-  app.get<{ Querystring: PollQuery }>('/api/longpoll', { schema: { querystring: pollQuerySchema } }, async (request, reply) => {
+  app.get<{ Querystring: PollQuery }>(TRANSPORTS['long-poll'].path, { schema: { querystring: pollQuerySchema } }, async (request, reply) => {
     const after = parseCursor(request.query.after);
     if (!after.ok) throw new InvalidCursor(after.message);
     const epoch = parseEpoch(request.query.epoch);

@@ -1,4 +1,5 @@
 // GET /api/poll: short polling. Answers at once with whatever is new, never held.
+import { TRANSPORTS } from '@wirebench/transports/contract';
 import type { FastifyPluginAsync } from 'fastify';
 import { parseCursor, parseEpoch } from '@wirebench/transports/polling';
 import { attributedClient, countRequest, pollQuerySchema, type PollQuery, type ServerContext } from '../context.ts';
@@ -7,7 +8,7 @@ import { replyChannel } from './http-channel.ts';
 
 export const shortPollRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
   // #region poll
-  app.get<{ Querystring: PollQuery }>('/api/poll', { schema: { querystring: pollQuerySchema } }, async (request, reply) => {
+  app.get<{ Querystring: PollQuery }>(TRANSPORTS['short-poll'].path, { schema: { querystring: pollQuerySchema } }, async (request, reply) => {
     const after = parseCursor(request.query.after);
     if (!after.ok) throw new InvalidCursor(after.message);
     const epoch = parseEpoch(request.query.epoch);

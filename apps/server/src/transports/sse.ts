@@ -3,7 +3,7 @@
 // unnamed event whose id is its seq, and a comment every 15 s so proxies keep
 // the stream open.
 import type { FastifyPluginAsync } from 'fastify';
-import type { SseStateEvent } from '@wirebench/transports/contract';
+import { TRANSPORTS, type SseStateEvent } from '@wirebench/transports/contract';
 import { parseCursor, parseEpoch } from '@wirebench/transports/polling';
 import { encodeComment, encodeNamedEvent, resumeCursor } from '@wirebench/transports/sse';
 import { attributedClient, countRequest, pollQuerySchema, type PollQuery, type ServerContext } from '../context.ts';
@@ -21,7 +21,7 @@ const stateEvent = (state: SseStateEvent): string => encodeNamedEvent('state', J
 const keepAlive = encodeComment('keep-alive');
 
 export const sseRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
-  app.get<{ Querystring: PollQuery }>('/api/events', { schema: { querystring: pollQuerySchema } }, async (request, reply) => {
+  app.get<{ Querystring: PollQuery }>(TRANSPORTS.sse.path, { schema: { querystring: pollQuerySchema } }, async (request, reply) => {
     const cursor = parseCursor(resumeCursor(request.headers['last-event-id'], request.query.after));
     if (!cursor.ok) throw new InvalidCursor(cursor.message);
     const epoch = parseEpoch(request.query.epoch);

@@ -3,6 +3,7 @@
 // scope with its own upgrade emitter, so the plugin only ever sees the
 // upgrades http/upgrade.ts hands it (STYLE §7). Delivery, heartbeat and
 // backpressure are the fan-out's, as for every transport.
+import { TRANSPORTS } from '@wirebench/transports/contract';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
@@ -108,7 +109,7 @@ export function createLibWebSockets(ctx: ServerContext) {
   const plugin: FastifyPluginAsync = async (app) => {
     const endpoints = [
       { url: '/ws/lib/echo', bus: buses.echo, maxPayload: config.wsMaxMessageBytes, wsHandler: echoHandler },
-      { url: '/ws/lib', bus: buses.chat, maxPayload: config.wsChatMaxBytes, wsHandler: chatHandler },
+      { url: TRANSPORTS['ws-lib'].path, bus: buses.chat, maxPayload: config.wsChatMaxBytes, wsHandler: chatHandler },
     ];
     for (const { url, bus, maxPayload, wsHandler } of endpoints) {
       await app.register(async (scope) => {

@@ -1,6 +1,6 @@
 // Long polling: `GET /api/longpoll?after=N&timeout=MS` is held by the server until a
 // message arrives or the timeout passes; the next poll leaves as soon as an answer lands.
-import type { PollResponse } from '../contract.ts';
+import { TRANSPORTS, type PollResponse } from '../contract.ts';
 import { CLIENT_ERROR_CODES, describe } from './errors.ts';
 import { HttpClientBase } from './http-client.ts';
 import type { ClientOptions } from './types.ts';
@@ -71,7 +71,7 @@ export class LongPollClient extends HttpClientBase {
     try {
       answer = await this.request(
         'GET',
-        '/api/longpoll',
+        TRANSPORTS['long-poll'].path,
         { ...this.cursor.query(), timeout: timeoutMs, clientId: this.clientId ?? undefined },
         undefined,
         generation,

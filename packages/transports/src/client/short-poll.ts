@@ -1,6 +1,6 @@
 // Short polling: ask `GET /api/poll?after=N` every pollIntervalMs, answered at once.
 // Most answers are empty: that cost is what the lane shows.
-import type { PollResponse } from '../contract.ts';
+import { TRANSPORTS, type PollResponse } from '../contract.ts';
 import { CLIENT_ERROR_CODES, describe } from './errors.ts';
 import { HttpClientBase } from './http-client.ts';
 import type { ClientOptions } from './types.ts';
@@ -55,7 +55,7 @@ export class ShortPollClient extends HttpClientBase {
     try {
       answer = await this.request(
         'GET',
-        '/api/poll',
+        TRANSPORTS['short-poll'].path,
         { ...this.cursor.query(), clientId: this.clientId ?? undefined },
         undefined,
         generation,

@@ -9,7 +9,7 @@
 // (cursor.ts): a room that started again (another epoch) and a truncated replay.
 // The stream URL carries `epoch` with `after`, so a stream of an earlier room's cursor
 // replays nothing of the new room and the client rejoins instead.
-import type { ChatMessage, SseStateEvent } from '../contract.ts';
+import { TRANSPORTS, type ChatMessage, type SseStateEvent } from '../contract.ts';
 import { CLIENT_ERROR_CODES } from './errors.ts';
 import { HttpClientBase } from './http-client.ts';
 import type { RecordHandle } from './records.ts';
@@ -32,7 +32,7 @@ export class SseClient extends HttpClientBase {
   protected startReceiving(generation: number): void {
     const EventSourceCtor = this.opts.EventSource;
     this.stateSeen = false;
-    const url = buildUrl(this.opts.baseUrl, '/api/events', {
+    const url = buildUrl(this.opts.baseUrl, TRANSPORTS.sse.path, {
       ...this.cursor.query(),
       clientId: this.clientId ?? undefined,
     });

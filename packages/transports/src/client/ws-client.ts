@@ -3,7 +3,7 @@
 // One socket carries everything: welcome, history or replay, live messages, sends and acks.
 // A reconnect keeps the identity by presenting `?clientId=&clientSecret=` (CONTRACT v2);
 // the handshake's WireRecord shows that URL with the secret redacted.
-import { DEFAULTS, type ServerChatFrame, type SendFrame, type WelcomeFrame } from '../contract.ts';
+import { DEFAULTS, TRANSPORTS, type ServerChatFrame, type SendFrame, type WelcomeFrame } from '../contract.ts';
 import { BaseClient } from './base.ts';
 import { CLIENT_ERROR_CODES, SHUT_OUT_CODES } from './errors.ts';
 import type { RecordHandle } from './records.ts';
@@ -16,8 +16,8 @@ import { utf8Length, wsFrameHeaderBytes, wsHandshakeRequestBytes, wsHandshakeRes
 export type WebSocketTransportId = 'ws-raw' | 'ws-lib';
 
 export const WS_PATHS: Readonly<Record<WebSocketTransportId, string>> = Object.freeze({
-  'ws-raw': '/ws/raw',
-  'ws-lib': '/ws/lib',
+  'ws-raw': TRANSPORTS['ws-raw'].path,
+  'ws-lib': TRANSPORTS['ws-lib'].path,
 });
 
 /** RFC 6455 7.4.1: 1000 is a normal closure. Client-chosen codes live in 4000-4999. */
