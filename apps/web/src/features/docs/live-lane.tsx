@@ -1,57 +1,39 @@
-import { createClient, type TransportClient } from '@wirebench/transports/client';
-import type { ChatMessage } from '@wirebench/transports/contract';
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { createClient } from '@wirebench/transports/client';
+import { useEffect, useState } from 'react';
+import { pageNow } from '../../model/clock.ts';
+import { Lane } from '../../model/lane.ts';
+import { Measurements } from '../../model/measurements.ts';
+import { useStore } from '../../ui/use-store.ts';
 
 type LaneTransport = 'ws-raw' | 'short-poll';
 
-/** The lane's model, outside React: a real client and its last messages. */
-class LaneModel {
-  readonly client: TransportClient;
-  private messages: readonly ChatMessage[] = [];
-  private readonly listeners = new Set<() => void>();
-  private readonly off: () => void;
+/** The newest few messages are enough for a lane embedded in a page. */
+const SHOWN = 8;
 
-  constructor(transport: LaneTransport) {
-    // The newest few messages of history are enough for a lane embedded in a page.
-    this.client = createClient(transport, { baseUrl: location.origin, name: 'docs reader' });
-    this.off = this.client.on('message', (m) => {
-      this.messages = [...this.messages, m].slice(-8);
-      for (const l of this.listeners) l();
-    });
-  }
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    const off = this.client.subscribe(listener);
-    return () => {
-      this.listeners.delete(listener);
-      off();
-    };
-  };
-
-  getMessages = (): readonly ChatMessage[] => this.messages;
-
-  getSnapshot = () => this.client.getSnapshot();
-
-  close(): void {
-    this.off();
-    this.client.close();
-  }
+/** The dashboard's lane (its store, seq tracking and measurements), as a docs reader. */
+function openLane(transport: LaneTransport): Lane {
+  return new Lane(transport, {
+    factory: createClient,
+    measurements: new Measurements(),
+    options: { baseUrl: location.origin, name: 'docs reader', now: pageNow },
+    now: pageNow,
+  });
 }
 
-function Lane({ model }: { model: LaneModel }) {
-  const snap = useSyncExternalStore(model.subscribe, model.getSnapshot);
-  const messages = useSyncExternalStore(model.subscribe, model.getMessages);
+function LaneBody({ lane }: { lane: Lane }) {
+  const state = useStore(lane.store);
+  const snap = state.client;
+  const error = state.lastError ?? snap.lastError;
   const [text, setText] = useState('');
   return (
     <div className="live-lane-body">
       <p>
         status <b data-testid="live-lane-status">{snap.status}</b> · last seq <b>{snap.lastSeq}</b> · requests {snap.counters.requests} · bytes{' '}
         {snap.counters.bytesUp + snap.counters.bytesDown}
-        {snap.lastError ? ` · ${snap.lastError}` : ''}
+        {error ? ` · ${error}` : ''}
       </p>
       <ol className="live-lane-messages" data-testid="live-lane-messages">
-        {messages.map((m) => (
+        {state.messages.slice(-SHOWN).map((m) => (
           <li key={m.seq}>
             <span className="seq">#{m.seq}</span> <b>{m.name}</b> <span className="via">({m.via})</span> {m.text}
           </li>
@@ -61,7 +43,7 @@ function Lane({ model }: { model: LaneModel }) {
         onSubmit={(e) => {
           e.preventDefault();
           if (text.trim() === '') return;
-          model.client.send(text);
+          lane.send(text);
           setText('');
         }}
       >
@@ -69,7 +51,7 @@ function Lane({ model }: { model: LaneModel }) {
         <button type="submit" data-testid="live-lane-send">
           Send
         </button>{' '}
-        <button type="button" onClick={() => model.client.cut()}>
+        <button type="button" onClick={() => lane.client.cut()}>
           Cut
         </button>
       </form>
@@ -80,8 +62,8 @@ function Lane({ model }: { model: LaneModel }) {
 /** One real lane (hand-rolled WebSocket or short polling), started on request. */
 export function LiveLane() {
   const [transport, setTransport] = useState<LaneTransport>('ws-raw');
-  const [model, setModel] = useState<LaneModel | null>(null);
-  useEffect(() => () => model?.close(), [model]);
+  const [lane, setLane] = useState<Lane | null>(null);
+  useEffect(() => () => lane?.dispose(), [lane]);
 
   return (
     <section className="widget" data-testid="live-lane" aria-label="Live lane">
@@ -91,7 +73,7 @@ export function LiveLane() {
         <select
           value={transport}
           onChange={(e) => {
-            setModel(null);
+            setLane(null);
             setTransport(e.target.value as LaneTransport);
           }}
           data-testid="live-lane-transport"
@@ -100,22 +82,22 @@ export function LiveLane() {
           <option value="short-poll">short-poll</option>
         </select>
       </label>{' '}
-      {model ? (
-        <button onClick={() => setModel(null)}>Disconnect</button>
+      {lane ? (
+        <button onClick={() => setLane(null)}>Disconnect</button>
       ) : (
         <button
           className="primary"
           data-testid="live-lane-connect"
           onClick={() => {
-            const m = new LaneModel(transport);
-            m.client.connect();
-            setModel(m);
+            const opened = openLane(transport);
+            opened.start();
+            setLane(opened);
           }}
         >
           Connect
         </button>
       )}
-      {model && <Lane key={transport} model={model} />}
+      {lane && <LaneBody key={transport} lane={lane} />}
     </section>
   );
 }
