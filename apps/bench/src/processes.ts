@@ -257,7 +257,7 @@ export class Worker {
 
   static async start(): Promise<Worker> {
     const child = register(
-      fork(resolve(here, 'worker.ts'), [], {
+      fork(resolve(here, 'load/worker.ts'), [], {
         execArgv: ['--import', 'tsx', '--max-old-space-size=2048'],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       }),

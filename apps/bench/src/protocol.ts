@@ -1,9 +1,10 @@
-// The messages between the driver (run.ts) and its load workers (worker.ts), over the
+// The messages between the driver (run.ts) and its load workers (load/worker.ts), over the
 // child_process IPC channel. Every command gets exactly one reply with the same id.
-import type { TransportId } from '@wirebench/transports/contract';
+import { TRANSPORT_IDS, type TransportId } from '@wirebench/transports/contract';
 
-export type ChatTransport = 'ws-raw' | 'ws-lib' | 'sse' | 'long-poll' | 'short-poll';
-export const CHAT_TRANSPORTS: ChatTransport[] = ['ws-raw', 'ws-lib', 'sse', 'long-poll', 'short-poll'];
+/** The order scenarios run and reports list the transports in; a Record, so every TransportId has a place. */
+const BENCH_ORDER: Record<TransportId, number> = { 'ws-raw': 0, 'ws-lib': 1, sse: 2, 'long-poll': 3, 'short-poll': 4 };
+export const CHAT_TRANSPORTS: readonly TransportId[] = [...TRANSPORT_IDS].sort((a, b) => BENCH_ORDER[a] - BENCH_ORDER[b]);
 
 export type EchoTarget = 'ws-raw' | 'ws-lib' | 'tcp';
 
@@ -21,7 +22,7 @@ export type Command =
     }
   | {
       cmd: 'open';
-      transport: ChatTransport;
+      transport: TransportId;
       base: string;
       count: number;
       /** The room's lastSeq: receivers start after it (no history replay). */
@@ -38,7 +39,7 @@ export type Command =
   | { cmd: 'close' }
   | {
       cmd: 'send';
-      transport: ChatTransport;
+      transport: TransportId;
       base: string;
       tag: string;
       count: number;

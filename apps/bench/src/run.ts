@@ -9,12 +9,19 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, killAll, repoRoot } from './processes.ts';
-import { broadcastScenario, echoScenario, idleScenario, pollingScenario, type BenchConfig } from './scenarios.ts';
-import { slowReadersScenario } from './slow-readers.ts';
-import { measureBundle } from './bundle.ts';
-import { dashboardFrames } from './dashboard.ts';
-import { evaluateTargets, printTables, renderHtml, type FullReport } from './report.ts';
-import type { CodecCase } from './codec.ts';
+import type { BenchConfig } from './scenarios/config.ts';
+import { echoScenario } from './scenarios/echo.ts';
+import { broadcastScenario } from './scenarios/broadcast.ts';
+import { idleScenario } from './scenarios/idle.ts';
+import { pollingScenario } from './scenarios/polling.ts';
+import { slowReadersScenario } from './scenarios/slow-readers.ts';
+import { measureBundle } from './scenarios/dashboard/bundle.ts';
+import { dashboardFrames } from './scenarios/dashboard/frames-run.ts';
+import type { CodecCase } from './scenarios/codec.ts';
+import { renderHtml } from './report/html.ts';
+import { evaluateTargets } from './report/targets.ts';
+import { printTables } from './report/text.ts';
+import type { FullReport } from './report/types.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -90,7 +97,7 @@ process.on('exit', () => killAll());
 
 function runCodecChild(): Promise<CodecCase[]> {
   return new Promise((resolveCases, reject) => {
-    const child = fork(fileURLToPath(new URL('./codec.ts', import.meta.url)), [JSON.stringify(config.codec)], {
+    const child = fork(fileURLToPath(new URL('./scenarios/codec.ts', import.meta.url)), [JSON.stringify(config.codec)], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

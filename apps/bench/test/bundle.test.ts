@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { htmlEntries, initialJsGraph, measureBundle, parseAttributes, resolveInDist, staticImports } from '../src/bundle.ts';
+import { htmlEntries, initialJsGraph, measureBundle, parseAttributes, resolveInDist, staticImports } from '../src/scenarios/dashboard/bundle.ts';
 
 describe('htmlEntries', () => {
   it('finds module scripts, module preloads and stylesheets in document order', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { browserCpuMs, summarizeDashboardRuns, summarizeFrames, type DashboardConfig, type DashboardRun, type WindowSummary } from '../src/dashboard.ts';
-import type { BundleReport } from '../src/bundle.ts';
-import { dashboardTargets } from '../src/report.ts';
+import { summarizeDashboardRuns, summarizeFrames, type DashboardConfig, type DashboardRun, type WindowSummary } from '../src/scenarios/dashboard/frames.ts';
+import { browserCpuMs } from '../src/scenarios/dashboard/machine-cpu.ts';
+import type { BundleReport } from '../src/scenarios/dashboard/bundle.ts';
+import { dashboardTargets } from '../src/report/targets.ts';
 
 describe('summarizeFrames', () => {
   it('counts callbacks after the first over the time they span', () => {

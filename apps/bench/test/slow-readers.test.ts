@@ -13,11 +13,13 @@ import {
   peakOf,
   slowCase,
   type SlowRun,
-} from '../src/slow-readers.ts';
-import { TCP_ESTABLISHED, tcpStatesTo } from '../src/slow-peers.ts';
+} from '../src/scenarios/slow-readers.ts';
+import { TCP_ESTABLISHED, tcpStatesTo } from '../src/load/slow-peers.ts';
 import { benchServerEnv } from '../src/processes.ts';
 import { benchText } from '../src/protocol.ts';
-import { printTables, slowReadersTargets, type FullReport } from '../src/report.ts';
+import { slowReadersTargets } from '../src/report/targets.ts';
+import { printTables } from '../src/report/text.ts';
+import type { FullReport } from '../src/report/types.ts';
 
 const MiB = 1024 * 1024;
 

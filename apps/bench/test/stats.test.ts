@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Reservoir, mean, median, mergeWeighted, pairedRatio, percentile, percentileOfSorted, spread } from '../src/stats.ts';
-import { shares } from '../src/scenarios.ts';
-import { fmtSpread } from '../src/report.ts';
+import { shares } from '../src/scenarios/config.ts';
+import { fmtSpread } from '../src/report/format.ts';
 
 describe('percentile', () => {
   it('interpolates between closest ranks', () => {

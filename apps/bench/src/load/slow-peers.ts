@@ -7,7 +7,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import type { Command, EchoProbeResult, PeerMode, PeersOpenResult, PeersStatus, SlowCaseId } from './protocol.ts';
+import type { Command, EchoProbeResult, PeerMode, PeersOpenResult, PeersStatus, SlowCaseId } from '../protocol.ts';
 
 interface Peer {
   /** The client socket's local port, to find it in /proc/net/tcp; null when the socket may change. */

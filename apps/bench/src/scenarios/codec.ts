@@ -18,7 +18,7 @@
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { WsConnection, FrameDecoder, encodeFrame } from '@wirebench/transports/ws';
-import { pairedRatio, spread, type Spread } from './stats.ts';
+import { pairedRatio, spread, type Spread } from '../stats.ts';
 
 const require = createRequire(import.meta.url);
 const wsLib = require('ws') as {

@@ -5,7 +5,7 @@
 // what it missed. The summaries at the top are pure and tested in test/slow-readers.test.ts.
 import { performance } from 'node:perf_hooks';
 import { TRANSPORT_IDS } from '@wirebench/transports/contract';
-import { ServerProcess, readVmHwm, readVmRss, resetPeakRss, type Worker } from './processes.ts';
+import { ServerProcess, readVmHwm, readVmRss, resetPeakRss, type Worker } from '../processes.ts';
 import {
   ECHO_ENDPOINTS,
   type CollectResult,
@@ -17,8 +17,8 @@ import {
   type PeersStatus,
   type SendResult,
   type SlowCaseId,
-} from './protocol.ts';
-import { shares } from './scenarios.ts';
+} from '../protocol.ts';
+import { shares } from './config.ts';
 
 const MiB = 1024 * 1024;
 
