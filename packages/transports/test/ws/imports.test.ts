@@ -1,7 +1,8 @@
-// STYLE §1: the protocol core does no I/O. This test reads the source of src/ws and
-// src/polling and fails on imports of sockets, HTTP, streams, fastify or ws, on node:crypto
+// STYLE §1: the protocol core does no I/O. This test reads the source of src/ws, src/polling
+// and src/sse and fails on imports of sockets, HTTP, streams, fastify or ws, on node:crypto
 // outside ws/handshake.ts, and on Node's Buffer or DOM globals. And the browser-safe half of
-// the WebSocket core (its entry, index.ts, with the handshake's rules) reaches nothing of Node.
+// the WebSocket core (its entry, index.ts, with the handshake's rules) and the SSE encoding
+// reach nothing of Node.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -52,11 +53,12 @@ function violations(file: string): string[] {
 }
 
 describe('1. the protocol core does no I/O', () => {
-  const files = [...sourceFiles('ws'), ...sourceFiles('polling')];
+  const files = [...sourceFiles('ws'), ...sourceFiles('polling'), ...sourceFiles('sse')];
 
   it('finds the core source files', () => {
     expect(files.some((f) => f.endsWith(join('ws', 'decoder.ts')))).toBe(true);
     expect(files.some((f) => f.endsWith(join('ws', 'handshake.ts')))).toBe(true);
+    expect(files.some((f) => f.endsWith(join('sse', 'encode.ts')))).toBe(true);
   });
 
   it.each(files.map((f) => [f.slice(srcRoot.length + 1), f]))('%s imports no I/O module', (_name, file) => {
@@ -127,5 +129,14 @@ describe('1. the browser-safe half of the WebSocket core imports nothing from No
   it('the check sees a Node module however it is named', () => {
     for (const spec of ['node:crypto', 'crypto', 'fs/promises', 'node:fs/promises']) expect(isNodeModule(spec)).toBe(true);
     for (const spec of ['./handshake-rules.ts', 'fast-check', '@wirebench/transports/ws']) expect(isNodeModule(spec)).toBe(false);
+  });
+});
+
+describe('1. the SSE encoding imports nothing from Node', () => {
+  it('its entry reaches every file of src/sse, and nothing from Node', () => {
+    const entry = join(srcRoot, 'sse', 'index.ts');
+    const reached = [...importClosure(entry).keys()].sort();
+    expect(reached).toEqual(sourceFiles('sse').sort());
+    expect(nodeImports(entry)).toEqual([]);
   });
 });
