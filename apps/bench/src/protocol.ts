@@ -51,7 +51,7 @@ export type Command =
       padTo?: number;
     }
   | { cmd: 'cpu' }
-  // The slow-readers scenario's peers (slow-peers.ts).
+  // The slow-readers scenario's peers (load/slow-peers.ts).
   | { cmd: 'peers-open'; caseId: SlowCaseId; mode: PeerMode; base: string; count: number; concurrency: number }
   | {
       cmd: 'peers-drive';
