@@ -2,7 +2,7 @@
 // the counters sampler, the stats poller, the auto-sender and the inspector feed.
 import type { ClientIdentity } from '@wirebench/transports/client';
 import type { TransportId } from '@wirebench/transports/contract';
-import { TRANSPORT_IDS } from '@wirebench/transports/contract';
+import { TRANSPORT_IDS, TRANSPORTS } from '@wirebench/transports/contract';
 import { buildCsv, buildRunJson, type RunExport } from './export.ts';
 import { InspectorFeed } from './inspector-feed.ts';
 import { type ClientFactory, Lane } from './lane.ts';
@@ -12,13 +12,8 @@ import { Store, type Schedule, frameSchedule } from '../lib/store.ts';
 
 export const DEFAULT_LANES: readonly TransportId[] = ['ws-raw', 'short-poll', 'long-poll'];
 
-export const TRANSPORT_LABELS: Record<TransportId, string> = {
-  'ws-raw': 'WebSocket (hand-rolled)',
-  'ws-lib': 'WebSocket (ws library)',
-  'short-poll': 'Short polling',
-  'long-poll': 'Long polling',
-  sse: 'Server-Sent Events',
-};
+/** Each transport's name on screen, from the contract's TRANSPORTS table. */
+export const TRANSPORT_LABELS = Object.fromEntries(TRANSPORT_IDS.map((id) => [id, TRANSPORTS[id].label])) as Record<TransportId, string>;
 
 export type AutoTarget = TransportId | 'round-robin';
 
