@@ -57,7 +57,7 @@ export function ChartsPanel() {
         })] as uPlot.AlignedData;
       },
     }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Rebuilt only when the lanes (`key`) or the source change: the data is read from the source on each draw.
     [key, m],
   );
 
@@ -110,7 +110,7 @@ export function ChartsPanel() {
         return [h.edges, ...h.counts] as uPlot.AlignedData;
       },
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Rebuilt only when the lanes (`key`) or the source change: the data is read from the source on each draw.
   }, [key, m]);
 
   const requests = useMemo(
@@ -141,7 +141,7 @@ export function ChartsPanel() {
         },
       },
     }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Rebuilt only when the lanes (`key`) or the source change: the data is read from the source on each draw.
     [key, sampler],
   );
 
@@ -168,7 +168,7 @@ export function ChartsPanel() {
         return [ids.map((_, i) => i), b.map((x) => finiteOrNull(x.headerPerMessage)), b.map((x) => finiteOrNull(x.payloadPerMessage))];
       },
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Rebuilt only when the lanes (`key`) or the source change: the data is read from the source on each draw.
   }, [key, lanes]);
 
   const subLatency = useCallback((fn: () => void) => m.changes.subscribe(fn), [m]);
