@@ -69,7 +69,7 @@ async function httpSender(c: SendCommand, refused: Refused): Promise<SendLink> {
   };
 }
 
-const SENDERS: Record<TransportId, (c: SendCommand, refused: Refused) => Promise<SendLink>> = {
+export const SENDERS: Record<TransportId, (c: SendCommand, refused: Refused) => Promise<SendLink>> = {
   'ws-raw': webSocketSender('/ws/raw'),
   'ws-lib': webSocketSender('/ws/lib'),
   'short-poll': httpSender,
