@@ -1,5 +1,6 @@
-// The long-poll receiver: one held GET /api/longpoll at a time, asked again as soon as it is answered.
+// The long-poll receiver: one held GET at a time, asked again as soon as it is answered.
 import http from 'node:http';
+import { TRANSPORTS } from '@wirebench/transports/contract';
 import { countError, countRequest, scan } from './deliveries.ts';
 import { agent, lastSeqOf } from './http.ts';
 import { isClosing, track, type OpenReceiver } from './receiver.ts';
@@ -12,7 +13,7 @@ export const longPollReceiver: OpenReceiver = ({ base, after, longPollTimeoutMs 
     const handle = { close: () => current?.destroy() };
     const poll = (): void => {
       if (isClosing()) return;
-      const req = http.get(`${base}/api/longpoll?after=${cursor}&timeout=${longPollTimeoutMs}`, { agent: agent() }, (res) => {
+      const req = http.get(`${base}${TRANSPORTS['long-poll'].path}?after=${cursor}&timeout=${longPollTimeoutMs}`, { agent: agent() }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => (body += d));

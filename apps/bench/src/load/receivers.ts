@@ -1,7 +1,7 @@
 // One receiver per transport. A Record over TransportId: a transport added to the contract
 // does not typecheck here until it has a receiver, so no scenario can skip it silently.
 import { performance } from 'node:perf_hooks';
-import type { TransportId } from '@wirebench/transports/contract';
+import { TRANSPORTS, type TransportId } from '@wirebench/transports/contract';
 import type { Command, OpenResult } from '../protocol.ts';
 import { longPollReceiver } from './long-poll.ts';
 import { startOpening, type OpenReceiver } from './receiver.ts';
@@ -10,8 +10,8 @@ import { sseReceiver } from './sse.ts';
 import { webSocketReceiver } from './websocket.ts';
 
 export const RECEIVERS: Record<TransportId, OpenReceiver> = {
-  'ws-raw': webSocketReceiver('/ws/raw'),
-  'ws-lib': webSocketReceiver('/ws/lib'),
+  'ws-raw': webSocketReceiver(TRANSPORTS['ws-raw'].path),
+  'ws-lib': webSocketReceiver(TRANSPORTS['ws-lib'].path),
   'short-poll': shortPollReceiver,
   'long-poll': longPollReceiver,
   sse: sseReceiver,

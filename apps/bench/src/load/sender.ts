@@ -2,7 +2,7 @@
 // (a WebSocket stack's chat socket, or POST /api/messages with the transport as its via).
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import type { TransportId } from '@wirebench/transports/contract';
+import { TRANSPORTS, type TransportId } from '@wirebench/transports/contract';
 import { benchText, type Command, type SendResult } from '../protocol.ts';
 import { now, sleep } from './clock.ts';
 import { postJson, wsBase } from './http.ts';
@@ -70,8 +70,8 @@ async function httpSender(c: SendCommand, refused: Refused): Promise<SendLink> {
 }
 
 export const SENDERS: Record<TransportId, (c: SendCommand, refused: Refused) => Promise<SendLink>> = {
-  'ws-raw': webSocketSender('/ws/raw'),
-  'ws-lib': webSocketSender('/ws/lib'),
+  'ws-raw': webSocketSender(TRANSPORTS['ws-raw'].path),
+  'ws-lib': webSocketSender(TRANSPORTS['ws-lib'].path),
   'short-poll': httpSender,
   'long-poll': httpSender,
   sse: httpSender,

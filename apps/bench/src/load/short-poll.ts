@@ -1,4 +1,5 @@
-// The short-poll receiver: GET /api/poll every pollIntervalMs, never two at once.
+// The short-poll receiver: a GET every pollIntervalMs, never two at once.
+import { TRANSPORTS } from '@wirebench/transports/contract';
 import { countError, countRequest, scan } from './deliveries.ts';
 import { getText, lastSeqOf } from './http.ts';
 import { isClosing, track, type OpenReceiver } from './receiver.ts';
@@ -17,7 +18,7 @@ export const shortPollReceiver: OpenReceiver = ({ base, after, pollIntervalMs })
     const poll = (): void => {
       if (inFlight || isClosing()) return;
       inFlight = true;
-      getText(`${base}/api/poll?after=${cursor}`).then(
+      getText(`${base}${TRANSPORTS['short-poll'].path}?after=${cursor}`).then(
         ({ status, body }) => {
           inFlight = false;
           countRequest();

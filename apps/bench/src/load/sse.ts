@@ -1,12 +1,13 @@
-// The SSE receiver: one GET /api/events kept open on the shared keep-alive agent.
+// The SSE receiver: one GET of the event stream kept open on the shared keep-alive agent.
 import http from 'node:http';
+import { TRANSPORTS } from '@wirebench/transports/contract';
 import { countError, scan } from './deliveries.ts';
 import { agent } from './http.ts';
 import { track, type OpenReceiver } from './receiver.ts';
 
 export const sseReceiver: OpenReceiver = ({ base, after }) =>
   new Promise((resolve, reject) => {
-    const req = http.get(`${base}/api/events?after=${after}`, { agent: agent() }, (res) => {
+    const req = http.get(`${base}${TRANSPORTS.sse.path}?after=${after}`, { agent: agent() }, (res) => {
       if (res.statusCode !== 200) {
         reject(new Error(`SSE status ${res.statusCode}`));
         res.resume();

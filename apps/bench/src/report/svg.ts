@@ -1,4 +1,5 @@
 // The HTML report's building blocks: escaping, tables and inline SVG bar charts (no scripts, no CDN).
+import type { TransportId } from '@wirebench/transports/contract';
 import type { Spread } from '../stats.ts';
 import { fmt } from './format.ts';
 
@@ -49,7 +50,8 @@ export function barChart(title: string, unit: string, bars: Bar[], opts: { refLi
   return parts.join('');
 }
 
-export const COLORS: Record<string, string> = {
+/** One colour per transport (a Record: a new transport needs one) and the TCP ceiling. */
+export const COLORS: Record<TransportId | 'tcp', string> = {
   'ws-raw': '#2e86de',
   'ws-lib': '#8e44ad',
   tcp: '#7f8c8d',
