@@ -1,5 +1,8 @@
 // Statistics for the bench: percentiles of latency samples, and the median of
 // repeated runs with its spread. Pure functions, unit-tested in test/stats.test.ts.
+import { percentileOfSorted } from '@wirebench/transports/percentile';
+
+export { PERCENTILE_METHOD, percentileOfSorted } from '@wirebench/transports/percentile';
 
 /** Sorts a copy ascending (numbers, not strings). */
 export function sorted(values: ArrayLike<number>): number[] {
@@ -7,31 +10,23 @@ export function sorted(values: ArrayLike<number>): number[] {
 }
 
 /**
- * The p-th percentile (0 ≤ p ≤ 100) of `values` by linear interpolation between
- * the closest ranks (the "R-7" definition, the one spreadsheets use).
- * NaN for an empty input.
+ * The p-th percentile (0 ≤ p ≤ 100) of `values` by the one definition the dashboard
+ * shows too (PERCENTILE_METHOD, nearest rank: always one of the values). NaN for none.
  */
 export function percentile(values: ArrayLike<number>, p: number): number {
   if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be within 0..100, got ${p}`);
-  const s = sorted(values);
-  return percentileOfSorted(s, p);
+  return percentileOfSorted(sorted(values), p);
 }
 
-/** Like percentile() for an input that is already sorted ascending. */
-export function percentileOfSorted(s: ArrayLike<number>, p: number): number {
+/**
+ * The median of repeated runs: the middle run, or the mean of the two middle ones. A summary
+ * of runs, not a latency percentile (those are `percentile`, by nearest rank).
+ */
+export function median(values: ArrayLike<number>): number {
+  const s = sorted(values);
   const n = s.length;
   if (n === 0) return NaN;
-  if (n === 1) return s[0]!;
-  const rank = (p / 100) * (n - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  const a = s[lo]!;
-  const b = s[hi]!;
-  return a + (b - a) * (rank - lo);
-}
-
-export function median(values: ArrayLike<number>): number {
-  return percentile(values, 50);
+  return n % 2 === 1 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
 }
 
 export function mean(values: ArrayLike<number>): number {

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Reservoir, mean, median, mergeWeighted, pairedRatio, percentile, percentileOfSorted, spread } from '../src/stats.ts';
+import { PERCENTILE_METHOD, Reservoir, mean, median, mergeWeighted, pairedRatio, percentile, percentileOfSorted, spread } from '../src/stats.ts';
 import { shares } from '../src/scenarios/config.ts';
 import { fmtSpread } from '../src/report/format.ts';
 
 describe('percentile', () => {
-  it('interpolates between closest ranks', () => {
-    expect(percentile([1, 2, 3, 4], 50)).toBe(2.5);
+  it('by nearest rank, as the dashboard: the smallest value with at least p% of the values at or below it', () => {
+    expect(PERCENTILE_METHOD).toBe('nearest rank');
+    expect(percentile([1, 2, 3, 4], 50)).toBe(2);
+    expect(percentile([1, 2, 3, 4], 51)).toBe(3);
     expect(percentile([10, 20, 30, 40, 50], 25)).toBe(20);
-    expect(percentile([0, 100], 99)).toBeCloseTo(99, 10);
+    expect(percentile([0, 100], 99)).toBe(100);
   });
   it('sorts numerically, not as strings, and leaves the input alone', () => {
     const input = [10, 9, 100, 1];
@@ -25,9 +27,10 @@ describe('percentile', () => {
     expect(() => percentile([1], -1)).toThrow(RangeError);
     expect(() => percentile([1], Number.NaN)).toThrow(RangeError);
   });
-  it('p99 of 1..100 sits between the two top ranks', () => {
+  it('p99 of 1..100 is the 99th value, never a blend of two', () => {
     const v = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect(percentile(v, 99)).toBeCloseTo(99.01, 10);
+    expect(percentile(v, 99)).toBe(99);
+    expect(percentile(v, 99.5)).toBe(100);
   });
 });
 

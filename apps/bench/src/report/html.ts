@@ -1,5 +1,5 @@
 // report.html: self-contained, tables and the inline SVG bar charts of svg.ts.
-import { spread } from '../stats.ts';
+import { PERCENTILE_METHOD, spread } from '../stats.ts';
 import { dashboardHtml } from './html-dashboard.ts';
 import { MiB, cpuNote, fmt, fmtSpread } from './format.ts';
 import { slowReadersHead, slowReadersRows, slowReadersTitle } from './slow-readers.ts';
@@ -10,7 +10,7 @@ export function renderHtml(r: FullReport): string {
   const s: string[] = [];
   s.push(`<h1>Wirebench bench report</h1>`);
   s.push(
-    `<p>${esc(r.startedAt)} · <code>${esc(r.command)}</code> · ${r.quick ? '<b>quick run (tiny sizes, one run: not a measurement)</b>' : `median of ${r.runs} runs, bars at the median, whiskers from min to max`}</p>`,
+    `<p>${esc(r.startedAt)} · <code>${esc(r.command)}</code> · ${r.quick ? '<b>quick run (tiny sizes, one run: not a measurement)</b>' : `median of ${r.runs} runs, bars at the median, whiskers from min to max`}; latency percentiles by ${PERCENTILE_METHOD}, as the dashboard shows them</p>`,
   );
   s.push(
     `<p>Machine: ${r.machine.cpus} CPUs, ${r.machine.totalMemGiB} GiB, Node ${esc(r.machine.node)}, ${esc(r.machine.platform)}. Driver PID ${r.pids.driver}, load workers ${r.pids.workers.join(', ')}.</p>`,

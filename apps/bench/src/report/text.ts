@@ -1,4 +1,5 @@
 // The tables printed at the end of a run.
+import { PERCENTILE_METHOD } from '../stats.ts';
 import { cpuNote, fmt, fmtSpread, kb, spreadOf } from './format.ts';
 import { slowReadersHead, slowReadersRows, slowReadersTitle } from './slow-readers.ts';
 import type { FullReport } from './types.ts';
@@ -12,7 +13,7 @@ export function printTables(r: FullReport): string {
   };
   if (r.echo) {
     table(
-      `1. Echo, ${r.echo.clients} clients, one message in flight each (median of ${r.runs} runs, min–max)`,
+      `1. Echo, ${r.echo.clients} clients, one message in flight each (median of ${r.runs} runs, min–max; p50/p99 by ${PERCENTILE_METHOD})`,
       ['target', 'size', 'msg/s', 'p50 ms', 'p99 ms', 'note'],
       r.echo.cases.map((c) => [c.target, `${c.size} B`, fmtSpread(c.msgsPerSec), fmtSpread(c.p50Ms, 3), fmtSpread(c.p99Ms, 3), cpuNote(c.cpu)]),
     );

@@ -1,18 +1,10 @@
 // Pure measurement math: percentiles, histograms, per-second rates, byte attribution.
 // No DOM, no clock: every function takes its inputs and returns a fresh value.
 
-/**
- * Percentile by the nearest-rank method: the smallest value such that at least
- * p% of the samples are ≤ it. `sorted` must be ascending. NaN for no samples.
- */
-export function percentileSorted(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  if (p <= 0) return sorted[0]!;
-  if (p >= 100) return sorted[n - 1]!;
-  const rank = Math.ceil((p / 100) * n);
-  return sorted[Math.max(0, rank - 1)]!;
-}
+import { percentileOfSorted } from '@wirebench/transports/percentile';
+
+/** Percentiles by the one definition every figure uses (PERCENTILE_METHOD: nearest rank). */
+export { PERCENTILE_METHOD, percentileOfSorted as percentileSorted } from '@wirebench/transports/percentile';
 
 export interface Percentiles {
   count: number;
@@ -32,9 +24,9 @@ export function percentiles(values: ArrayLike<number>): Percentiles {
   return {
     count: n,
     min: n ? sorted[0]! : Number.NaN,
-    p50: percentileSorted(sorted, 50),
-    p95: percentileSorted(sorted, 95),
-    p99: percentileSorted(sorted, 99),
+    p50: percentileOfSorted(sorted, 50),
+    p95: percentileOfSorted(sorted, 95),
+    p99: percentileOfSorted(sorted, 99),
     max: n ? sorted[n - 1]! : Number.NaN,
     mean: n ? sum / n : Number.NaN,
   };

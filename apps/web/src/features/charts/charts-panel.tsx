@@ -2,7 +2,7 @@ import { useCallback, useMemo } from 'react';
 import uPlot from 'uplot';
 import type { TransportId } from '@wirebench/transports/contract';
 import type { Lane } from '../../model/lane.ts';
-import { bytesPerMessage, histograms, ratesPerSecond } from '../../lib/stats-math.ts';
+import { PERCENTILE_METHOD, bytesPerMessage, histograms, ratesPerSecond } from '../../lib/stats-math.ts';
 import { fmtBytes, fmtMs, LANE_COLORS } from '../../ui/format.ts';
 import { axisFont, projector } from '../../ui/projector.ts';
 import { UPlotChart } from '../../ui/uplot-chart.tsx';
@@ -180,7 +180,7 @@ export function ChartsPanel() {
       <div className="charts">
         <UPlotChart title="Delivery latency per message (others’ messages: estimated)" testId="chart-latency" optionsKey={key} subscribe={subLatency} {...latency} />
         <div>
-          <UPlotChart title="Latency distribution (p50 solid, p95 dashed, p99 dotted)" testId="chart-histogram" optionsKey={key} subscribe={subLatency} {...histogram} />
+          <UPlotChart title={`Latency distribution (p50 solid, p95 dashed, p99 dotted; percentiles by ${PERCENTILE_METHOD})`} testId="chart-histogram" optionsKey={key} subscribe={subLatency} {...histogram} />
           <PercentileTable ids={ids} />
         </div>
         <UPlotChart title="HTTP requests + handshakes (cumulative)" testId="chart-requests" optionsKey={key} subscribe={subSampler} {...requests.cumulative} />
