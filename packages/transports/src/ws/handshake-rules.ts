@@ -108,11 +108,19 @@ export function encodeHttpError(
 export function sameOriginOnly(origin: string | undefined, host: string | undefined): boolean {
   if (origin === undefined) return true;
   if (host === undefined) return false;
+  let url: URL;
   try {
-    return new URL(origin).host.toLowerCase() === host.trim().toLowerCase();
+    url = new URL(origin);
   } catch {
     return false;
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  // RFC 6454 4: an origin's port is its scheme's default when the URL names none; a Host without a port likewise.
+  const defaultPort = url.protocol === 'https:' ? '443' : '80';
+  const originHost = url.port === '' ? `${url.hostname}:${defaultPort}` : url.host;
+  const trimmed = host.trim();
+  const hostWithPort = trimmed.includes(':') && !trimmed.endsWith(']') ? trimmed : `${trimmed}:${defaultPort}`;
+  return originHost.toLowerCase() === hostWithPort.toLowerCase();
 }
 
 // A header value as one string: Node lowercases names, and a repeated header may arrive as
