@@ -1,7 +1,7 @@
 // GET /api/inspect?clientId=: the inspector feed as Server-Sent Events. The
 // feed is a fan-out peer like any stream: bounded, kept alive, ended at shutdown.
 import type { FastifyPluginAsync } from 'fastify';
-import { encodeComment } from '@wirebench/transports/sse';
+import { encodeComment, encodeSseEvent } from '@wirebench/transports/sse';
 import { authorizeFor, type ServerContext } from '../context.ts';
 import { openEventStream } from '../http/event-stream.ts';
 import { replyChannel } from '../transports/http-channel.ts';
@@ -28,7 +28,7 @@ export const inspectRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx)
       channel.keepAlive = () => res.write(keepAlive);
       const peer = fanout.attach({ transport: null, channel, connection: false });
       const unsubscribe = inspector.subscribe(clientId, (event) => {
-        const chunk = `data: ${JSON.stringify(event)}\n\n`;
+        const chunk = encodeSseEvent({ data: JSON.stringify(event) });
         peer.send(chunk, chunk.length);
       });
       res.on('drain', () => peer.drained());

@@ -5,17 +5,27 @@
 // A line starting with ':' is a comment, ignored by the browser: useful to
 // keep proxies from closing an idle stream.
 
-/** One unnamed event. `data` must not contain line breaks (JSON.stringify output never does). */
+export interface SseEvent {
+  /** A name (`event:`): EventSource hands the event only to listeners of that name; none: `message`. */
+  event?: string;
+  /** Becomes the stream's last event ID, sent back as `Last-Event-ID` on a reconnect. */
+  id?: number | string;
+  /** One line: it must not contain line breaks (JSON.stringify output never does). */
+  data: string;
+}
+
+/** The one event encoder: the fields it is given, then the blank line that ends the event. */
 // #region encode-event
-export function encodeEvent(id: number | string, data: string): string {
-  return `id: ${id}\ndata: ${data}\n\n`;
+export function encodeSseEvent({ event, id, data }: SseEvent): string {
+  return `${event === undefined ? '' : `event: ${event}\n`}${id === undefined ? '' : `id: ${id}\n`}data: ${data}\n\n`;
 }
 // #endregion encode-event
 
-/** A named event (`event:` field): EventSource delivers it only to listeners of that name. */
-export function encodeNamedEvent(name: string, data: string): string {
-  return `event: ${name}\ndata: ${data}\n\n`;
-}
+/** A room message: unnamed, its seq as the event id. */
+export const encodeEvent = (id: number | string, data: string): string => encodeSseEvent({ id, data });
+
+/** A named event, such as the `state` event that opens every stream. */
+export const encodeNamedEvent = (name: string, data: string): string => encodeSseEvent({ event: name, data });
 
 export function encodeComment(text = ''): string {
   return `: ${text}\n\n`;
