@@ -8,6 +8,7 @@ import { pageNow } from './model/clock.ts';
 import { loadOwnIds, saveOwnIds, takeTeacherKey, TeacherSession } from './model/teacher.ts';
 import { Workbench } from './model/workbench.ts';
 import './ui/styles.css';
+import './i18n/index.ts';
 
 // Before anything renders: the key leaves the address bar (#teacher=… becomes #/lanes).
 const key = takeTeacherKey();
