@@ -3,7 +3,6 @@
 import { TRANSPORTS } from '@wirebench/transports/contract';
 import { existsSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import fastifyStatic from '@fastify/static';
 import { LongPollHub } from '@wirebench/transports/polling';
 import { defaultConfig, type AppConfig } from './config.ts';
 import { OriginNotAllowed } from './errors.ts';
@@ -12,6 +11,7 @@ import { edgeServerOptions, installEdgeGuards } from './http/guards.ts';
 import { installJsonParser } from './http/json.ts';
 import { originAllowed } from './http/origin.ts';
 import { installSecurityHeaders } from './http/security.ts';
+import { staticSite } from './http/static-site.ts';
 import { teacherGate } from './http/teacher.ts';
 import { installUpgradeDispatcher } from './http/upgrade.ts';
 import type { ServerContext } from './context.ts';
@@ -124,7 +124,7 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
   void app.register(lib.plugin);
 
   if (config.staticDir && existsSync(config.staticDir)) {
-    void app.register(fastifyStatic, { root: config.staticDir, prefix: '/', wildcard: true, index: 'index.html' });
+    void app.register(staticSite, { root: config.staticDir });
   }
   return app;
 }
