@@ -51,6 +51,21 @@ export type Command =
       padTo?: number;
     }
   | { cmd: 'cpu' }
+  // The dashboard's class: simulated students (load/students.ts).
+  | {
+      cmd: 'students-open';
+      base: string;
+      /** One entry per student: the transport it receives and sends on. */
+      transports: TransportId[];
+      concurrency: number;
+    }
+  | {
+      cmd: 'students-drive';
+      tag: string;
+      /** Each student sends one message this often, the class spread evenly over the period. */
+      everyMs: number;
+      durationMs: number;
+    }
   // The slow-readers scenario's peers (load/slow-peers.ts).
   | { cmd: 'peers-open'; caseId: SlowCaseId; mode: PeerMode; base: string; count: number; concurrency: number }
   | {
@@ -143,6 +158,19 @@ export interface SendResult {
   sent: number;
   firstSentAt: number;
   lastSentAt: number;
+  errors: number;
+  firstError: string | null;
+}
+
+export interface StudentsOpenResult {
+  opened: number;
+  failed: number;
+  firstError: string | null;
+}
+
+export interface StudentsDriveResult {
+  sent: number;
+  /** Sends the server refused or that failed on the way. */
   errors: number;
   firstError: string | null;
 }

@@ -1,7 +1,8 @@
-// pnpm bench [--quick] [--no-build] [--only echo,broadcast,idle,polling,codec,dashboard,slow-readers]
+// pnpm bench [--quick] [--no-build] [--profile] [--only echo,broadcast,idle,polling,codec,dashboard,slow-readers]
 // Builds and starts the production server, drives it from separate load processes over
 // 127.0.0.1, prints tables and writes bench-results/<timestamp>/report.{json,html}.
-// The dashboard scenario also builds the web app and opens it in Chromium.
+// The dashboard scenario also builds the web app and opens it in Chromium; --profile writes a
+// Chromium CPU profile of its loaded and class windows beside the report.
 // Exit code 0 when every scenario ran (targets are reported, never fatal), 1 when one crashed.
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, killAll, repoRoot } from './processes.ts';
+import { CHAT_TRANSPORTS } from './protocol.ts';
 import type { BenchConfig } from './scenarios/config.ts';
 import { echoScenario } from './scenarios/echo.ts';
 import { broadcastScenario } from './scenarios/broadcast.ts';
@@ -26,6 +28,7 @@ import type { FullReport } from './report/types.ts';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const build = !args.includes('--no-build');
+const profile = args.includes('--profile');
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice(7) ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
 const ALL = ['echo', 'broadcast', 'idle', 'polling', 'codec', 'dashboard', 'slow-readers'] as const;
 const only = new Set(onlyArg ? onlyArg.split(',') : ALL);
@@ -39,7 +42,15 @@ const config: BenchConfig = quick
       idle: { clients: 50 },
       polling: { clients: 20, messagesPerSecond: 5, durationMs: 1_000 },
       codec: { timeMs: 20, rounds: 1 },
-      dashboard: { messagesPerSecond: 20, windowMs: 4_000, warmupMs: 1_000, settleMs: 500, viewport: { width: 1600, height: 1000 } },
+      dashboard: {
+        lanes: CHAT_TRANSPORTS,
+        messagesPerSecond: 20,
+        class: { students: 60, everyMs: 3_000 },
+        windowMs: 4_000,
+        warmupMs: 1_000,
+        settleMs: 500,
+        viewport: { width: 1600, height: 1000 },
+      },
       slowReaders: {
         peers: 8,
         room: { messages: 500, textChars: 1_900 },
@@ -66,7 +77,15 @@ const config: BenchConfig = quick
       idle: { clients: 5_000 },
       polling: { clients: 1_000, messagesPerSecond: 2, durationMs: 10_000 },
       codec: { timeMs: 400, rounds: 3 },
-      dashboard: { messagesPerSecond: 20, windowMs: 10_000, warmupMs: 2_000, settleMs: 1_000, viewport: { width: 1600, height: 1000 } },
+      dashboard: {
+        lanes: CHAT_TRANSPORTS,
+        messagesPerSecond: 20,
+        class: { students: 60, everyMs: 3_000 },
+        windowMs: 10_000,
+        warmupMs: 2_000,
+        settleMs: 1_000,
+        viewport: { width: 1600, height: 1000 },
+      },
       slowReaders: {
         peers: 50,
         room: { messages: 3_000, textChars: 1_900 },
@@ -146,7 +165,7 @@ async function main(): Promise<number> {
       'Ratios are paired: each run measures both sides back to back and the ratio is taken per run; the median and the min–max of the per-run ratios are shown.',
       'Idle heap: the server has no heap endpoint; heap figures come from the preloaded probe after a full GC, and RSS from /proc/<pid>/status VmRSS deltas.',
       'Polling bytes are counted by the server (/api/stats bytesIn + bytesOut of the lane), HTTP headers included.',
-      'Dashboard: initial JS = the module scripts and modulepreloads of apps/web/dist/index.html plus every chunk reached by static import/export-from statements (parsed with es-module-lexer), dynamic import() left out; each file gzipped with node:zlib level 9 and summed; KB = 1000 bytes as in Vite\'s report. Frames: Debian Chromium (headless, --disable-gpu, so painting is in software) through playwright-core, viewport 1600×1000, the dashboard served by the production server at /; requestAnimationFrame callbacks counted inside the page over a fixed window, with long tasks and long animation frames from PerformanceObserver; traffic comes from a joined client in a load process that POSTs /api/messages, so the page only receives.',
+      'Dashboard: initial JS = the module scripts and modulepreloads of apps/web/dist/index.html plus every chunk reached by static import/export-from statements (parsed with es-module-lexer), dynamic import() left out; each file gzipped with node:zlib level 9 and summed; KB = 1000 bytes as in Vite\'s report. Frames: Debian Chromium (headless, --disable-gpu, so painting is in software) through playwright-core, viewport 1600×1000, the dashboard served by the production server at /, its default lanes open and the others added through the page\'s workbench (all five); requestAnimationFrame callbacks counted inside the page over a fixed window, with long tasks and long animation frames from PerformanceObserver, and the renderer\'s main thread from CDP Performance.getMetrics; traffic comes from a joined client in a load process that POSTs /api/messages, so the page only receives. The class variant follows on the same page: 60 students in another load process, on the five transports in turn (WebSocket students send and receive on one chat socket; HTTP students join, receive with their transport and POST), each sending one message every 3 s. Chromium CPU is every process of the browser (browser, renderers, GPU/compositor, network), % of one core, from /proc.',
     ],
     targets: [],
     errors: [],
@@ -167,7 +186,12 @@ async function main(): Promise<number> {
         console.log(
           `  initial JS ${(bundle.initial.gzipBytes / 1000).toFixed(1)} KB gzip in ${bundle.initial.files.length} files (${bundle.initial.files.map((f) => f.path).join(', ')}); all JS ${(bundle.allJs.gzipBytes / 1000).toFixed(1)} KB gzip in ${bundle.allJs.files} files`,
         );
-        report.dashboard.frames = await dashboardFrames(config.dashboard, config.runs, webDist, workers[0]!);
+        if (profile) mkdirSync(outDir, { recursive: true });
+        report.dashboard.frames = await dashboardFrames(config.dashboard, config.runs, webDist, {
+          sender: workers[0]!,
+          students: workers[1]!,
+          profileDir: profile ? outDir : null,
+        });
       },
     ],
   ];

@@ -1,5 +1,5 @@
 // A load worker: a separate process that holds bench clients (echo clients, one receiver per
-// transport, a sender, the slow-readers peers) and does what the driver asks over IPC. It
+// transport, a sender, the slow-readers peers, the dashboard's students) and does what the driver asks over IPC. It
 // exits when the driver goes away.
 import type { Command } from '../protocol.ts';
 import { cpu } from './clock.ts';
@@ -10,6 +10,7 @@ import { closeReceivers } from './receiver.ts';
 import { openMany } from './receivers.ts';
 import { runSend } from './sender.ts';
 import { closePeers, drivePeers, echoProbe, openPeers, peersStatus } from './slow-peers.ts';
+import { closeStudents, driveStudents, openStudents } from './students.ts';
 
 async function handle(c: Command): Promise<unknown> {
   switch (c.cmd) {
@@ -26,6 +27,7 @@ async function handle(c: Command): Promise<unknown> {
       closeReceivers();
       renewAgent();
       closePeers();
+      closeStudents();
       return null;
     case 'send':
       return runSend(c);
@@ -39,6 +41,10 @@ async function handle(c: Command): Promise<unknown> {
       return peersStatus();
     case 'echo-probe':
       return echoProbe(c);
+    case 'students-open':
+      return openStudents(c);
+    case 'students-drive':
+      return driveStudents(c);
   }
 }
 

@@ -1,7 +1,7 @@
 // How figures are written in the tables, the targets and the HTML.
 import { spread, type Spread } from '../stats.ts';
 import type { CpuReport } from '../scenarios/cpu-window.ts';
-import type { DashboardFramesReport } from '../scenarios/dashboard/frames.ts';
+import type { DashboardFramesReport, DashboardRun, WindowSummary } from '../scenarios/dashboard/frames.ts';
 
 export const fmt = (v: number, digits = 0): string =>
   Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—';
@@ -16,6 +16,28 @@ export function fmtSpread(s: Spread | null | undefined, digits = 0, unit = ''): 
 /** One figure of every dashboard run, as a spread. */
 export function spreadOf(f: DashboardFramesReport, pick: (run: DashboardFramesReport['runs'][number]) => number): Spread {
   return spread(f.runs.map(pick));
+}
+
+/** The dashboard's windows in report order, each with how to find it in a run (null: not measured). */
+export function dashboardWindows(f: DashboardFramesReport): Array<[string, (run: DashboardRun) => WindowSummary | null]> {
+  return [
+    ['about:blank (reference)', (x) => x.reference],
+    ['dashboard, no traffic', (x) => x.idle],
+    [`dashboard, ${f.messagesPerSecond} msg/s`, (x) => x.loaded],
+    ...(f.class ? [[`dashboard, class of ${f.class.students}`, (x: DashboardRun) => x.class?.window ?? null] as [string, (run: DashboardRun) => WindowSummary | null]] : []),
+  ];
+}
+
+/** The renderer's main thread per second of window: all its work, then script, layout and style. */
+export function mainThreadCell(f: DashboardFramesReport, pick: (run: DashboardRun) => WindowSummary | null): string {
+  const per = (k: 'taskMs' | 'scriptMs' | 'layoutMs' | 'styleMs') =>
+    spreadOf(f, (x) => {
+      const w = pick(x);
+      return w?.main ? (w.main[k] / w.elapsedMs) * 1000 : NaN;
+    });
+  const task = per('taskMs');
+  if (!Number.isFinite(task.median)) return '—';
+  return `${fmtSpread(task)} (${fmt(per('scriptMs').median)}, ${fmt(per('layoutMs').median)}, ${fmt(per('styleMs').median)})`;
 }
 
 export function cpuNote(cpus: CpuReport[]): string {

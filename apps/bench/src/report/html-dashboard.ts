@@ -1,7 +1,7 @@
-// The dashboard section of the HTML report: initial JS and frame rate.
+// The dashboard section of the HTML report: initial JS, frame rate and Chromium CPU.
 import { spread } from '../stats.ts';
-import { FPS_TARGET } from '../scenarios/dashboard/frames.ts';
-import { fmt } from './format.ts';
+import { CPU_TARGET_PCT, FPS_TARGET, REFERENCE_FPS } from '../scenarios/dashboard/frames.ts';
+import { dashboardWindows, fmt, fmtSpread, mainThreadCell, spreadOf } from './format.ts';
 import { barChart, esc, htmlTable } from './svg.ts';
 import type { DashboardReport } from './types.ts';
 
@@ -38,39 +38,72 @@ export function dashboardHtml(d: DashboardReport): string {
     s.push('<p>Frame rate: not measured (the browser half failed; see the scenario errors).</p>');
     return s.join('\n');
   }
+  const c = f.class;
   s.push(
-    `<h3>Frame rate</h3><p>${esc(f.browser)}, headless with <code>--disable-gpu</code> (software painting), viewport ${f.viewport.width}×${f.viewport.height}. The dashboard at <code>/</code> of the production server with its default lanes (${esc(f.lanes.join(', '))}) open; a joined client in a separate load process POSTs ${f.messagesPerSecond} messages per second to the room, so every lane receives them. requestAnimationFrame callbacks are counted inside the page over ${fmt(f.windowMs / 1000)} s after ${fmt(f.warmupMs / 1000)} s of traffic. Reference: ${esc(f.referencePage)}. ${f.environmentCapped ? `<b>The reference itself stays below ${FPS_TARGET} fps: this environment caps the rate, read the ratio.</b>` : ''}</p>`,
+    `<h3>Frame rate and Chromium CPU</h3><p>${esc(f.browser)}, headless with <code>--disable-gpu</code> (software painting), viewport ${f.viewport.width}×${f.viewport.height}. The dashboard at <code>/</code> of the production server with its lanes (${esc(f.lanes.join(', '))}) open; a joined client in a separate load process POSTs ${f.messagesPerSecond} messages per second to the room, so every lane receives them. requestAnimationFrame callbacks are counted inside the page over ${fmt(f.windowMs / 1000)} s after ${fmt(f.warmupMs / 1000)} s of traffic; the renderer's main thread from CDP <code>Performance.getMetrics</code>; Chromium CPU is every browser process from /proc, % of one core.${c ? ` The class variant follows on the same page: ${c.students} students in another load process, on the five transports in turn, each sending one message every ${fmt(c.everyMs / 1000)} s.` : ''} Reference: ${esc(f.referencePage)}. Targets: ≥ ${FPS_TARGET} fps against a ${REFERENCE_FPS} fps reference (the ratio ≥ ${fmt(FPS_TARGET / REFERENCE_FPS, 3)}), Chromium ≤ ${CPU_TARGET_PCT} % of a core. ${f.environmentCapped ? `<b>The reference itself stays below ${FPS_TARGET} fps: this environment caps the rate, read the ratio.</b>` : ''}</p>`,
   );
+  const windows = dashboardWindows(f);
+  const colors = ['#7f8c8d', '#2e86de', f.met ? '#27ae60' : '#c0392b', c?.met ? '#27ae60' : '#c0392b'];
   s.push(
     barChart(
       'Frames per second',
       'fps',
-      [
-        { label: 'about:blank (reference)', value: f.referenceFps, color: '#7f8c8d' },
-        { label: 'dashboard, no traffic', value: f.idleFps, color: '#2e86de' },
-        { label: `dashboard, ${f.messagesPerSecond} msg/s`, value: f.loadedFps, color: f.met ? '#27ae60' : '#c0392b' },
-      ],
+      windows.map(([label, pick], i) => ({ label, value: spreadOf(f, (x) => pick(x)?.fps ?? NaN), color: colors[i]! })),
       { refLine: FPS_TARGET, refLabel: `${FPS_TARGET} fps target`, digits: 1 },
     ),
   );
   s.push(
+    barChart(
+      'Chromium CPU, % of one core',
+      '%',
+      windows.map(([label, pick], i) => ({
+        label,
+        value: spreadOf(f, (x) => pick(x)?.cpu.browserPct ?? NaN),
+        color: i === 2 ? (f.cpuMet ? '#27ae60' : '#c0392b') : colors[i]!,
+      })),
+      { refLine: CPU_TARGET_PCT, refLabel: `${CPU_TARGET_PCT} % target`, digits: 0 },
+    ),
+  );
+  s.push(
     htmlTable(
-      ['run', 'about:blank fps', 'idle dashboard fps', 'loaded fps', 'loaded / reference', 'p95 frame ms', 'max frame ms', 'long tasks (ms)', 'long animation frames', 'received per lane /s', 'machine CPU % (all cores, every process)', 'Chromium CPU % of a core', 'server / sender CPU % of a core', 'rest of the machine % of a core', 'page errors'],
+      ['window', 'fps', 'fps / reference', 'Chromium % of a core', 'Chromium / reference', 'main thread ms per s (script, layout, style)', 'p95 frame ms', 'long tasks'],
+      windows.map(([label, pick]) => {
+        const fps = spreadOf(f, (x) => pick(x)?.fps ?? NaN);
+        const cpu = spreadOf(f, (x) => pick(x)?.cpu.browserPct ?? NaN);
+        return [
+          label,
+          fmtSpread(fps, 1),
+          fmtSpread(spreadOf(f, (x) => (pick(x)?.fps ?? NaN) / x.reference.fps), 3, '×'),
+          fmtSpread(cpu),
+          fmtSpread(spreadOf(f, (x) => (pick(x)?.cpu.browserPct ?? NaN) / x.reference.cpu.browserPct), 2, '×'),
+          mainThreadCell(f, pick),
+          fmtSpread(spreadOf(f, (x) => pick(x)?.p95FrameMs ?? NaN), 1),
+          fmtSpread(spreadOf(f, (x) => pick(x)?.longTasks ?? NaN)),
+        ];
+      }),
+    ),
+  );
+  s.push(
+    htmlTable(
+      ['run', 'about:blank fps', 'idle dashboard fps', 'loaded fps', 'loaded / reference', 'class fps', 'class / reference', 'p95 frame ms', 'max frame ms', 'long tasks (ms)', 'long animation frames', 'received per lane /s', 'machine CPU % (all cores, every process)', 'Chromium CPU % of a core', 'server / load CPU % of a core', 'rest of the machine % of a core', 'students (sent, errors)', 'page errors'],
       f.runs.map((x, i) => [
         String(i + 1),
         fmt(x.reference.fps, 1),
         fmt(x.idle.fps, 1),
         fmt(x.loaded.fps, 1),
-        fmt(x.loaded.fps / x.reference.fps, 2),
+        fmt(x.loaded.fps / x.reference.fps, 3),
+        x.class ? fmt(x.class.window.fps, 1) : '—',
+        x.class ? fmt(x.class.window.fps / x.reference.fps, 3) : '—',
         fmt(x.loaded.p95FrameMs, 1),
         fmt(x.loaded.maxFrameMs, 1),
         `${x.loaded.longTasks} (${fmt(x.loaded.longTaskMs)})`,
         x.loaded.longAnimationFrames === null ? 'n/a' : String(x.loaded.longAnimationFrames),
         Object.entries(x.lanesPerSecond).map(([t, v]) => `${t} ${fmt(v, 1)}`).join(', '),
-        `${fmt(x.loaded.cpu.machinePct)} (idle dashboard ${fmt(x.idle.cpu.machinePct)}, about:blank ${fmt(x.reference.cpu.machinePct)})`,
-        `${fmt(x.loaded.cpu.browserPct)} (idle dashboard ${fmt(x.idle.cpu.browserPct)}, about:blank ${fmt(x.reference.cpu.browserPct)})`,
-        `${fmt(x.loaded.cpu.serverPct)} / ${fmt(x.loaded.cpu.senderPct)}`,
+        `${fmt(x.loaded.cpu.machinePct)} (idle dashboard ${fmt(x.idle.cpu.machinePct)}, about:blank ${fmt(x.reference.cpu.machinePct)}${x.class ? `, class ${fmt(x.class.window.cpu.machinePct)}` : ''})`,
+        `${fmt(x.loaded.cpu.browserPct)} (idle dashboard ${fmt(x.idle.cpu.browserPct)}, about:blank ${fmt(x.reference.cpu.browserPct)}${x.class ? `, class ${fmt(x.class.window.cpu.browserPct)}` : ''})`,
+        `${fmt(x.loaded.cpu.serverPct)} / ${fmt(x.loaded.cpu.senderPct)}${x.class ? ` (class ${fmt(x.class.window.cpu.serverPct)} / ${fmt(x.class.window.cpu.senderPct)})` : ''}`,
         `${fmt(x.loaded.cpu.otherPct)} (idle dashboard ${fmt(x.idle.cpu.otherPct)}, about:blank ${fmt(x.reference.cpu.otherPct)})`,
+        x.class ? `${x.class.studentsOpened} (${x.class.sent}, ${x.class.sendErrors})` : '—',
         x.pageErrors.length ? x.pageErrors.slice(0, 3).join(' | ') : 'none',
       ]),
     ),

@@ -1,6 +1,6 @@
 // The tables printed at the end of a run.
 import { PERCENTILE_METHOD } from '../stats.ts';
-import { cpuNote, fmt, fmtSpread, kb, spreadOf } from './format.ts';
+import { cpuNote, dashboardWindows, fmt, fmtSpread, kb, mainThreadCell, spreadOf } from './format.ts';
 import { slowReadersHead, slowReadersRows, slowReadersTitle } from './slow-readers.ts';
 import type { FullReport } from './types.ts';
 
@@ -90,24 +90,21 @@ export function printTables(r: FullReport): string {
     if (f) {
       table(
         `Dashboard frames, ${f.browser}, ${f.viewport.width}×${f.viewport.height}, ${fmt(f.windowMs / 1000)} s windows, ${f.lanes.join(' + ')} at ${f.messagesPerSecond} msg/s (median of ${f.runs.length} runs, min–max)`,
-        ['page', 'fps', 'p95 frame ms', 'max frame ms', 'long tasks', 'long task ms', 'machine CPU %', 'Chromium % core', 'outside bench % core'],
-        (
-          [
-            ['about:blank (reference)', 'reference'],
-            ['dashboard, no traffic', 'idle'],
-            [`dashboard, ${f.messagesPerSecond} msg/s`, 'loaded'],
-          ] as const
-        ).map(([label, k]) => [
+        ['page', 'fps', 'p95 frame ms', 'max frame ms', 'long tasks', 'main thread ms/s (script, layout, style)', 'machine CPU %', 'Chromium % core', 'outside bench % core'],
+        dashboardWindows(f).map(([label, pick]) => [
           label,
-          fmtSpread(spreadOf(f, (x) => x[k].fps), 1),
-          fmtSpread(spreadOf(f, (x) => x[k].p95FrameMs), 1),
-          fmtSpread(spreadOf(f, (x) => x[k].maxFrameMs), 1),
-          fmtSpread(spreadOf(f, (x) => x[k].longTasks)),
-          fmtSpread(spreadOf(f, (x) => x[k].longTaskMs)),
-          fmtSpread(spreadOf(f, (x) => x[k].cpu.machinePct)),
-          fmtSpread(spreadOf(f, (x) => x[k].cpu.browserPct)),
-          fmtSpread(spreadOf(f, (x) => x[k].cpu.otherPct)),
-        ]).concat([['dashboard / reference', fmtSpread(f.loadedOverReference, 2, '×'), '', '', '', '', '', '', '']]),
+          fmtSpread(spreadOf(f, (x) => pick(x)?.fps ?? NaN), 1),
+          fmtSpread(spreadOf(f, (x) => pick(x)?.p95FrameMs ?? NaN), 1),
+          fmtSpread(spreadOf(f, (x) => pick(x)?.maxFrameMs ?? NaN), 1),
+          fmtSpread(spreadOf(f, (x) => pick(x)?.longTasks ?? NaN)),
+          mainThreadCell(f, pick),
+          fmtSpread(spreadOf(f, (x) => pick(x)?.cpu.machinePct ?? NaN)),
+          fmtSpread(spreadOf(f, (x) => pick(x)?.cpu.browserPct ?? NaN)),
+          fmtSpread(spreadOf(f, (x) => pick(x)?.cpu.otherPct ?? NaN)),
+        ]).concat([
+          ['dashboard / reference', fmtSpread(f.loadedOverReference, 3, '×'), '', '', '', '', '', fmtSpread(f.loadedCpuOverReference, 2, '×'), ''],
+          ...(f.class ? [['class / reference', fmtSpread(f.class.overReference, 3, '×'), '', '', '', '', '', fmtSpread(f.class.cpuOverReference, 2, '×'), '']] : []),
+        ]),
       );
     }
   }

@@ -1,5 +1,5 @@
 // CPU of the whole machine while the dashboard draws: /proc/stat for every core, /proc/<pid>/stat
-// for Chromium's processes (the driver's non-Node descendants), the server and the sender.
+// for Chromium's processes (the driver's non-Node descendants), the server and the load processes.
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus as cpuList } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -63,6 +63,7 @@ export interface CpuMark {
   machine: { busy: number; total: number };
   browser: number;
   server: number;
+  /** The load processes together (the sender and the class's students). */
   sender: number;
   driver: number;
 }
@@ -74,19 +75,19 @@ export interface WindowCpu {
   otherPct: number;
   /** Chromium's processes together, % of one core. */
   browserPct: number;
-  /** Server and sender process, % of one core (NaN where there is none). */
+  /** Server, and the load processes (sender and students) together, % of one core (NaN where there is no server). */
   serverPct: number;
   senderPct: number;
 }
 
-export function cpuMark(server: { cpuMs(): number } | null, sender: { cpuMs(): number }): CpuMark {
+export function cpuMark(server: { cpuMs(): number } | null, ...load: Array<{ cpuMs(): number }>): CpuMark {
   const own = process.cpuUsage();
   return {
     t: performance.now(),
     machine: machineTicks(),
     browser: browserCpuMs(process.pid),
     server: server ? server.cpuMs() : NaN,
-    sender: sender.cpuMs(),
+    sender: load.reduce((sum, w) => sum + w.cpuMs(), 0),
     driver: (own.user + own.system) / 1000,
   };
 }

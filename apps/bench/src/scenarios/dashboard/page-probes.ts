@@ -39,14 +39,20 @@ export const LANE_STATE = `(() => {
   }));
 })()`;
 
-/** True once the page has lanes, every lane's client is open and every lane card shows it. */
-export const LANES_OPEN = `(() => {
+/** Adds the lanes the page does not have yet, as the "+ lane" buttons do. */
+export const ADD_LANES = `(lanes) => {
+  const wb = window.wirebench;
+  for (const t of lanes) if (!wb.lane(t)) wb.addLane(t);
+}`;
+
+/** True once the page has (at least) `n` lanes, every lane's client is open and every lane card shows it. */
+export const LANES_OPEN = `(n) => {
   const wb = window.wirebench;
   if (!wb) return false;
   const lanes = wb.lanes.getSnapshot();
-  return lanes.length > 0 && lanes.every((l) => l.client.getSnapshot().status === 'open'
+  return lanes.length >= n && lanes.every((l) => l.client.getSnapshot().status === 'open'
     && document.querySelector('[data-testid="lane-' + l.transport + '-status"]')?.classList.contains('open'));
-})()`;
+}`;
 
 export interface LaneState {
   transport: string;
