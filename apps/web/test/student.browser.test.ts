@@ -19,9 +19,16 @@ const contexts: BrowserContext[] = [];
 const problems: string[] = [];
 const dialogs: string[] = [];
 
-/** A fresh phone: its own storage, a touch screen, the page's meta viewport honoured. */
-async function phone(width: number, height: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+/** A fresh phone: its own storage, a touch screen, the page's meta viewport honoured; English and light unless told. */
+async function phone(width: number, height: number, settings: { locale?: string; colorScheme?: 'light' | 'dark' } = {}): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width, height },
+    isMobile: true,
+    hasTouch: true,
+    deviceScaleFactor: 2,
+    locale: settings.locale ?? 'en-US',
+    colorScheme: settings.colorScheme ?? 'light',
+  });
   contexts.push(context);
   const page = await context.newPage();
   page.on('console', (m) => {
@@ -221,12 +228,12 @@ describe('the student page on phones', () => {
     expect(await ana.getByTestId('student-messages').getByText(`hello from Ben ${stamp}`, { exact: true }).count()).toBe(1);
   });
 
-  it('never scrolls sideways at 360, 390 and 430 px, with 16 px text and 44 px tap targets', async () => {
+  it('never scrolls sideways at 320, 360, 390 and 430 px, with 16 px text and 44 px tap targets', async () => {
     // A word longer than any phone is wide.
     await ben.getByTestId('student-input').fill(`${'unbreakable'.repeat(12)} ${stamp}`);
     await ben.getByTestId('student-input').press('Enter');
     await seesMessage(ana, `${'unbreakable'.repeat(12)} ${stamp}`);
-    for (const width of [360, 390, 430]) {
+    for (const width of [320, 360, 390, 430]) {
       await ana.setViewportSize({ width, height: 800 });
       // Two frames: the resize is laid out before anything is measured.
       await ana.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
@@ -238,13 +245,102 @@ describe('the student page on phones', () => {
     }
     await ana.setViewportSize({ width: 390, height: 844 });
     // The name form too, before anyone joined.
-    const fresh = await phone(360, 740);
+    const fresh = await phone(320, 740);
     await fresh.getByTestId('student-name-form').waitFor();
     const seen = await layout(fresh);
     expect(seen.scrollWidth).toBeLessThanOrEqual(seen.innerWidth);
     expect(seen.smallestText).toBeNull();
     expect(seen.smallestTarget).toBeNull();
     await fresh.context().close();
+  });
+
+  it('speaks Chinese to a phone set to Chinese, fits 320–390 px in it, and switches to English and back, remembered', async () => {
+    const mei = await phone(320, 740, { locale: 'zh-CN' });
+    await mei.getByTestId('student-name-form').waitFor();
+    expect(await mei.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    expect(await mei.locator('label[for="st-name-input"]').textContent()).toBe('你的名字');
+    await mei.getByTestId('student-name-input').fill(`Mei ${stamp}`);
+    await mei.getByTestId('student-name-save').click();
+    await mei.getByTestId('student-name').getByText(`你的名字：Mei ${stamp}`, { exact: true }).waitFor();
+    await waitStatus(mei, 'open');
+    expect(await mei.getByTestId('student-status').textContent()).toBe('已连接');
+    await mei.getByTestId('student-input').fill(`你好 ${stamp}`);
+    await mei.getByTestId('student-send').click();
+    await seesMessage(mei, `你好 ${stamp}`);
+    await seesMessage(ana, `你好 ${stamp}`);
+    for (const language of ['zh-CN', 'en'] as const) {
+      if (language === 'en') {
+        await mei.getByTestId('language-switch').selectOption('en');
+        await mei.getByTestId('student-status').getByText('connected', { exact: true }).waitFor();
+        expect(await mei.evaluate(() => document.documentElement.lang)).toBe('en');
+      }
+      for (const width of [320, 360, 390]) {
+        await mei.setViewportSize({ width, height: 740 });
+        await mei.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+        const seen = await layout(mei);
+        expect(seen.scrollWidth, `${language} scrollWidth at ${width}px`).toBeLessThanOrEqual(seen.innerWidth);
+        expect(seen.smallestText, `${language} text under 16px at ${width}px`).toBeNull();
+        expect(seen.smallestTarget, `${language} tap target under 44px at ${width}px`).toBeNull();
+      }
+    }
+    // The choice outlives a reload, whatever the browser's language says.
+    await mei.reload();
+    await mei.getByTestId('student-status').getByText('connected', { exact: true }).waitFor({ timeout: 15_000 });
+    expect(await mei.getByTestId('language-switch').inputValue()).toBe('en');
+    await mei.getByTestId('language-switch').selectOption('zh-CN');
+    await mei.getByTestId('student-name-change').getByText('改名', { exact: true }).waitFor();
+    await mei.context().close();
+  });
+
+  it('follows a dark system theme, with readable text, and stays light on a light one', async () => {
+    const colours = (page: Page) =>
+      page.evaluate(() => {
+        const rgb = (css: string) => (css.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+        const luminance = (css: string) => {
+          const [r, g, b] = rgb(css).map((v) => {
+            const c = v / 255;
+            return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+          });
+          return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+        };
+        const contrast = (a: string, b: string) => {
+          const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+          return (hi! + 0.05) / (lo! + 0.05);
+        };
+        /** The first non-transparent background at or above the element. */
+        const background = (el: Element | null): string => {
+          for (; el; el = el.parentElement) {
+            const bg = getComputedStyle(el).backgroundColor;
+            if (!/rgba\(.*, 0\)$|transparent/.test(bg)) return bg;
+          }
+          return 'rgb(255, 255, 255)';
+        };
+        const pairs: Record<string, number> = {};
+        for (const selector of ['.st-you-are', '.st-hint', '.st-lane h2', '.st-figures dt', '[data-testid="student-send"]', '.st-messages li .st-text']) {
+          const el = document.querySelector(selector);
+          if (el) pairs[selector] = contrast(getComputedStyle(el).color, background(el));
+        }
+        return { page: luminance(getComputedStyle(document.documentElement).backgroundColor), chat: luminance(background(document.querySelector('.st-chat'))), pairs };
+      });
+    for (const scheme of ['dark', 'light'] as const) {
+      const page = await phone(360, 740, { colorScheme: scheme });
+      await setName(page, `Theo ${scheme} ${stamp}`);
+      await waitStatus(page, 'open');
+      await page.getByTestId('student-input').fill(`in the ${scheme} ${stamp}`);
+      await page.getByTestId('student-input').press('Enter');
+      await seesMessage(page, `in the ${scheme} ${stamp}`);
+      const seen = await colours(page);
+      if (scheme === 'dark') {
+        expect(seen.page, 'dark page background').toBeLessThan(0.05);
+        expect(seen.chat, 'dark chat background').toBeLessThan(0.05);
+      } else {
+        expect(seen.page, 'light page background').toBeGreaterThan(0.8);
+        expect(seen.chat, 'light chat background').toBeGreaterThan(0.8);
+      }
+      expect(Object.keys(seen.pairs)).toHaveLength(6);
+      for (const [selector, ratio] of Object.entries(seen.pairs)) expect(ratio, `${scheme} contrast of ${selector}`).toBeGreaterThanOrEqual(4.5);
+      await page.context().close();
+    }
   });
 
   it('remembers the name across a reload, and is the same student afterwards', async () => {
