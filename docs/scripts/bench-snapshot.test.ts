@@ -2,17 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  SnapshotError,
-  distil,
-  grouped,
-  newestFullReport,
-  parseMeasured,
-  ratio,
-  renderHeadlines,
-  renderSummary,
-  renderTargets,
-} from './bench-snapshot.ts';
+import { SnapshotError, distil, newestFullReport, parseMeasured } from './bench-snapshot.ts';
+import { grouped, ratio, renderHeadlines, renderSummary, renderTargets } from './generators/bench.ts';
 
 const s = (median: number, min = median, max = median) => ({ median, min, max, relSpread: 0, runs: [min, median, max] });
 
@@ -139,7 +130,7 @@ describe('rendering', () => {
   const snap = distil(fixture(), 'r.json');
 
   it('bench-targets: a MET row and a MISSED row, the note without its "missed:" and with | escaped', () => {
-    const md = renderTargets(snap).split('\n');
+    const md = renderTargets(snap, 'en').split('\n');
     expect(md[0]).toBe(
       'From `pnpm bench` started 2026-01-02 03:04 UTC, 3 runs per figure, on a shared 2-core machine (Linux 6.0, Node v20.0.0, 8 GiB) where the server and the load processes compete for the same cores. Medians of the runs, min–max in brackets.',
     );
@@ -148,7 +139,7 @@ describe('rendering', () => {
   });
 
   it('bench-headlines: rounds when rendering, ratios keep small values visible', () => {
-    const md = renderHeadlines(snap);
+    const md = renderHeadlines(snap, 'en');
     expect(md).toContain('| raw TCP | 16,384 | 24,008 (19,919–24,594) | 1.55 | 8.16 |');
     expect(md).toContain('| 64 | 0.98× (0.97–1.03) | 0.74× (0.74–0.74) | 0.76× (0.76–0.76) |');
     expect(md).toContain('| `ws-raw` | 500 | 248,373 (248,373–248,373) | 2.90 | 8.57 | 13.0 |');
@@ -160,12 +151,29 @@ describe('rendering', () => {
   });
 
   it('bench-summary: broadcast ratio, idle bytes WebSocket vs long poll, polling requests per message', () => {
-    const md = renderSummary(snap);
+    const md = renderSummary(snap, 'en');
     expect(md).toContain('`pnpm bench` started 2026-01-02 03:04 UTC');
     expect(md).toContain('3.60× as fast as the `ws` library (`ws-lib`) with 500 receivers, 4.49× with 2,000');
     expect(md).toContain('10,000 B for a `ws-raw` WebSocket, 12,000 B for `ws-lib`, 15,000 B for a held long poll (1.50× the `ws-raw` median)');
     expect(md).toContain('0.54 for short polling (340 B each), 1.00 for long polling (488 B each)');
-    expect(() => renderSummary({ ...snap, idle: snap.idle.filter((i) => i.transport !== 'long-poll') })).toThrow('bench snapshot has no long-poll figure');
+    expect(() => renderSummary({ ...snap, idle: snap.idle.filter((i) => i.transport !== 'long-poll') }, 'en')).toThrow('bench snapshot has no long-poll figure');
+  });
+
+  it("in Simplified Chinese: the same figures, Chinese words, the report's own target names kept", () => {
+    const targets = renderTargets(snap, 'zh-CN').split('\n');
+    expect(targets[0]).toMatch(/^数据来自 `pnpm bench`，开始于 2026-01-02 03:04 UTC，每个数字跑 3 轮/);
+    expect(targets).toContain('| broadcast ws-raw / ws-lib | ≥ 1.2× | 3.60× (3.48–4.03) | 达标 |  |');
+    expect(targets).toContain('| idle RSS per client | ≤ 8 KB | 11,279 B (10,549–11,737) | **未达标** | too \\| big |');
+    const headlines = renderHeadlines(snap, 'zh-CN');
+    expect(headlines).toContain('| 原始 TCP | 16,384 | 24,008 (19,919–24,594) | 1.55 | 8.16 |');
+    expect(headlines).toContain('| 首屏 JS（gzip 后） | 111.3 KB，共 2 个文件（未压缩 341.7 KB；全部 JS 1,647.6 KB，共 103 个文件） | ≤ 250 KB | 达标 |');
+    const summary = renderSummary(snap, 'zh-CN');
+    expect(summary).toContain('有 500 个接收者时，手写的 `ws-raw` 服务器投递消息的速度是 `ws` 库（`ws-lib`）的 3.60×，2,000 个时是 4.49×');
+    expect(summary).toContain('短轮询 0.54 个（每个 340 B），长轮询 1.00 个（每个 488 B）');
+    // Every line with words has Chinese in it; no English sentence is left.
+    for (const md of [targets.join('\n'), headlines, summary]) {
+      for (const line of md.split('\n').filter((x) => x && !x.startsWith('|'))) expect(line).toMatch(/[\u4e00-\u9fff]/);
+    }
   });
 
   it('number helpers print the same everywhere', () => {

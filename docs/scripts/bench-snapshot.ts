@@ -2,9 +2,9 @@
 //
 // Distils one `pnpm bench` report (bench-results/<time>/report.json, gitignored) into the
 // small committed file docs/data/bench-snapshot.json, which the docs generators render into
-// tables. Without an argument it takes the newest report of a full run: `quick: false` and
-// every scenario present (a `--only` run leaves some out). Nothing is measured here and
-// nothing is rounded: the snapshot keeps the report's numbers; the renderers below round.
+// tables (generators/bench.ts). Without an argument it takes the newest report of a full
+// run: `quick: false` and every scenario present (a `--only` run leaves some out). Nothing is measured here and
+// nothing is rounded: the snapshot keeps the report's numbers; the renderers round.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -220,124 +220,6 @@ export function newestFullReport(resultsDir: string): string | null {
     }
   }
   return null;
-}
-
-// --- rendering ------------------------------------------------------------------------------
-
-/** 1234567.8 → "1,234,568"; no locale data involved, so every machine prints the same. */
-export function grouped(n: number, decimals = 0): string {
-  const [int, frac] = Math.abs(n).toFixed(decimals).split('.');
-  const withCommas = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${n < 0 ? '-' : ''}${withCommas}${frac ? `.${frac}` : ''}`;
-}
-
-/** Ratios: two decimals, or two significant digits below 0.1 so a tiny ratio is not "0.00". */
-export function ratio(n: number): string {
-  return n !== 0 && Math.abs(n) < 0.1 ? `${Number(n.toPrecision(2))}×` : `${n.toFixed(2)}×`;
-}
-
-function ms(n: number): string {
-  return n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : grouped(n);
-}
-
-function spread(r: Range, f: (n: number) => string): string {
-  return `${f(r.median)} (${f(r.min)}–${f(r.max)})`;
-}
-
-/** "0.98× (0.98–1.03)": the × once, as the report writes it. */
-function ratioSpread(r: Range): string {
-  const bare = (n: number) => ratio(n).replace('×', '');
-  return `${ratio(r.median)} (${bare(r.min)}–${bare(r.max)})`;
-}
-
-export function describeRun(s: BenchSnapshot): string {
-  return `\`${s.command}\` started ${s.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${s.runs} runs per figure, on a shared ${s.machine.cpus}-core machine (${s.machine.platform}, Node ${s.machine.node}, ${s.machine.totalMemGiB} GiB) where the server and the load processes compete for the same cores`;
-}
-
-export function renderTargets(s: BenchSnapshot): string {
-  const rows = [
-    `From ${describeRun(s)}. Medians of the runs, min–max in brackets.`,
-    '',
-    '| target | goal | measured | result | note |',
-    '|---|---|---|---|---|',
-  ];
-  for (const t of s.targets) {
-    // The result column already says MISSED; the report's note often starts by saying so too.
-    const note = t.note.replace(/^missed[.:]?\s*/i, '').replace(/\|/g, '\\|').trim();
-    rows.push(`| ${t.name} | ${t.goal} | ${t.measured} | ${t.met ? 'MET' : '**MISSED**'} | ${note} |`);
-  }
-  return rows.join('\n');
-}
-
-export function renderHeadlines(s: BenchSnapshot): string {
-  const out: string[] = [];
-  out.push(`Echo: ${s.echo.clients} clients sending and awaiting their echo (round trips per second; latency per round trip, ms).`, '');
-  out.push('| server | size (B) | msg/s | p50 ms | p99 ms |', '|---|---|---|---|---|');
-  for (const c of s.echo.cases) {
-    out.push(`| ${c.target === 'tcp' ? 'raw TCP' : `\`${c.target}\``} | ${grouped(c.size)} | ${spread(c.msgsPerSec, grouped)} | ${ms(c.p50Ms.median)} | ${ms(c.p99Ms.median)} |`);
-  }
-  out.push('', '| size (B) | ws-raw / ws-lib | ws-raw / raw TCP | ws-lib / raw TCP |', '|---|---|---|---|');
-  for (const r of s.echo.ratios) out.push(`| ${grouped(r.size)} | ${ratioSpread(r.rawOverLib)} | ${ratioSpread(r.rawOverTcp)} | ${ratioSpread(r.libOverTcp)} |`);
-
-  const b = s.broadcast;
-  out.push(
-    '',
-    `Broadcast: one sender, every receiver gets every message. Deliveries per second over a burst; latency over ${b.latencyMessages} messages ${b.spacingMs} ms apart, ms from the send to the first, the median and the last receiver of each message (median over the messages). Short polling asks every ${grouped(b.shortPollIntervalMs)} ms.`,
-    '',
-  );
-  out.push('| transport | receivers | deliveries/s | first ms | median ms | last ms |', '|---|---|---|---|---|---|');
-  for (const c of s.broadcast.cases) {
-    out.push(`| \`${c.transport}\` | ${grouped(c.receivers)} | ${spread(c.deliveriesPerSec, grouped)} | ${ms(c.firstMs.median)} | ${ms(c.medianMs.median)} | ${ms(c.lastMs.median)} |`);
-  }
-  out.push('', `ws-raw / ws-lib deliveries per second: ${s.broadcast.ratios.map((r) => `${ratioSpread(r.rawOverLib)} at ${grouped(r.receivers)} receivers`).join(', ')}.`);
-
-  out.push('', 'Idle: server memory per connected client that receives nothing (RSS and V8 heap after a full GC, bytes), and the time from one send to the last of them answered.', '');
-  out.push('| transport | clients | RSS / client (B) | heap / client (B) | wake, last answer (ms) |', '|---|---|---|---|---|');
-  for (const c of s.idle) {
-    out.push(`| \`${c.transport}\` | ${grouped(c.clients)} | ${spread(c.rssPerClient, grouped)} | ${grouped(c.heapPerClient.median)} | ${c.wakeLastMs ? ms(c.wakeLastMs.median) : '–'} |`);
-  }
-
-  out.push('', 'Polling: server-counted HTTP traffic, headers included.', '');
-  out.push('| transport | clients | messages/s sent | requests/s | requests / delivered message | bytes / delivered message |', '|---|---|---|---|---|---|');
-  for (const c of s.polling) {
-    out.push(`| \`${c.transport}\` | ${grouped(c.clients)} | ${c.messagesPerSecond} | ${grouped(c.requestsPerSec.median)} | ${c.requestsPerDelivered.median.toFixed(2)} | ${grouped(c.bytesPerDelivered.median)} |`);
-  }
-
-  out.push('', 'Codec: operations per second of our encoder and decoder over `ws`\'s on the same buffers (above 1× means ours is faster).', '');
-  out.push('| case | ours / ws |', '|---|---|');
-  for (const c of s.codec) out.push(`| ${c.name} | ${ratioSpread(c.ratio)} |`);
-
-  const d = s.dashboard;
-  const kb = (n: number) => `${grouped(n / 1000, n % 1000 === 0 ? 0 : 1)} KB`;
-  out.push('', `Dashboard: ${d.browser}, lanes ${d.lanes.map((l) => `\`${l}\``).join(', ')} at ${d.messagesPerSecond} messages/s.`, '');
-  out.push('| figure | measured | goal | result |', '|---|---|---|---|');
-  out.push(`| initial JS, gzipped | ${kb(d.initialGzipBytes)} in ${d.initialFiles} files (${kb(d.initialBytes)} raw; all JS ${kb(d.allJsGzipBytes)} in ${d.allJsFiles} files) | ≤ ${kb(d.budgetBytes)} | ${d.bundleMet ? 'MET' : '**MISSED**'} |`);
-  out.push(`| frame rate under traffic | ${spread(d.loadedFps, (n) => n.toFixed(1))} fps; about:blank ${d.referenceFps.median.toFixed(1)} fps; ratio ${ratioSpread(d.loadedOverReference)}; p95 frame ${ms(d.loadedP95FrameMs.median)} ms | ≥ 50 fps | ${d.framesMet ? 'MET' : '**MISSED**'} |`);
-  return out.join('\n');
-}
-
-/** Chapter 1's short version: three ratios from the same run. */
-export function renderSummary(s: BenchSnapshot): string {
-  const find = <T extends { transport: string }>(xs: T[], t: string): T => {
-    const hit = xs.find((x) => x.transport === t);
-    if (!hit) throw new SnapshotError(`bench snapshot has no ${t} figure`);
-    return hit;
-  };
-  const [r0, ...rest] = s.broadcast.ratios;
-  if (!r0) throw new SnapshotError('bench snapshot has no broadcast ratio');
-  const more = rest.map((r) => `, ${ratio(r.rawOverLib.median)} with ${grouped(r.receivers)}`).join('');
-  const wsIdle = find(s.idle, 'ws-raw');
-  const libIdle = find(s.idle, 'ws-lib');
-  const lpIdle = find(s.idle, 'long-poll');
-  const sp = find(s.polling, 'short-poll');
-  const lp = find(s.polling, 'long-poll');
-  return [
-    `Under load, from the full benchmark: ${describeRun(s)}. Figures are medians of the runs, all from that one run; read them as ratios between transports, since the absolute numbers depend on the machine and on whatever else it ran.`,
-    '',
-    `- **Broadcast**: the hand-written \`ws-raw\` server delivered messages ${ratio(r0.rawOverLib.median)} as fast as the \`ws\` library (\`ws-lib\`) with ${grouped(r0.receivers)} receivers${more} (a ratio taken run by run, the two stacks back to back).`,
-    `- **Idle memory per client** (server RSS, ${grouped(wsIdle.clients)} clients): ${grouped(wsIdle.rssPerClient.median)} B for a \`ws-raw\` WebSocket, ${grouped(libIdle.rssPerClient.median)} B for \`ws-lib\`, ${grouped(lpIdle.rssPerClient.median)} B for a held long poll (${ratio(lpIdle.rssPerClient.median / wsIdle.rssPerClient.median)} the \`ws-raw\` median).`,
-    `- **Polling requests per delivered message** (${grouped(sp.clients)} clients, ${sp.messagesPerSecond} messages/s): ${sp.requestsPerDelivered.median.toFixed(2)} for short polling (${grouped(sp.bytesPerDelivered.median)} B each), ${lp.requestsPerDelivered.median.toFixed(2)} for long polling (${grouped(lp.bytesPerDelivered.median)} B each); WebSocket needs none.`,
-  ].join('\n');
 }
 
 export function readSnapshot(root: string): BenchSnapshot {

@@ -18,6 +18,7 @@ import WebSocket from 'ws';
 import { buildApp } from '../../apps/server/src/app.ts';
 import { TRANSPORT_IDS, type TransportId } from '../../packages/transports/src/contract.ts';
 import { createClient, type ClientCounters, type TransportClient } from '../../packages/transports/src/client/index.ts';
+import { describeScenario } from './generators/measured.ts';
 
 const IDLE_MS = 30_000;
 const MESSAGES = 30;
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
   const out = {
     measuredAt: new Date().toISOString(),
     machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${platform()} ${release()}, Node ${process.version}`,
-    scenario: `One receiving client per transport with the default settings (short poll every 1 s, long poll held up to 30 s); ${IDLE_MS / 1000} s with no messages, then ${MESSAGES} messages ${INTERVAL_MS} ms apart from a separate WebSocket sender. Bytes are the clients' own count, HTTP and frame headers included.`,
+    scenario: describeScenario({ idleMs: IDLE_MS, messages: MESSAGES, intervalMs: INTERVAL_MS }, 'en'),
     transports,
   };
   const file = join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'measured.json');

@@ -124,8 +124,8 @@ export interface SyncResult {
 export interface Resolvers {
   /** The regions of a repository file, or a DocsError (file missing, unbalanced markers). */
   regions(file: string): Map<string, string>;
-  /** A generated block's content; undefined when no generator has that name. */
-  generated(name: string): string | undefined;
+  /** A generated block's content; undefined when no generator has that name, null to leave the block as it is. */
+  generated(name: string): string | null | undefined;
 }
 
 /** Fills every block of a chapter; reports what was missing and what was out of date. */
@@ -161,7 +161,7 @@ export function syncMarkdown(markdown: string, docName: string, resolve: Resolve
       const content = resolve.generated(block.name);
       if (content === undefined) {
         problems.push({ doc: docName, line: block.line, message: `no generator named "${block.name}"` });
-      } else {
+      } else if (content !== null) {
         want = wrapGenerated(content);
       }
     }
