@@ -116,7 +116,7 @@ describe('closed connections: a fixed window of the most recently closed', () =>
 
 describe('one connection: a ring bounded by count and by bytes', () => {
   it('10,000 received frames of 8 KiB keep at most bytesKept bytes, the newest ones', () => {
-    const { inspector, clock } = fakeClocked();
+    const { inspector, clock } = fakeClocked({ payloadKept: 4096 });
     const id = inspector.open('big', handshakeOf('/ws/raw'));
     const payload = new Uint8Array(8 * 1024).fill(0x61);
     for (let i = 0; i < 10_000; i++) {
@@ -131,11 +131,11 @@ describe('one connection: a ring bounded by count and by bytes', () => {
     expect(replay.at(-1)!.at).toBe(10_000 + 9_999);
     expect(replay.map((f) => f.at)).toEqual(replay.map((_, i) => 10_000 + 10_000 - replay.length + i));
     expect(replay.at(-1)).toMatchObject({ direction: 'in', payloadLength: 8192, masked: true, truncated: true, lengthForm: 16 });
-    expect(replay.at(-1)!.text).toBe('9' + 'a'.repeat(199));
+    expect(replay.at(-1)!.text).toBe('9' + 'a'.repeat(4095));
   });
 
   it('sent frames count their bytes whether they are shared or not, and whether the payload left apart', () => {
-    const { inspector } = fakeClocked();
+    const { inspector } = fakeClocked({ payloadKept: 4096 });
     const ids = Array.from({ length: 10 }, (_, i) => inspector.open(`peer-${i}`, handshakeOf('/ws/raw')));
     // A broadcast encoded once and sent to every peer, as the fan-out does.
     const broadcast = encodeFrame({ opcode: OPCODES.TEXT, payload: utf8.encode(`{"type":"message","text":"${'x'.repeat(7000)}"}`) });
@@ -155,7 +155,8 @@ describe('one connection: a ring bounded by count and by bytes', () => {
     expect(replay.length).toBeGreaterThanOrEqual(Math.floor((256 * 1024) / (4096 + 14)));
     expect(replay.at(-1)).toMatchObject({ direction: 'out', opcode: 2, payloadLength: 60_000, lengthForm: 16, truncated: true });
     expect(replay.at(-2)).toMatchObject({ direction: 'out', opcode: 1, payloadLength: broadcast.length - 4, lengthForm: 16 });
-    expect(replay.at(-2)!.text).toBe(`{"type":"message","text":"${'x'.repeat(200 - 26)}`);
+    // A whole sent frame is cut after 14 + payloadKept bytes: its 4-byte header leaves 10 more of payload.
+    expect(replay.at(-2)!.text).toBe(`{"type":"message","text":"${'x'.repeat(4096 + 10 - 26)}`);
   });
 
   it('keeps at most framesKept small frames, and each entry payloadKept bytes', () => {
@@ -229,6 +230,81 @@ describe('a late subscriber', () => {
     unsubscribe();
     inspector.received(second, hello!);
     expect(events).toHaveLength(8);
+  });
+});
+
+describe('whole frames: header and wire bytes are the frame as it crossed the wire', () => {
+  const hexOf = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+
+  it('the longest chat frame (2,000 astral characters) is shown whole, received (masked) and sent', () => {
+    const { inspector } = fakeClocked();
+    const id = inspector.open('c', handshakeOf('/ws/raw'));
+    const text = JSON.stringify({ type: 'send', text: '😀'.repeat(2_000), clientMsgId: 'k1' });
+    const mask = new Uint8Array([0x37, 0xfa, 0x21, 0x3d]);
+    const wireIn = encodeFrame({ opcode: OPCODES.TEXT, payload: utf8.encode(text), mask });
+    const [received] = new FrameDecoder({ role: 'server', maxPayloadBytes: 1 << 20 }).push(wireIn);
+    inspector.received(id, received!);
+    const out = encodeFrame({ opcode: OPCODES.TEXT, payload: utf8.encode(JSON.stringify({ type: 'message', text: '😀'.repeat(2_000) })) });
+    inspector.sent(id, out);
+
+    const [shownIn, shownOut] = frames(collect(inspector, 'c').events);
+    expect(shownIn).toMatchObject({ truncated: false, text, masked: true, payloadLength: utf8.encode(text).length });
+    expect(`${shownIn!.headerHex} ${shownIn!.wireHex}`).toBe(hexOf(wireIn));
+    expect(shownIn!.payloadHex).toBe(hexOf(utf8.encode(text)));
+    expect(shownOut).toMatchObject({ truncated: false, masked: false });
+    expect(`${shownOut!.headerHex} ${shownOut!.wireHex}`).toBe(hexOf(out));
+  });
+
+  it('a frame longer than payloadKept says so and shows the bytes it kept', () => {
+    const { inspector } = fakeClocked({ payloadKept: 100, bytesKept: 1_000 });
+    const id = inspector.open('c', handshakeOf('/ws/raw'));
+    inspector.sent(id, encodeFrame({ opcode: OPCODES.BINARY, payload: new Uint8Array(300).fill(0xab) }));
+    const [shown] = frames(collect(inspector, 'c').events);
+    expect(shown).toMatchObject({ truncated: true, payloadLength: 300, headerHex: '82 7e 01 2c' });
+    // Cut after 14 + payloadKept bytes, the 4-byte header included.
+    expect(shown!.wireHex).toBe(Array(110).fill('ab').join(' '));
+  });
+
+  it('a late subscriber is sent at most replayBytes of frames, the newest, and every handshake and close', () => {
+    const { inspector, clock } = fakeClocked({ replayBytes: 10_000 });
+    const ids: number[] = [];
+    for (let c = 0; c < 3; c++) {
+      const id = inspector.open('busy', handshakeOf(`/ws/raw?n=${c}`));
+      ids.push(id);
+      for (let i = 0; i < 10; i++) {
+        clock.t++;
+        inspector.sent(id, encodeFrame({ opcode: OPCODES.BINARY, payload: new Uint8Array(996) }));
+      }
+      if (c < 2) inspector.close(id, 1000, '');
+    }
+    const { events } = collect(inspector, 'busy');
+    // 1,000 bytes each (4 of header): the newest ten, all of the open connection.
+    expect(events.map((e) => `${e.kind} ${e.connectionId}`)).toEqual([
+      `handshake ${ids[0]}`,
+      `close ${ids[0]}`,
+      `handshake ${ids[1]}`,
+      `close ${ids[1]}`,
+      `handshake ${ids[2]}`,
+      ...Array(10).fill(`frame ${ids[2]}`),
+    ]);
+    expect(frames(events).map((f) => f.at)).toEqual(Array.from({ length: 10 }, (_, i) => clock.t - 9 + i));
+
+    // Live frames are sent whatever the replay left out.
+    inspector.sent(ids[2]!, encodeFrame({ opcode: OPCODES.BINARY, payload: new Uint8Array(996) }));
+    expect(events).toHaveLength(16);
+  });
+
+  it('with the defaults, a replay stays inside the feed\'s buffer limit (4 MiB) however large the frames', () => {
+    const { inspector } = fakeClocked();
+    for (let c = 0; c < 4; c++) {
+      const id = inspector.open('big', handshakeOf('/ws/raw'));
+      for (let i = 0; i < 40; i++) inspector.sent(id, encodeFrame({ opcode: OPCODES.TEXT, payload: utf8.encode('"'.repeat(40_000)) }));
+      if (c < 3) inspector.close(id, 1000, '');
+    }
+    let feed = 0;
+    inspector.subscribe('big', (event) => (feed += JSON.stringify(event).length))();
+    expect(feed).toBeGreaterThan(1_000_000);
+    expect(feed).toBeLessThan(4 * 1024 * 1024);
   });
 });
 

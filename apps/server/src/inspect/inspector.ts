@@ -9,8 +9,6 @@
 import type { InspectClose, InspectEvent, InspectFrame, InspectHandshake } from '@wirebench/transports/contract';
 import { applyMask, describeEncoded, opcodeName, type Frame } from '@wirebench/transports/ws';
 
-const PREVIEW_BYTES = 64;
-const PREVIEW_CHARS = 200;
 /** 5.2: 2 bytes, up to 8 of extended length, 4 of masking key. */
 const MAX_HEADER_BYTES = 14;
 const textDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -21,7 +19,6 @@ const hex = (bytes: Uint8Array): string => {
   return out;
 };
 
-/** A frame as the inspector shows it; the payload preview is cut to 64 bytes. */
 const textEncoder = new TextEncoder();
 const STAR = 0x2a;
 
@@ -39,9 +36,13 @@ export function starred(bytes: Uint8Array, secret: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * A frame as the inspector shows it: its header and every payload byte it holds (the
+ * inspector keeps `payloadKept` of them, enough for any chat frame), so that header and
+ * wire bytes together are the frame as it crossed the wire. `truncated` when bytes are missing.
+ */
 export function describeFrame(connectionId: number, frame: Frame, direction: 'in' | 'out', at: number): InspectFrame {
-  const preview = frame.payload.subarray(0, PREVIEW_BYTES);
-  const wire = new Uint8Array(preview);
+  const wire = new Uint8Array(frame.payload);
   if (frame.maskKey) applyMask(wire, frame.maskKey);
   const event: InspectFrame = {
     kind: 'frame',
@@ -58,10 +59,10 @@ export function describeFrame(connectionId: number, frame: Frame, direction: 'in
     payloadLength: frame.payloadLength,
     headerHex: hex(frame.headerBytes),
     wireHex: hex(wire),
-    payloadHex: hex(preview),
-    truncated: frame.payloadLength > PREVIEW_BYTES,
+    payloadHex: hex(frame.payload),
+    truncated: frame.payloadLength > frame.payload.byteLength,
   };
-  if (frame.opcode === 1) event.text = textDecoder.decode(frame.payload.subarray(0, PREVIEW_CHARS * 4)).slice(0, PREVIEW_CHARS);
+  if (frame.opcode === 1) event.text = textDecoder.decode(frame.payload);
   return event;
 }
 
@@ -168,8 +169,17 @@ export interface InspectorOptions {
   framesKept?: number;
   /** Bytes those frames may keep alive per connection (header and payload copies). Default 256 KiB. */
   bytesKept?: number;
-  /** Payload bytes kept per frame (a sent frame is cut at this + 14 bytes, header included). Default 4096. */
+  /**
+   * Payload bytes kept per frame (a sent frame is cut at this + 14 bytes, header included).
+   * Default 16 KiB: every chat frame whole (2,000 characters of text, each at most 6 bytes as JSON).
+   */
   payloadKept?: number;
+  /**
+   * Kept bytes a new subscriber is sent at most, the newest frames across the client's
+   * connections (handshakes and closes always). Described as hex and text, a kept byte is
+   * about 7 bytes of feed, so the default 256 KiB stays well inside the feed's buffer limit.
+   */
+  replayBytes?: number;
   /** Closed connections remembered, the most recently closed, across all clients. Default 32. */
   closedKept?: number;
   /** Closed connections remembered per client, within `closedKept`. Default 3. */
@@ -196,16 +206,18 @@ export class Inspector {
   private readonly payloadKept: number;
   private readonly closedKept: number;
   private readonly closedPerClient: number;
+  private readonly replayBytes: number;
   private readonly now: () => number;
 
   constructor(options: InspectorOptions = {}) {
     this.framesKept = options.framesKept ?? 200;
-    this.payloadKept = options.payloadKept ?? 4096;
+    this.payloadKept = options.payloadKept ?? 16 * 1024;
+    this.replayBytes = options.replayBytes ?? 256 * 1024;
     this.bytesPerConnection = options.bytesKept ?? 256 * 1024;
     this.closedKept = options.closedKept ?? 32;
     this.closedPerClient = options.closedPerClient ?? 3;
     this.now = options.now ?? Date.now;
-    const counts = { framesKept: this.framesKept, payloadKept: this.payloadKept, closedKept: this.closedKept, closedPerClient: this.closedPerClient };
+    const counts = { framesKept: this.framesKept, payloadKept: this.payloadKept, replayBytes: this.replayBytes, closedKept: this.closedKept, closedPerClient: this.closedPerClient };
     for (const [name, value] of Object.entries(counts)) {
       if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be an integer ≥ 0, got ${value}`);
     }
@@ -332,13 +344,39 @@ export class Inspector {
     }
   }
 
-  /** Everything kept for the client, connection by connection in the order they opened, then live events. */
+  /**
+   * What is kept for the client, connection by connection in the order they opened (of the
+   * frames, the newest within `replayBytes`), then live events.
+   */
   subscribe(clientId: string, listener: Listener): () => void {
-    for (const id of this.byClient.get(clientId) ?? []) {
+    const ids = [...(this.byClient.get(clientId) ?? [])];
+    // How many of each connection's entries, counted from its newest, fit in the budget, newest connection first.
+    const shown = new Map<number, number>();
+    let budget = this.replayBytes;
+    for (const id of ids.reverse()) {
+      const { entries, head, size } = this.connections.get(id)!;
+      let n = 0;
+      while (n < size) {
+        const bytes = sizeOf(entries[(head + size - 1 - n) % this.framesKept]!);
+        if (bytes > budget) {
+          budget = 0;
+          break;
+        }
+        budget -= bytes;
+        n++;
+      }
+      shown.set(id, n);
+    }
+    for (const id of ids.reverse()) {
       const recorded = this.connections.get(id)!;
       listener(this.handshakeOf(recorded));
       const { entries, head, size } = recorded;
-      for (let i = 0; i < size; i++) listener(this.format(id, entries[(head + i) % this.framesKept]!));
+      const skipped = size - shown.get(id)!;
+      for (let i = 0; i < size; i++) {
+        const entry = entries[(head + i) % this.framesKept]!;
+        // A connection's close is shown even when its frames are not.
+        if (i >= skipped || 'kind' in entry) listener(this.format(id, entry));
+      }
     }
     let set = this.listeners.get(clientId);
     if (!set) this.listeners.set(clientId, (set = new Set()));
