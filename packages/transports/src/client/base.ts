@@ -54,15 +54,18 @@ export abstract class BaseClient implements TransportClient {
     this.requests = new MeasuredRequests(this.opts, this.records);
     this.sends = new SendQueue(this.opts, () => this.changed());
     this.cursor = new Delivery(options, {
-      hand: (message) => {
+      hand: (message, kind) => {
         this.changed();
-        this.emit('message', message, this.opts.now());
+        this.emit('message', message, this.opts.now(), { kind, epoch: this.cursor.roomEpoch });
       },
       changed: () => this.changed(),
       report: (code, message) => this.fail(code, message),
     });
     this.lifecycle = new Lifecycle(this.opts, {
-      openChannel: () => this.openChannel(),
+      openChannel: () => {
+        this.cursor.channelOpened();
+        this.openChannel();
+      },
       endChannel: (clean) => {
         this.sends.requeue();
         this.requests.abortAll();
@@ -143,12 +146,15 @@ export abstract class BaseClient implements TransportClient {
         ...this.records.counters(),
         reconnects: this.lifecycle.reconnects,
         messages: this.cursor.delivered,
+        caughtUp: this.cursor.caughtUp,
+        history: this.cursor.history,
       });
       this.snapshot = Object.freeze({
         transport: this.transport,
         status: this.lifecycle.status,
         clientId: this.clientId,
         lastSeq: this.cursor.lastSeq,
+        epoch: this.cursor.roomEpoch,
         counters,
         perMessage: perMessage(counters),
         pendingSends: this.sends.length,
@@ -180,6 +186,11 @@ export abstract class BaseClient implements TransportClient {
   /** The channel failed: tear it down and come back after the backoff delay. */
   protected lost(code: string, message: string, generation = this.generation): void {
     if (generation === this.generation) this.lifecycle.fire('lost', { code, message });
+  }
+
+  /** A working channel failed and reconnects by itself (an EventSource): no backoff, no new channel. */
+  protected reconnectsByItself(message: string, generation = this.generation): void {
+    if (generation === this.generation) this.lifecycle.fire('dropped', { code: CLIENT_ERROR_CODES.network, message });
   }
 
   /**

@@ -2,13 +2,19 @@
 // what it hands the app: each message once, in seq order. The cursor is private here;
 // answers that say where the room stands are judged by cursor.ts alone, so nothing else
 // in the client compares cursors.
+//
+// It also tells how each message arrived (DeliveryKind). The first answer of every channel
+// says where the room stood when the channel came up: on the first join, everything up to
+// it is history; on a later channel (after a pause, a cut, a reconnect), everything up to it
+// was posted while the client was away and is caught up, not delivered live.
 import type { ChatMessage, Epoch } from '../contract.ts';
 import { describeNewRoom, judgeCursorAnswer, type Position, type RoomAnswer } from './cursor.ts';
 import { CLIENT_ERROR_CODES } from './errors.ts';
+import type { DeliveryKind } from './types.ts';
 
 export interface DeliveryHooks {
   /** One message for the app, in order; the cursor already stands on it. */
-  hand(message: ChatMessage): void;
+  hand(message: ChatMessage, kind: DeliveryKind): void;
   /** The cursor moved without a delivery. */
   changed(): void;
   /** An error event: SERVER_RESTARTED or TRUNCATED. */
@@ -22,6 +28,14 @@ export class Delivery {
   /** The room's epoch that seq counts in; null until an answer carried one. */
   private epoch: Epoch | null;
   private count = 0;
+  private caughtUpCount = 0;
+  private historyCount = 0;
+  /** Seqs up to this one are history: the room's lastSeq when the client first joined (this epoch). */
+  private historyTo = 0;
+  /** Seqs up to this one were posted while the channel was down: the room's lastSeq when it came back. */
+  private catchUpTo = 0;
+  /** The current channel has heard where the room stands. */
+  private placed = false;
 
   constructor(
     start: { after?: number; epoch?: string },
@@ -36,9 +50,29 @@ export class Delivery {
     return this.seq;
   }
 
-  /** Messages handed to the app. */
+  /** Messages handed to the app that were new to this client (live and caught up; not history). */
   get delivered(): number {
     return this.count;
+  }
+
+  /** Of `delivered`: messages posted while the channel was down. */
+  get caughtUp(): number {
+    return this.caughtUpCount;
+  }
+
+  /** History replayed on the first join. */
+  get history(): number {
+    return this.historyCount;
+  }
+
+  /** The room's epoch the cursor counts in; null until an answer carried one. */
+  get roomEpoch(): Epoch | null {
+    return this.epoch;
+  }
+
+  /** A channel (re)opens: its first answer will say where the room stands. */
+  channelOpened(): void {
+    this.placed = false;
   }
 
   position(): Position {
@@ -63,9 +97,12 @@ export class Delivery {
       if (this.known && message.seq <= this.seq) continue;
       this.seq = message.seq;
       this.known = true;
-      this.count += 1;
+      const kind = this.kindOf(message.seq);
+      if (kind === 'history') this.historyCount += 1;
+      else this.count += 1;
+      if (kind === 'catch-up') this.caughtUpCount += 1;
       delivered += 1;
-      this.hooks.hand(message);
+      this.hooks.hand(message, kind);
     }
     return delivered;
   }
@@ -116,14 +153,30 @@ export class Delivery {
       this.seq = 0;
       this.known = true;
       this.epoch = verdict.epoch;
+      // The new room's seqs start again: none of them is the old room's history. What it
+      // already holds is caught up by the channel that follows it (its first answer says how much).
+      this.historyTo = 0;
+      this.catchUpTo = 0;
+      this.placed = false;
       this.hooks.changed();
       return false;
     }
     this.epoch = verdict.epoch;
+    if (!this.placed) {
+      this.placed = true;
+      if (!known.known) this.historyTo = answer.lastSeq;
+      else this.catchUpTo = Math.max(this.catchUpTo, answer.lastSeq);
+    }
     if (verdict.truncated) {
       this.hooks.report(CLIENT_ERROR_CODES.truncated, 'the cursor was older than the retained log: messages were skipped');
     }
     return true;
+  }
+
+  private kindOf(seq: number): DeliveryKind {
+    if (seq <= this.historyTo) return 'history';
+    if (seq <= this.catchUpTo) return 'catch-up';
+    return 'live';
   }
 }
 

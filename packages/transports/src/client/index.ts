@@ -75,7 +75,7 @@ export { STANDING_TIMEOUT_MS } from './standing.ts';
 export { Backoff, backoffDelay, DEFAULT_BACKOFF, resolveBackoff } from './backoff.ts';
 export { judgeCursorAnswer, type CursorVerdict, type Position, type RoomAnswer } from './cursor.ts';
 export { HttpClientBase } from './http-client.ts';
-export { LongPollClient, LONG_POLL_GRACE_MS } from './long-poll.ts';
+export { LongPollClient, LONG_POLL_GRACE_MS, LONG_POLL_MIN_GAP_MS } from './long-poll.ts';
 export { REDACTED, redactSecret, redactUrl } from './redact.ts';
 export { ShortPollClient } from './short-poll.ts';
 export { SseClient } from './sse.ts';

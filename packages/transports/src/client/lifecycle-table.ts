@@ -24,6 +24,7 @@ export type ClientEvent =
   | 'connect' // connect()
   | 'opened' // the channel works: a welcome, a join, a poll answer, a stream open
   | 'lost' // the channel failed: the network, an error answer, a poll that never came back
+  | 'dropped' // the channel failed and reconnects by itself (an EventSource that had opened)
   | 'refused' // a socket or stream failed before it opened (a page is not told why)
   | 'retry' // the backoff timer ran out (and the question "why refused?" was answered)
   | 'restart' // a new room, a forgotten id: the channel starts again without the old id
@@ -43,6 +44,7 @@ export type ClientAction =
   | 'end the channel as failed; report the error; wait the next backoff step'
   | 'end the channel as failed; report it; ask the server why; wait the backoff step and the answer'
   | 'count a reconnect; open the channel'
+  | 'count a reconnect; report the error; let the channel reconnect by itself'
   | 'end the channel; open it again at once'
   | 'end the channel; wait the next new-room backoff step'
   | 'stop the timer; end the channel'
@@ -72,6 +74,7 @@ export const CLIENT_EVENTS: readonly ClientEvent[] = [
   'connect',
   'opened',
   'lost',
+  'dropped',
   'refused',
   'retry',
   'restart',
@@ -103,6 +106,7 @@ const WORKS: ClientAction = 'reset the backoff; write the queued sends';
 const FAILED: ClientAction = 'end the channel as failed; report the error; wait the next backoff step';
 const REFUSED: ClientAction = 'end the channel as failed; report it; ask the server why; wait the backoff step and the answer';
 const RETRY: ClientAction = 'count a reconnect; open the channel';
+const DROPPED: ClientAction = 'count a reconnect; report the error; let the channel reconnect by itself';
 const RESTART: ClientAction = 'end the channel; open it again at once';
 const RESTART_LATER: ClientAction = 'end the channel; wait the next new-room backoff step';
 const STOP: ClientAction = 'stop the timer; end the channel';
@@ -115,6 +119,8 @@ function withChannel(from: 'connecting' | 'open' | 'reconnecting'): ClientTransi
     { from, event: 'connect', to: from, action: 'ignore' },
     { from, event: 'opened', to: 'open', action: WORKS },
     { from, event: 'lost', to: 'backoff', action: FAILED },
+    // Only a working channel can drop; while one opens, its failures are 'lost' or 'refused'.
+    { from, event: 'dropped', to: from === 'open' ? 'reconnecting' : from, action: from === 'open' ? DROPPED : 'ignore' },
     { from, event: 'refused', to: 'backoff', action: REFUSED },
     { from, event: 'retry', to: from, action: 'ignore' },
     { from, event: 'restart', to: 'reconnecting', action: RESTART },
@@ -137,7 +143,7 @@ export const CLIENT_TRANSITIONS: ReadonlyArray<ClientTransition> = Object.freeze
   // Created; nothing asked yet.
   { from: 'idle', event: 'connect', to: 'connecting', action: OPEN },
   { from: 'idle', event: 'close', to: 'closed', action: STOP },
-  ...ignored('idle', ['opened', 'lost', 'refused', 'retry', 'restart', 'restart again', 'pause', 'resume', 'cut', 'removed', 'locked']),
+  ...ignored('idle', ['opened', 'lost', 'dropped', 'refused', 'retry', 'restart', 'restart again', 'pause', 'resume', 'cut', 'removed', 'locked']),
   ...withChannel('connecting'),
   ...withChannel('open'),
   ...withChannel('reconnecting'),
@@ -147,16 +153,16 @@ export const CLIENT_TRANSITIONS: ReadonlyArray<ClientTransition> = Object.freeze
   { from: 'backoff', event: 'removed', to: 'removed', action: REMOVED },
   { from: 'backoff', event: 'locked', to: 'locked', action: LOCKED },
   { from: 'backoff', event: 'close', to: 'closed', action: STOP },
-  ...ignored('backoff', ['connect', 'opened', 'lost', 'refused', 'restart', 'restart again', 'resume', 'cut']),
+  ...ignored('backoff', ['connect', 'opened', 'lost', 'dropped', 'refused', 'restart', 'restart again', 'resume', 'cut']),
   // Stopped by its owner: resume() picks up from lastSeq.
   { from: 'paused', event: 'resume', to: 'connecting', action: RESTART_FRESH },
   { from: 'paused', event: 'close', to: 'closed', action: STOP },
-  ...ignored('paused', ['connect', 'opened', 'lost', 'refused', 'retry', 'restart', 'restart again', 'pause', 'cut', 'removed', 'locked']),
+  ...ignored('paused', ['connect', 'opened', 'lost', 'dropped', 'refused', 'retry', 'restart', 'restart again', 'pause', 'cut', 'removed', 'locked']),
   // Turned away by a locked room: tries again only when its owner asks.
   { from: 'locked', event: 'connect', to: 'connecting', action: RESTART_FRESH },
   { from: 'locked', event: 'resume', to: 'connecting', action: RESTART_FRESH },
   { from: 'locked', event: 'close', to: 'closed', action: STOP },
-  ...ignored('locked', ['opened', 'lost', 'refused', 'retry', 'restart', 'restart again', 'pause', 'cut', 'removed', 'locked']),
+  ...ignored('locked', ['opened', 'lost', 'dropped', 'refused', 'retry', 'restart', 'restart again', 'pause', 'cut', 'removed', 'locked']),
   // Final: a removed client keeps saying why it stopped, even through close().
   ...ignored('removed', CLIENT_EVENTS),
   ...ignored('closed', CLIENT_EVENTS),

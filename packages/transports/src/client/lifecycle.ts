@@ -103,6 +103,14 @@ export class Lifecycle {
         },
         arrive: () => this.startChannel(),
       },
+      // The channel stays: it reconnects on its own (an EventSource sends Last-Event-ID then).
+      'count a reconnect; report the error; let the channel reconnect by itself': {
+        leave: (d) => {
+          this.count += 1;
+          host.changed();
+          report(d);
+        },
+      },
       'end the channel; open it again at once': { leave: () => this.endChannel(true), arrive: () => this.startChannel() },
       'end the channel; wait the next new-room backoff step': {
         leave: () => this.endChannel(true),

@@ -3,10 +3,19 @@
 import { TRANSPORTS, type PollResponse } from '../contract.ts';
 import { CLIENT_ERROR_CODES, describe } from './errors.ts';
 import { HttpClientBase } from './http-client.ts';
+import { RequestTimeout } from './request.ts';
 import type { ClientOptions } from './types.ts';
 
 /** How long past its own timeout a held poll may stay silent before the client calls it dead. */
 export const LONG_POLL_GRACE_MS = 10_000;
+
+/**
+ * The shortest time between the starts of two polls when the first came back empty. With
+ * `timeout=0` every answer comes at once, and a loop without a floor would ask as fast as
+ * the network answers (75 requests a second on a laptop): long polling with timeout 0 is
+ * short polling, and it asks at most as often as short polling's default interval.
+ */
+export const LONG_POLL_MIN_GAP_MS = 1_000;
 
 export class LongPollClient extends HttpClientBase {
   protected readonly via = 'long-poll' as const;
@@ -25,7 +34,7 @@ export class LongPollClient extends HttpClientBase {
   protected startReceiving(generation: number): void {
     // The first poll of a channel asks with timeout=0: an answer at once proves the
     // way is open (status 'open', sends flow) and catches up before the first hold.
-    void this.poll(generation, 0);
+    void this.poll(generation, 0, true);
   }
 
   protected stopReceiving(): void {
@@ -54,18 +63,18 @@ export class LongPollClient extends HttpClientBase {
     }
   }
 
-  private async poll(generation: number, timeoutMs: number): Promise<void> {
+  /** `probe`: the channel's first poll (timeout=0), which the floor does not hold back. */
+  private async poll(generation: number, timeoutMs: number, probe = false): Promise<void> {
     if (!this.isCurrent(generation)) return;
     const token = ++this.pollToken;
     const startedAt = this.now();
     const controller = new AbortController();
     this.controller = controller;
-    let timedOut = false;
     this.clearWatchdog();
+    const silence = `long poll not answered within ${timeoutMs + LONG_POLL_GRACE_MS} ms`;
     this.watchdog = this.opts.setTimeout(() => {
       this.watchdog = null;
-      timedOut = true;
-      controller.abort();
+      controller.abort(new RequestTimeout(silence));
     }, timeoutMs + LONG_POLL_GRACE_MS);
     let answer;
     try {
@@ -81,11 +90,8 @@ export class LongPollClient extends HttpClientBase {
       if (token !== this.pollToken || !this.isCurrent(generation)) return;
       this.controller = null;
       this.clearWatchdog();
-      this.lost(
-        CLIENT_ERROR_CODES.network,
-        timedOut ? `long poll not answered within ${timeoutMs + LONG_POLL_GRACE_MS} ms` : describe(error),
-        generation,
-      );
+      const reason: unknown = controller.signal.reason;
+      this.lost(CLIENT_ERROR_CODES.network, reason instanceof RequestTimeout ? silence : describe(error), generation);
       return;
     }
     if (token !== this.pollToken || !this.isCurrent(generation)) return;
@@ -100,16 +106,22 @@ export class LongPollClient extends HttpClientBase {
     this.opened(generation);
     // #region next-poll
     // An empty answer long before the timeout would make this loop spin: wait a backoff step then.
-    const early = timeoutMs > 0 && (body.messages?.length ?? 0) === 0 && this.now() - startedAt < timeoutMs / 2;
+    // Whatever the timeout (0 included), an empty answer is followed by a poll no sooner than
+    // LONG_POLL_MIN_GAP_MS after this one started.
+    const empty = (body.messages?.length ?? 0) === 0;
+    const took = this.now() - startedAt;
+    const early = timeoutMs > 0 && empty && took < timeoutMs / 2;
     this.quickEmpty = early ? this.quickEmpty + 1 : 0;
-    if (this.quickEmpty === 0) {
+    const floor = empty && !probe ? LONG_POLL_MIN_GAP_MS - took : 0;
+    const wait = Math.max(floor, this.quickEmpty === 0 ? 0 : this.retryDelay(this.quickEmpty - 1));
+    if (wait <= 0) {
       void this.poll(generation, this.opts.longPollTimeoutMs);
       return;
     }
     this.pauseTimer = this.opts.setTimeout(() => {
       this.pauseTimer = null;
       void this.poll(generation, this.opts.longPollTimeoutMs);
-    }, this.retryDelay(this.quickEmpty - 1));
+    }, wait);
     // #endregion next-poll
   }
 }

@@ -7,7 +7,7 @@ import type { TransportId } from '../contract.ts';
 import type { ClientCounters, PerMessageBytes, WireRecord } from './types.ts';
 
 /** The counters records add to (reconnects and delivered messages are counted elsewhere). */
-export type WireCounters = Omit<ClientCounters, 'reconnects' | 'messages'>;
+export type WireCounters = Omit<ClientCounters, 'reconnects' | 'messages' | 'caughtUp' | 'history'>;
 
 export type RecordFields = Omit<Partial<WireRecord>, 'id' | 'transport'> & Pick<WireRecord, 'kind'>;
 
@@ -32,6 +32,7 @@ export class WireRecords {
     requests: 0,
     framesUp: 0,
     framesDown: 0,
+    eventsDown: 0,
     bytesUp: 0,
     bytesDown: 0,
     headerBytesUp: 0,
@@ -71,14 +72,21 @@ export class WireRecords {
     };
     if (record.kind === 'http' || record.kind === 'ws-handshake' || record.kind === 'sse-open') this.counts.requests += 1;
     if (record.kind === 'ws-frame-out') this.counts.framesUp += 1;
-    if (record.kind === 'ws-frame-in' || record.kind === 'sse-event') this.counts.framesDown += 1;
+    if (record.kind === 'ws-frame-in') this.counts.framesDown += 1;
+    if (record.kind === 'sse-event') this.counts.eventsDown += 1;
     this.account(handle);
     return handle;
   }
 
-  /** Completes (or updates) a record and emits it again under the same id. */
+  /** Completes a record and emits it again under the same id. */
   end(handle: RecordHandle, fields: Partial<WireRecord>): void {
     handle.record = { ...handle.record, endedAt: this.now(), ...fields };
+    this.account(handle);
+  }
+
+  /** Updates a record that stays open (an event stream that answered) and emits it again. */
+  update(handle: RecordHandle, fields: Partial<WireRecord>): void {
+    handle.record = { ...handle.record, ...fields };
     this.account(handle);
   }
 

@@ -24,6 +24,18 @@ export interface RequestExtras {
 
 export type Query = Record<string, string | number | undefined>;
 
+/**
+ * The reason to give `AbortController.abort()` when a request took too long: a failure,
+ * recorded as an error. Any other abort is the client ending the request on purpose
+ * (pause, close, cut, a new timeout) and is recorded as `aborted`.
+ */
+export class RequestTimeout extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RequestTimeout';
+  }
+}
+
 /** Builds `base + path` with the query parameters that are defined. */
 export function buildUrl(base: string, path: string, query: Query): URL {
   const url = new URL(path, base + '/');
@@ -104,7 +116,9 @@ export class MeasuredRequests {
       if (response.headers.has('retry-after') && Number.isFinite(retryAfter)) answer.retryAfter = retryAfter;
       return answer;
     } catch (error) {
-      this.records.end(handle, { error: controller.signal.aborted ? 'aborted' : describe(error) });
+      const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
+      if (controller.signal.aborted && !(reason instanceof RequestTimeout)) this.records.end(handle, { aborted: true });
+      else this.records.end(handle, { error: describe(reason ?? error) });
       throw error;
     } finally {
       this.controllers.delete(controller);

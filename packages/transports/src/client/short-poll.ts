@@ -1,5 +1,7 @@
 // Short polling: ask `GET /api/poll?after=N` every pollIntervalMs, answered at once.
-// Most answers are empty: that cost is what the lane shows.
+// Most answers are empty: that cost is what the lane shows. The interval runs from one
+// poll's start to the next, so "every 1000 ms" is one request a second, however long
+// each answer takes (never two polls at once: a slow answer delays the next).
 import { TRANSPORTS, type PollResponse } from '../contract.ts';
 import { CLIENT_ERROR_CODES, describe } from './errors.ts';
 import { HttpClientBase } from './http-client.ts';
@@ -8,7 +10,7 @@ import type { ClientOptions } from './types.ts';
 export class ShortPollClient extends HttpClientBase {
   protected readonly via = 'short-poll' as const;
   private pollTimer: unknown = null;
-  private lastAnswerAt: number | null = null;
+  private lastStartAt: number | null = null;
   private polling = false;
 
   constructor(options: ClientOptions = {}) {
@@ -16,7 +18,7 @@ export class ShortPollClient extends HttpClientBase {
   }
 
   protected startReceiving(generation: number): void {
-    this.lastAnswerAt = null;
+    this.lastStartAt = null;
     void this.poll(generation);
   }
 
@@ -25,12 +27,16 @@ export class ShortPollClient extends HttpClientBase {
     this.polling = false;
   }
 
-  /** A new interval applies to the wait in progress: the next poll is due `interval` after the last answer. */
+  /** A new interval applies to the wait in progress: the next poll is due `interval` after the last one started. */
   protected override optionsChanged(changed: { pollIntervalMs?: number }): void {
     if (changed.pollIntervalMs === undefined || this.pollTimer === null) return;
-    const generation = this.generation;
-    const since = this.lastAnswerAt === null ? 0 : this.now() - this.lastAnswerAt;
-    this.schedule(generation, Math.max(0, changed.pollIntervalMs - since));
+    this.schedule(this.generation, this.dueIn(changed.pollIntervalMs));
+  }
+
+  /** How long until `interval` has passed since the last poll started. */
+  private dueIn(interval: number): number {
+    const since = this.lastStartAt === null ? interval : this.now() - this.lastStartAt;
+    return Math.max(0, interval - since);
   }
 
   private schedule(generation: number, ms: number): void {
@@ -51,6 +57,7 @@ export class ShortPollClient extends HttpClientBase {
   private async poll(generation: number): Promise<void> {
     if (!this.isCurrent(generation) || this.polling) return;
     this.polling = true;
+    this.lastStartAt = this.now();
     let answer;
     try {
       answer = await this.request(
@@ -75,8 +82,7 @@ export class ShortPollClient extends HttpClientBase {
     }
     const result = this.applyPollAnswer(answer.body as PollResponse);
     if (result === 'restarted') return;
-    this.lastAnswerAt = this.now();
     this.opened(generation);
-    this.schedule(generation, result === 'more' ? 0 : this.opts.pollIntervalMs);
+    this.schedule(generation, result === 'more' ? 0 : this.dueIn(this.opts.pollIntervalMs));
   }
 }

@@ -1,7 +1,18 @@
 // Server-Sent Events: one `GET /api/events?after=N` stream, one unnamed event per
 // message (`id:` its seq, `data:` its JSON). Sends go over POST like the polls.
-// The browser's own reconnect is not used: on error the client closes the stream and
-// reopens it after its backoff with after=lastSeq, the same cursor rule as every lane.
+//
+// Reconnecting: when a stream that was open drops, the browser's EventSource reconnects
+// by itself and sends the last event id it saw as `Last-Event-ID`, which the server takes
+// over `?after=` (WHATWG HTML 9.2 "Server-sent events": "If the event source's last event
+// ID string is not the empty string, set (`Last-Event-ID`, last event ID string) in
+// request's header list"). The client lets it: the lane shows 'reconnecting', counts the
+// reconnect, and records each of the browser's attempts as a request. Only when the
+// EventSource gives up (readyState CLOSED) or the client itself ends the stream (pause,
+// cut(), a new room) does it close the stream and open a new one after its backoff, with
+// after=lastSeq, the same cursor rule as every lane.
+//
+// The stream's record (kind 'sse-open') stays open, without endedAt, for as long as the
+// stream is: it is the long-lived request SSE is.
 //
 // Wirebench's server opens every stream with a named `state` event
 // `{ "lastSeq", "epoch", "truncated" }` (unnamed-event-only readers never see it).
@@ -15,13 +26,30 @@ import { HttpClientBase } from './http-client.ts';
 import type { RecordHandle } from './records.ts';
 import { redactUrl } from './redact.ts';
 import { buildUrl } from './request.ts';
-import type { ClientOptions } from './types.ts';
+import type { ClientOptions, WireRecord } from './types.ts';
 import { httpRequestHeadBytes, httpResponseHeadBytes, sseEventBytes } from './wire.ts';
+
+/** EventSource.readyState: reconnecting by itself / given up. */
+const CONNECTING = 0;
+const CLOSED = 2;
+
+const STREAM_HEADERS: Array<[string, string]> = [
+  ['Accept', 'text/event-stream'],
+  ['Cache-Control', 'no-cache'],
+];
 
 export class SseClient extends HttpClientBase {
   protected readonly via = 'sse' as const;
   private source: EventSource | null = null;
-  private openRecord: RecordHandle | null = null;
+  private url: URL | null = null;
+  /** The request of the current stream or of the browser's attempt to reconnect it. */
+  private record: RecordHandle | null = null;
+  /** The EventSource is open (it answered 200 and has not failed since). */
+  private streamOpen = false;
+  /** The EventSource dropped after it had opened and is reconnecting by itself. */
+  private selfReconnecting = false;
+  /** The id of the last event of this EventSource: what it sends as Last-Event-ID. */
+  private lastEventId = '';
   /** The current stream has had its `state` event. */
   private stateSeen = false;
 
@@ -32,23 +60,15 @@ export class SseClient extends HttpClientBase {
   protected startReceiving(generation: number): void {
     const EventSourceCtor = this.opts.EventSource;
     this.stateSeen = false;
+    this.lastEventId = '';
     const url = buildUrl(this.opts.baseUrl, TRANSPORTS.sse.path, {
       ...this.cursor.query(),
       clientId: this.clientId ?? undefined,
     });
-    const record = this.records.begin({
-      kind: 'sse-open',
-      method: 'GET',
-      url: redactUrl(url),
-      headerBytesUp: httpRequestHeadBytes('GET', url, [
-        ['Accept', 'text/event-stream'],
-        ['Cache-Control', 'no-cache'],
-      ]),
-      estimated: true,
-    });
-    this.openRecord = record;
+    this.url = url;
+    this.beginRecord();
     if (!EventSourceCtor) {
-      this.endOpenRecord({ error: 'no EventSource implementation' });
+      this.endRecord({ error: 'no EventSource implementation' });
       this.lost(CLIENT_ERROR_CODES.network, 'no EventSource implementation available', generation);
       return;
     }
@@ -56,26 +76,35 @@ export class SseClient extends HttpClientBase {
     try {
       source = new EventSourceCtor(url.href);
     } catch (error) {
-      this.endOpenRecord({ error: String(error) });
+      this.endRecord({ error: String(error) });
       this.lost(CLIENT_ERROR_CODES.network, String(error), generation);
       return;
     }
     this.source = source;
+    this.streamOpen = false;
+    this.selfReconnecting = false;
     source.onopen = () => {
-      if (!this.isCurrent(generation)) return;
+      if (!this.isCurrent(generation) || this.source !== source) return;
       // EventSource opens only on a 200 text/event-stream answer; its headers are not visible.
-      this.endOpenRecord({
-        status: 200,
-        headerBytesDown: httpResponseHeadBytes(200, 'OK', [
-          ['content-type', 'text/event-stream'],
-          ['cache-control', 'no-cache'],
-          ['connection', 'keep-alive'],
-        ]),
-      });
+      // The record stays open with the stream.
+      if (this.record !== null) {
+        this.records.update(this.record, {
+          status: 200,
+          headerBytesDown: httpResponseHeadBytes(200, 'OK', [
+            ['content-type', 'text/event-stream'],
+            ['cache-control', 'no-cache'],
+            ['connection', 'keep-alive'],
+          ]),
+        });
+      }
+      this.streamOpen = true;
+      this.selfReconnecting = false;
+      this.stateSeen = false;
       this.opened(generation);
     };
     source.onmessage = (event: MessageEvent) => {
-      if (!this.isCurrent(generation)) return;
+      if (!this.isCurrent(generation) || this.source !== source) return;
+      this.lastEventId = event.lastEventId;
       this.onEvent(String(event.data), event.lastEventId);
     };
     source.addEventListener('state', (event: MessageEvent) => {
@@ -83,19 +112,37 @@ export class SseClient extends HttpClientBase {
       this.onState(String(event.data));
     });
     source.onerror = () => {
-      if (!this.isCurrent(generation)) return;
-      // EventSource reports an answer other than 200 text/event-stream as a bare error.
-      const opened = this.openRecord === null;
-      this.endOpenRecord({ error: 'event stream failed' });
-      if (opened) this.lost(CLIENT_ERROR_CODES.network, 'event stream failed', generation);
-      else this.refusedBeforeOpen('event stream refused or unreachable', generation);
+      if (!this.isCurrent(generation) || this.source !== source) return;
+      this.onStreamError(source, generation);
     };
+  }
+
+  private onStreamError(source: EventSource, generation: number): void {
+    const wasOpen = this.streamOpen;
+    this.streamOpen = false;
+    if (wasOpen) this.endRecord({ error: 'event stream dropped' });
+    else this.endRecord({ error: 'event stream refused or unreachable' });
+    if (source.readyState === CONNECTING && (wasOpen || this.selfReconnecting)) {
+      this.selfReconnecting = true;
+      // The browser reconnects by itself, with Last-Event-ID: the next attempt is a request too.
+      this.beginRecord(this.lastEventId);
+      this.cursor.channelOpened();
+      if (wasOpen) this.reconnectsByItself('event stream dropped; the browser reconnects with Last-Event-ID', generation);
+      return;
+    }
+    // EventSource reports an answer other than 200 text/event-stream as a bare error.
+    this.selfReconnecting = false;
+    if (wasOpen) this.lost(CLIENT_ERROR_CODES.network, 'event stream failed', generation);
+    else this.refusedBeforeOpen('event stream refused or unreachable', generation);
   }
 
   protected stopReceiving(): void {
     const source = this.source;
     this.source = null;
-    this.endOpenRecord({ error: 'closed' });
+    this.streamOpen = false;
+    this.selfReconnecting = false;
+    // Ended by this client: pause, close, cut(), a new room, or a failure it is handling.
+    this.endRecord({ aborted: true });
     if (source === null) return;
     source.onopen = null;
     source.onmessage = null;
@@ -103,10 +150,23 @@ export class SseClient extends HttpClientBase {
     source.close();
   }
 
-  private endOpenRecord(fields: { status?: number; headerBytesDown?: number; error?: string }): void {
-    if (this.openRecord === null) return;
-    this.records.end(this.openRecord, fields);
-    this.openRecord = null;
+  /** The stream's request: pending until the stream opens, open (no endedAt) while it lasts. */
+  private beginRecord(lastEventId = ''): void {
+    const url = this.url!;
+    const headers = lastEventId === '' ? STREAM_HEADERS : [...STREAM_HEADERS, ['Last-Event-ID', lastEventId] as [string, string]];
+    this.record = this.records.begin({
+      kind: 'sse-open',
+      method: 'GET',
+      url: redactUrl(url),
+      headerBytesUp: httpRequestHeadBytes('GET', url, headers),
+      estimated: true,
+    });
+  }
+
+  private endRecord(fields: Partial<WireRecord>): void {
+    if (this.record === null) return;
+    this.records.end(this.record, fields);
+    this.record = null;
   }
 
   private onState(data: string): void {

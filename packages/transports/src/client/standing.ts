@@ -13,7 +13,7 @@
 // the failure was the network's, and the client reconnects as usual.
 import type { InfoResponse } from '../contract.ts';
 import type { ResolvedOptions } from './options.ts';
-import type { HttpAnswer } from './request.ts';
+import { RequestTimeout, type HttpAnswer } from './request.ts';
 import type { ClientIdentity } from './types.ts';
 
 export type Standing =
@@ -45,7 +45,10 @@ export async function askStanding(
   timers: Pick<ResolvedOptions, 'setTimeout' | 'clearTimeout'>,
 ): Promise<Standing> {
   const controller = new AbortController();
-  const timer = timers.setTimeout(() => controller.abort(), STANDING_TIMEOUT_MS);
+  const timer = timers.setTimeout(
+    () => controller.abort(new RequestTimeout(`no answer within ${STANDING_TIMEOUT_MS} ms`)),
+    STANDING_TIMEOUT_MS,
+  );
   // Ending the channel aborts the question: its timer goes at once, not when the promise settles.
   controller.signal.addEventListener('abort', () => timers.clearTimeout(timer), { once: true });
   try {

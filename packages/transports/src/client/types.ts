@@ -45,17 +45,32 @@ export interface WireRecord {
   messages: number;
   /** Long poll answered empty at its timeout, or a poll that carried no message. */
   empty?: boolean;
+  /**
+   * Ended on purpose by this client (pause, close, cut(), a new timeout, a restart), not by a
+   * failure: such a record has `aborted: true` and no `error`.
+   */
+  aborted?: boolean;
+  /** What went wrong: the network, the server, a bad answer. Never set on an aborted record. */
   error?: string;
 }
 
 export interface ClientCounters {
-  requests: number; // HTTP requests incl. empty polls, WebSocket handshakes, SSE stream openings
-  framesUp: number; // WebSocket frames sent
-  framesDown: number; // WebSocket frames received (SSE: events received)
+  requests: number; // HTTP requests incl. empty polls, WebSocket handshakes, SSE stream openings (the browser's own reconnections too)
+  framesUp: number; // WebSocket frames sent (WebSocket lanes only)
+  framesDown: number; // WebSocket frames received (WebSocket lanes only)
+  eventsDown: number; // SSE events received, the named `state` event included (SSE lane only)
   bytesUp: number; // headerBytesUp + payloadBytesUp
   bytesDown: number; // headerBytesDown + payloadBytesDown
   reconnects: number;
-  messages: number; // distinct chat messages delivered to the app
+  /**
+   * Distinct chat messages delivered to the app that were new to this client: live ones and
+   * those caught up after a gap. The history replayed on the first join is not counted here.
+   */
+  messages: number;
+  /** Of `messages`: those posted while the channel was down (paused, cut, reconnecting), delivered once it was back. */
+  caughtUp: number;
+  /** History replayed when the client first joined (messages from before it was there); not in `messages`. */
+  history: number;
   /** Every WireRecord's bytes, summed: headers (estimated where `estimated`) and payloads (exact). */
   headerBytesUp: number;
   payloadBytesUp: number;
@@ -78,6 +93,8 @@ export interface ClientSnapshot {
   status: ClientStatus;
   clientId: string | null;
   lastSeq: number;
+  /** The room's epoch lastSeq counts in; null until an answer carried one. */
+  epoch: string | null;
   counters: ClientCounters;
   /** counters' bytes per delivered message; null until a message was delivered. */
   perMessage: PerMessageBytes | null;
@@ -121,9 +138,24 @@ export interface ClientOptions {
   clearTimeout?: (handle: unknown) => void;
 }
 
+/**
+ * How a message reached the client:
+ * - 'live': posted while the channel was up; its delivery time is a latency;
+ * - 'catch-up': posted while the channel was down (paused, cut, reconnecting) and delivered
+ *   when it came back: the time it waited is the gap's, not the transport's;
+ * - 'history': posted before the client first joined, replayed to it.
+ */
+export type DeliveryKind = 'live' | 'catch-up' | 'history';
+
+export interface DeliveryInfo {
+  kind: DeliveryKind;
+  /** The room's epoch the message's seq counts in (null from a server without epochs). */
+  epoch: string | null;
+}
+
 export interface ClientEvents {
   /** A chat message, delivered once, in seq order. `receivedAt` is on the client clock. */
-  message: (message: ChatMessage, receivedAt: number) => void;
+  message: (message: ChatMessage, receivedAt: number, delivery: DeliveryInfo) => void;
   status: (status: ClientStatus) => void;
   /** A wire record was created (pending) or completed (same id, endedAt set). */
   request: (record: WireRecord) => void;

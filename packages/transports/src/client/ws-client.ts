@@ -123,7 +123,8 @@ export class WebSocketClient extends BaseClient {
     this.awaiting = [];
     this.sends.clearHold();
     if (this.handshake !== null) {
-      this.records.end(this.handshake, { error: clean ? 'closed' : 'cut' });
+      // Ended by this client (pause, close, cut(), a restart) before the server answered.
+      this.records.end(this.handshake, { aborted: true });
       this.handshake = null;
     }
     if (socket === null) return;

@@ -327,6 +327,8 @@ export class FakeEventSource {
   static instances: FakeEventSource[] = [];
   readonly url: URL;
   closed = false;
+  /** As EventSource: 0 connecting (also while it reconnects by itself), 1 open, 2 closed (given up). */
+  readyState = 0;
   onopen: ((ev: unknown) => void) | null = null;
   onmessage: ((ev: { data: string; lastEventId: string }) => void) | null = null;
   onerror: ((ev: unknown) => void) | null = null;
@@ -354,14 +356,23 @@ export class FakeEventSource {
   }
   close(): void {
     this.closed = true;
+    this.readyState = 2;
   }
   serverOpen(): void {
+    this.readyState = 1;
     this.onopen?.({});
   }
   serverEvent(message: ChatMessage): void {
     this.onmessage?.({ data: JSON.stringify(message), lastEventId: String(message.seq) });
   }
+  /** The stream failed and the EventSource gave up (readyState 2), as on an answer other than 200 text/event-stream. */
   serverError(): void {
+    this.readyState = 2;
+    this.onerror?.({});
+  }
+  /** The stream dropped (or a reconnection attempt failed) and the EventSource reconnects by itself (readyState 0). */
+  serverDrop(): void {
+    this.readyState = 0;
     this.onerror?.({});
   }
 }

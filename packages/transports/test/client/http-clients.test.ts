@@ -310,7 +310,7 @@ describe('long polling', () => {
     client.close();
   });
 
-  it('empty answers far ahead of their timeout do not spin: the next poll waits a backoff step', async () => {
+  it('empty answers far ahead of their timeout do not spin: the next poll waits the floor, then growing backoff steps', async () => {
     const h = harness({ backoff: { jitter: 0 } });
     const room = new FakeRoom();
     const base = room.handler();
@@ -320,10 +320,12 @@ describe('long polling', () => {
     await h.clock.advance(0);
     const polls = () => h.fetch.to('/api/longpoll').length;
     expect(polls()).toBe(2); // probe, then one hold answered at once
-    expect(h.clock.pending()).toEqual([250]);
-    await h.clock.advance(250);
-    expect(polls()).toBe(3);
-    expect(h.clock.pending()).toEqual([500]);
+    // Backoff steps of 250, 500 and 1000 ms wait no less than LONG_POLL_MIN_GAP_MS; 2000 does.
+    for (const wait of [1000, 1000, 1000, 2000]) {
+      expect(h.clock.pending()).toEqual([wait]);
+      await h.clock.advance(wait);
+    }
+    expect(polls()).toBe(6);
     client.close();
   });
 
@@ -372,9 +374,11 @@ describe('Server-Sent Events', () => {
     const events = seen.records.filter((r) => r.kind === 'sse-event');
     const data = JSON.stringify(room.messages[1]);
     expect(events[0]).toMatchObject({ messages: 1, estimated: true, payloadBytesDown: `id: 2\ndata: ${data}\n\n`.length });
-    expect(client.getSnapshot().counters.framesDown).toBe(2);
+    // SSE events are counted apart from WebSocket frames.
+    expect(client.getSnapshot().counters).toMatchObject({ eventsDown: 2, framesDown: 0 });
     const open = seen.records.filter((r) => r.kind === 'sse-open');
     expect(open.map((r) => r.status)).toEqual([undefined, 200]);
+    expect(open.every((r) => r.endedAt === undefined)).toBe(true); // the stream is still open
     client.close();
     expect(es.closed).toBe(true);
   });
