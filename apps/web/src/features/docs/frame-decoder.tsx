@@ -1,135 +1,161 @@
 import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { explain, hexBytes, type ExplainedFrame, type Role } from './frame-explain.ts';
 
-const EXAMPLES: Array<[string, string]> = [
-  ['"Hello", unmasked (§5.7)', '81 05 48 65 6c 6c 6f'],
-  ['"Hello", masked (§5.7)', '81 85 37 fa 21 3d 7f 9f 4d 51 58'],
-  ['"Hel" + "lo" in two fragments', '01 03 48 65 6c 80 02 6c 6f'],
-  ['ping "Hello"', '89 05 48 65 6c 6c 6f'],
-  ['close 1000', '88 02 03 e8'],
-  ['256-byte binary header', '82 7e 01 00'],
+type ExampleKey = 'helloUnmasked' | 'helloMasked' | 'fragments' | 'ping' | 'close' | 'binaryHeader';
+
+const EXAMPLES: Array<[ExampleKey, string]> = [
+  ['helloUnmasked', '81 05 48 65 6c 6c 6f'],
+  ['helloMasked', '81 85 37 fa 21 3d 7f 9f 4d 51 58'],
+  ['fragments', '01 03 48 65 6c 80 02 6c 6f'],
+  ['ping', '89 05 48 65 6c 6c 6f'],
+  ['close', '88 02 03 e8'],
+  ['binaryHeader', '82 7e 01 00'],
 ];
 
 const bit = (b: boolean) => (b ? '1' : '0');
 
+function ExampleLabel({ name }: { name: ExampleKey }) {
+  const { t } = useTranslation('docs');
+  // One call per key, so the i18n tooling sees every key.
+  const labels: Record<ExampleKey, string> = {
+    helloUnmasked: t('frameDecoder.examples.helloUnmasked'),
+    helloMasked: t('frameDecoder.examples.helloMasked'),
+    fragments: t('frameDecoder.examples.fragments'),
+    ping: t('frameDecoder.examples.ping'),
+    close: t('frameDecoder.examples.close'),
+    binaryHeader: t('frameDecoder.examples.binaryHeader'),
+  };
+  return <>{labels[name]}</>;
+}
+
 function FrameRows({ f, index }: { f: ExplainedFrame; index: number }) {
+  const { t } = useTranslation('docs');
   const { frame } = f;
   const b0 = frame.headerBytes[0] ?? 0;
   const b1 = frame.headerBytes[1] ?? 0;
+  const length = frame.payloadLength;
   const lengthText =
     frame.lengthForm === 7
-      ? `7-bit field: ${frame.payloadLength}`
+      ? t('frameDecoder.length7', { length })
       : frame.lengthForm === 16
-        ? `7-bit field 126, then 16 bits: ${frame.payloadLength}`
-        : `7-bit field 127, then 64 bits: ${frame.payloadLength}`;
+        ? t('frameDecoder.length16', { length })
+        : t('frameDecoder.length64', { length });
   return (
-    <table className="frame-table" data-testid={`frame-${index}`}>
-      <caption>
-        Frame {index + 1}: {f.opcodeName} {frame.fin ? '' : '(FIN = 0: more fragments follow)'}
-      </caption>
-      <tbody>
-        <tr>
-          <th>byte 0</th>
-          <td>
-            <code>{b0.toString(2).padStart(8, '0')}</code>
-          </td>
-          <td>
-            FIN <b data-testid={`frame-${index}-fin`}>{bit(frame.fin)}</b>, RSV1 {bit(frame.rsv1)}, RSV2 {bit(frame.rsv2)}, RSV3 {bit(frame.rsv3)}, opcode{' '}
-            <b data-testid={`frame-${index}-opcode`}>
-              0x{frame.opcode.toString(16)} {f.opcodeName}
-            </b>
-          </td>
-        </tr>
-        <tr>
-          <th>byte 1</th>
-          <td>
-            <code>{b1.toString(2).padStart(8, '0')}</code>
-          </td>
-          <td>
-            MASK <b data-testid={`frame-${index}-mask`}>{bit(frame.masked)}</b>, payload length {b1 & 0x7f}
-          </td>
-        </tr>
-        <tr>
-          <th>length</th>
-          <td colSpan={2} data-testid={`frame-${index}-length`}>
-            {lengthText} bytes
-          </td>
-        </tr>
-        <tr>
-          <th>mask key</th>
-          <td colSpan={2}>
-            <code data-testid={`frame-${index}-maskkey`}>{frame.maskKey ? hexBytes(frame.maskKey) : '(none: not masked)'}</code>
-          </td>
-        </tr>
-        <tr>
-          <th>payload on the wire</th>
-          <td colSpan={2}>
-            <code>{hexBytes(frame.wirePayload ?? frame.payload)}</code>
-          </td>
-        </tr>
-        {frame.masked && (
+    <div className="docs-scroll">
+      <table className="frame-table" data-testid={`frame-${index}`}>
+        <caption>
+          {t('frameDecoder.frameTitle', { n: index + 1, opcode: f.opcodeName })} {frame.fin ? '' : t('frameDecoder.moreFragments')}
+        </caption>
+        <tbody>
           <tr>
-            <th>unmasked (XOR key[i mod 4])</th>
-            <td colSpan={2}>
-              <code data-testid={`frame-${index}-unmasked`}>{hexBytes(frame.payload)}</code>
+            <th>{t('frameDecoder.byte0')}</th>
+            <td>
+              <code>{b0.toString(2).padStart(8, '0')}</code>
+            </td>
+            <td>
+              FIN <b data-testid={`frame-${index}-fin`}>{bit(frame.fin)}</b>, RSV1 {bit(frame.rsv1)}, RSV2 {bit(frame.rsv2)}, RSV3 {bit(frame.rsv3)}, opcode{' '}
+              <b data-testid={`frame-${index}-opcode`}>
+                0x{frame.opcode.toString(16)} {f.opcodeName}
+              </b>
             </td>
           </tr>
-        )}
-        {f.closeCode !== null && (
           <tr>
-            <th>close code</th>
-            <td colSpan={2}>{f.closeCode}</td>
-          </tr>
-        )}
-        {f.text !== null && (
-          <tr>
-            <th>{f.closeCode !== null ? 'reason' : 'text (UTF-8)'}</th>
-            <td colSpan={2}>
-              <q data-testid={`frame-${index}-text`}>{f.text}</q>
+            <th>{t('frameDecoder.byte1')}</th>
+            <td>
+              <code>{b1.toString(2).padStart(8, '0')}</code>
+            </td>
+            <td>
+              MASK <b data-testid={`frame-${index}-mask`}>{bit(frame.masked)}</b>, {t('frameDecoder.lengthField', { value: b1 & 0x7f })}
             </td>
           </tr>
-        )}
-      </tbody>
-    </table>
+          <tr>
+            <th>{t('frameDecoder.length')}</th>
+            <td colSpan={2} data-testid={`frame-${index}-length`}>
+              {lengthText}
+            </td>
+          </tr>
+          <tr>
+            <th>{t('frameDecoder.maskKey')}</th>
+            <td colSpan={2}>
+              <code data-testid={`frame-${index}-maskkey`}>{frame.maskKey ? hexBytes(frame.maskKey) : t('frameDecoder.notMasked')}</code>
+            </td>
+          </tr>
+          <tr>
+            <th>{t('frameDecoder.wirePayload')}</th>
+            <td colSpan={2}>
+              <code className="hex">{hexBytes(frame.wirePayload ?? frame.payload)}</code>
+            </td>
+          </tr>
+          {frame.masked && (
+            <tr>
+              <th>{t('frameDecoder.unmasked')}</th>
+              <td colSpan={2}>
+                <code className="hex" data-testid={`frame-${index}-unmasked`}>
+                  {hexBytes(frame.payload)}
+                </code>
+              </td>
+            </tr>
+          )}
+          {f.closeCode !== null && (
+            <tr>
+              <th>{t('frameDecoder.closeCode')}</th>
+              <td colSpan={2}>{f.closeCode}</td>
+            </tr>
+          )}
+          {f.text !== null && (
+            <tr>
+              <th>{f.closeCode !== null ? t('frameDecoder.reason') : t('frameDecoder.text')}</th>
+              <td colSpan={2}>
+                <q data-testid={`frame-${index}-text`}>{f.text}</q>
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
 /** Paste bytes, see each frame decoded by the real FrameDecoder, bit by bit. */
 export function FrameDecoderWidget() {
+  const { t } = useTranslation('docs');
   const [hex, setHex] = useState(EXAMPLES[1]![1]);
   const [role, setRole] = useState<Role | 'auto'>('auto');
   const result = useMemo(() => explain(hex, role), [hex, role]);
+  const waiting = result.state !== 'HEADER' && result.state !== 'FAILED';
 
   return (
-    <section className="widget" data-testid="frame-decoder" aria-label="Frame decoder">
-      <h4>Frame decoder</h4>
+    <section className="widget" data-testid="frame-decoder" aria-label={t('frameDecoder.title')}>
+      <h4>{t('frameDecoder.title')}</h4>
       <p className="examples">
-        {EXAMPLES.map(([label, bytes]) => (
-          <button key={label} onClick={() => setHex(bytes)}>
-            {label}
+        {EXAMPLES.map(([name, bytes]) => (
+          <button key={name} onClick={() => setHex(bytes)}>
+            <ExampleLabel name={name} />
           </button>
         ))}
       </p>
-      <textarea value={hex} onChange={(e) => setHex(e.target.value)} rows={2} spellCheck={false} data-testid="fd-input" aria-label="frame bytes in hex" />
-      <label>
-        decode as{' '}
+      <textarea value={hex} onChange={(e) => setHex(e.target.value)} rows={2} spellCheck={false} data-testid="fd-input" aria-label={t('frameDecoder.input')} />
+      <label className="widget-field">
+        {t('frameDecoder.decodeAs')}{' '}
         <select value={role} onChange={(e) => setRole(e.target.value as Role | 'auto')} data-testid="fd-role">
-          <option value="auto">auto (masked → sent by a client)</option>
-          <option value="server">the server (frames from a client, must be masked)</option>
-          <option value="client">the client (frames from a server, must not be masked)</option>
+          <option value="auto">{t('frameDecoder.roleAuto')}</option>
+          <option value="server">{t('frameDecoder.roleServer')}</option>
+          <option value="client">{t('frameDecoder.roleClient')}</option>
         </select>
       </label>
       <p className="hint" data-testid="fd-summary">
-        {result.bytes.length} bytes, decoded by <code>FrameDecoder</code> in role “{result.role}”: {result.frames.length} frame(s)
-        {result.state !== 'HEADER' && result.state !== 'FAILED' ? `; incomplete, the decoder waits in state ${result.state}` : ''}
+        {t('frameDecoder.summary', { bytes: result.bytes.length, role: result.role, count: result.frames.length })}
+        {waiting ? t('frameDecoder.incomplete', { state: result.state }) : ''}
       </p>
-      {result.inputError && <p className="docs-error">{result.inputError}</p>}
+      {result.inputError === 'not-hex' && <p className="docs-error">{t('frameDecoder.notHex')}</p>}
+      {result.inputError === 'odd-digits' && <p className="docs-error">{t('frameDecoder.oddDigits')}</p>}
       {result.frames.map((f, i) => (
         <FrameRows key={i} f={f} index={i} />
       ))}
       {result.error && (
         <p className="docs-error" data-testid="fd-error">
-          {result.error.code}: {result.error.message}. The connection would be failed with close code {result.error.closeCode}.
+          {t('frameDecoder.protocolError', { code: result.error.code, message: result.error.message, closeCode: result.error.closeCode })}
         </p>
       )}
     </section>

@@ -20,14 +20,17 @@ export interface Explanation {
   /** The decoder's state after the input: HEADER means every byte was used. */
   state: string;
   /** Parse problem of the hex text itself. */
-  inputError: string | null;
+  inputError: HexError | null;
 }
 
+/** What is wrong with a hex text: a character that is not a hex digit, or half a byte. */
+export type HexError = 'not-hex' | 'odd-digits';
+
 /** Hex bytes, with any spaces, commas, newlines or 0x prefixes. */
-export function parseHex(text: string): { bytes: Uint8Array; error: string | null } {
+export function parseHex(text: string): { bytes: Uint8Array; error: HexError | null } {
   const cleaned = text.replace(/0x/gi, '').replace(/[\s,:;-]/g, '');
-  if (!/^[0-9a-fA-F]*$/.test(cleaned)) return { bytes: new Uint8Array(0), error: 'only hex digits (0-9, a-f), spaces and commas, please' };
-  if (cleaned.length % 2 !== 0) return { bytes: new Uint8Array(0), error: 'an odd number of hex digits: every byte is two digits' };
+  if (!/^[0-9a-fA-F]*$/.test(cleaned)) return { bytes: new Uint8Array(0), error: 'not-hex' };
+  if (cleaned.length % 2 !== 0) return { bytes: new Uint8Array(0), error: 'odd-digits' };
   const bytes = new Uint8Array(cleaned.length / 2);
   for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(cleaned.slice(i * 2, i * 2 + 2), 16);
   return { bytes, error: null };
@@ -76,8 +79,8 @@ export function explain(hexText: string, role: Role | 'auto'): Explanation {
   return base;
 }
 
-export function hexBytes(bytes: Uint8Array | null | undefined, max = 64): string {
+/** Every byte as two hex digits, space-separated (a line breaks between bytes, never inside one). */
+export function hexBytes(bytes: Uint8Array | null | undefined): string {
   if (!bytes) return '';
-  const shown = Array.from(bytes.subarray(0, max), (b) => b.toString(16).padStart(2, '0')).join(' ');
-  return bytes.length > max ? `${shown} … (${bytes.length - max} more)` : shown;
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
 }

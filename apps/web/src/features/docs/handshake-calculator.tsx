@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { RFC_GUID, computeAcceptSteps, isValidKey, type AcceptSteps } from './handshake-math.ts';
 
 const RFC_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
@@ -10,6 +11,7 @@ function randomKey(): string {
 
 /** Type a Sec-WebSocket-Key, see each step to the Sec-WebSocket-Accept value. */
 export function HandshakeCalculator() {
+  const { t } = useTranslation('docs');
   const [key, setKey] = useState(RFC_KEY);
   const [steps, setSteps] = useState<AcceptSteps | null>(null);
   useEffect(() => {
@@ -21,26 +23,26 @@ export function HandshakeCalculator() {
   }, [key]);
 
   return (
-    <section className="widget" data-testid="handshake-calculator" aria-label="Handshake calculator">
-      <h4>Handshake calculator</h4>
-      <label>
+    <section className="widget" data-testid="handshake-calculator" aria-label={t('handshake.title')}>
+      <h4>{t('handshake.title')}</h4>
+      <label className="widget-field">
         Sec-WebSocket-Key{' '}
         <input value={key} onChange={(e) => setKey(e.target.value)} size={30} spellCheck={false} data-testid="hs-key" />
       </label>{' '}
-      <button onClick={() => setKey(RFC_KEY)}>RFC §1.3 key</button> <button onClick={() => setKey(randomKey())}>random key</button>
-      {!isValidKey(key) && <p className="hint">Not base64 of 16 bytes: the server would refuse this key with 400 (WS_ERR_HANDSHAKE_KEY).</p>}
+      <button onClick={() => setKey(RFC_KEY)}>{t('handshake.rfcKey')}</button> <button onClick={() => setKey(randomKey())}>{t('handshake.randomKey')}</button>
+      {!isValidKey(key) && <p className="hint">{t('handshake.invalidKey')}</p>}
       {steps && steps.key === key && (
         <dl className="steps">
-          <dt>1. key + GUID</dt>
+          <dt>{t('handshake.step1')}</dt>
           <dd>
             <code>{key}</code>
             <code className="guid">{RFC_GUID}</code>
           </dd>
-          <dt>2. SHA-1 ({steps.via})</dt>
+          <dt>{steps.via === 'fallback' ? t('handshake.step2Fallback') : t('handshake.step2Subtle')}</dt>
           <dd>
             <code data-testid="hs-sha1">{steps.sha1Hex}</code>
           </dd>
-          <dt>3. base64 of the 20 bytes = Sec-WebSocket-Accept</dt>
+          <dt>{t('handshake.step3')}</dt>
           <dd>
             <code data-testid="hs-accept">{steps.accept}</code>
           </dd>

@@ -1,5 +1,6 @@
 import { createClient } from '@wirebench/transports/client';
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { pageNow } from '../../model/clock.ts';
 import { Lane } from '../../model/lane.ts';
 import { Measurements } from '../../model/measurements.ts';
@@ -11,16 +12,17 @@ type LaneTransport = 'ws-raw' | 'short-poll';
 const SHOWN = 8;
 
 /** The dashboard's lane (its store, seq tracking and measurements), as a docs reader. */
-function openLane(transport: LaneTransport): Lane {
+function openLane(transport: LaneTransport, name: string): Lane {
   return new Lane(transport, {
     factory: createClient,
     measurements: new Measurements(),
-    options: { baseUrl: location.origin, name: 'docs reader', now: pageNow },
+    options: { baseUrl: location.origin, name, now: pageNow },
     now: pageNow,
   });
 }
 
 function LaneBody({ lane }: { lane: Lane }) {
+  const { t } = useTranslation('docs');
   const state = useStore(lane.store);
   const snap = state.client;
   const error = state.lastError ?? snap.lastError;
@@ -28,8 +30,8 @@ function LaneBody({ lane }: { lane: Lane }) {
   return (
     <div className="live-lane-body">
       <p>
-        status <b data-testid="live-lane-status">{snap.status}</b> · last seq <b>{snap.lastSeq}</b> · requests {snap.counters.requests} · bytes{' '}
-        {snap.counters.bytesUp + snap.counters.bytesDown}
+        {t('liveLane.status')} <b data-testid="live-lane-status">{snap.status}</b> · {t('liveLane.lastSeq')} <b>{snap.lastSeq}</b> · {t('liveLane.requests')}{' '}
+        {snap.counters.requests} · {t('liveLane.bytes')} {snap.counters.bytesUp + snap.counters.bytesDown}
         {error ? ` · ${error}` : ''}
       </p>
       <ol className="live-lane-messages" data-testid="live-lane-messages">
@@ -47,12 +49,12 @@ function LaneBody({ lane }: { lane: Lane }) {
           setText('');
         }}
       >
-        <input value={text} onChange={(e) => setText(e.target.value)} placeholder="say something to the room" data-testid="live-lane-input" />{' '}
+        <input value={text} onChange={(e) => setText(e.target.value)} placeholder={t('liveLane.placeholder')} data-testid="live-lane-input" />{' '}
         <button type="submit" data-testid="live-lane-send">
-          Send
+          {t('liveLane.send')}
         </button>{' '}
         <button type="button" onClick={() => lane.client.cut()}>
-          Cut
+          {t('liveLane.cut')}
         </button>
       </form>
     </div>
@@ -61,15 +63,16 @@ function LaneBody({ lane }: { lane: Lane }) {
 
 /** One real lane (hand-rolled WebSocket or short polling), started on request. */
 export function LiveLane() {
+  const { t } = useTranslation('docs');
   const [transport, setTransport] = useState<LaneTransport>('ws-raw');
   const [lane, setLane] = useState<Lane | null>(null);
   useEffect(() => () => lane?.dispose(), [lane]);
 
   return (
-    <section className="widget" data-testid="live-lane" aria-label="Live lane">
-      <h4>Live lane</h4>
-      <label>
-        transport{' '}
+    <section className="widget" data-testid="live-lane" aria-label={t('liveLane.title')}>
+      <h4>{t('liveLane.title')}</h4>
+      <label className="widget-field">
+        {t('liveLane.transport')}{' '}
         <select
           value={transport}
           onChange={(e) => {
@@ -78,23 +81,23 @@ export function LiveLane() {
           }}
           data-testid="live-lane-transport"
         >
-          <option value="ws-raw">ws-raw (hand-rolled WebSocket)</option>
+          <option value="ws-raw">{t('liveLane.wsRaw')}</option>
           <option value="short-poll">short-poll</option>
         </select>
       </label>{' '}
       {lane ? (
-        <button onClick={() => setLane(null)}>Disconnect</button>
+        <button onClick={() => setLane(null)}>{t('liveLane.disconnect')}</button>
       ) : (
         <button
           className="primary"
           data-testid="live-lane-connect"
           onClick={() => {
-            const opened = openLane(transport);
+            const opened = openLane(transport, t('liveLane.readerName'));
             opened.start();
             setLane(opened);
           }}
         >
-          Connect
+          {t('liveLane.connect')}
         </button>
       )}
       {lane && <LaneBody key={transport} lane={lane} />}

@@ -1,23 +1,54 @@
-// Chapters from docs/*.md, rendered with marked. Raw HTML in the Markdown is never passed
-// through: comments (the docs script's block markers) are dropped, anything else is shown
-// as text. ```widget blocks become live widgets, ```mermaid blocks become diagrams (drawn
+// Chapters from docs/*.md and docs/zh-CN/*.md, rendered with marked. Raw HTML in the Markdown
+// is never passed through: comments (the docs script's block markers) are dropped, anything
+// else is shown as text. ```widget blocks become live widgets, ```mermaid blocks become diagrams (drawn
 // later by a lazily loaded mermaid), and links to other chapters become dashboard routes.
-import { Marked, type Tokens } from 'marked';
+import { Marked, Renderer, type Tokens } from 'marked';
 
-// Lazy: each chapter is its own small chunk, fetched when the Docs view opens.
-const loaders = import.meta.glob('../../../../../docs/*.md', { query: '?raw', import: 'default' }) as Record<
-  string,
-  () => Promise<string>
->;
+/** The docs' languages: English in docs/, Simplified Chinese in docs/zh-CN/ (the same file names). */
+export type DocsLanguage = 'en' | 'zh-CN';
+
+// Lazy: each chapter is its own small chunk, fetched when the Docs view opens. The patterns are
+// literal so that Vite bundles both folders (`*` does not descend into zh-CN/).
+type Loaders = Record<string, () => Promise<string>>;
+const FILES: Record<DocsLanguage, Loaders> = {
+  en: import.meta.glob('../../../../../docs/*.md', { query: '?raw', import: 'default' }) as Loaders,
+  'zh-CN': import.meta.glob('../../../../../docs/zh-CN/*.md', { query: '?raw', import: 'default' }) as Loaders,
+};
 
 export interface ChapterFile {
   slug: string;
-  load: () => Promise<string>;
+  /** The chapter in each language it exists in. */
+  load: Partial<Record<DocsLanguage, () => Promise<string>>>;
 }
 
-export const CHAPTERS: ChapterFile[] = Object.entries(loaders)
-  .map(([path, load]) => ({ slug: path.slice(path.lastIndexOf('/') + 1, -3), load }))
-  .sort((a, b) => (a.slug === 'README' ? -1 : b.slug === 'README' ? 1 : a.slug.localeCompare(b.slug)));
+const slugOf = (path: string) => path.slice(path.lastIndexOf('/') + 1, -3);
+
+function chapters(): ChapterFile[] {
+  const bySlug = new Map<string, ChapterFile>();
+  for (const language of Object.keys(FILES) as DocsLanguage[]) {
+    for (const [path, load] of Object.entries(FILES[language])) {
+      const slug = slugOf(path);
+      const chapter = bySlug.get(slug) ?? { slug, load: {} };
+      chapter.load[language] = load;
+      bySlug.set(slug, chapter);
+    }
+  }
+  return [...bySlug.values()].sort((a, b) => (a.slug === 'README' ? -1 : b.slug === 'README' ? 1 : a.slug.localeCompare(b.slug)));
+}
+
+export const CHAPTERS: ChapterFile[] = chapters();
+
+/**
+ * The text to show for a reader of `language`: the chapter in that language, else the English
+ * one, else whichever exists. `language` says which one it is, so the page can say so.
+ */
+export function pickLanguage(chapter: ChapterFile, language: DocsLanguage): { language: DocsLanguage; load: () => Promise<string> } {
+  for (const l of [language, 'en', 'zh-CN'] as const) {
+    const load = chapter.load[l];
+    if (load) return { language: l, load };
+  }
+  throw new Error(`chapter ${chapter.slug} has no file`);
+}
 
 export const INDEX_SLUG = 'README';
 
@@ -74,6 +105,10 @@ marked.use({
       const extra = target.external ? ' target="_blank" rel="noopener noreferrer"' : '';
       const data = target.chapter ? ` data-chapter="${escapeHtml(target.chapter)}"` : '';
       return `<a href="${escapeHtml(target.href)}"${data}${extra}>${inner}</a>`;
+    },
+    table(token: Tokens.Table): string {
+      // A wide table scrolls inside its own box, never the page.
+      return `<div class="docs-table">${Renderer.prototype.table.call(this, token)}</div>`;
     },
     image(token: Tokens.Image): string {
       return `<span class="docs-path">[image: ${escapeHtml(token.text)}]</span>`;
