@@ -1,17 +1,25 @@
-// One uPlot instance per mounted chart, created once per `optionsKey`; new
+// One uPlot instance per mounted chart, created once per `optionsKey` and theme; new
 // points arrive through setData when the store says something changed (the
 // store already coalesces to one notification per animation frame).
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import uPlot from 'uplot';
+import { theme } from './theme.ts';
+import { useStore } from './use-store.ts';
 
 export interface UPlotChartProps {
-  /** Options for a chart of the given width. A new key re-creates the chart. */
-  makeOptions: (width: number) => uPlot.Options;
+  /** Options for a chart of the given size (height: the host's, when `fill`). A new key re-creates the chart. */
+  makeOptions: (width: number, height: number) => uPlot.Options;
   optionsKey: string;
   getData: () => uPlot.AlignedData;
   subscribe: (listener: () => void) => () => void;
   testId: string;
   title: string;
+  /** One line under the title: what to notice. */
+  caption?: string;
+  /** Drawn between the caption and the chart (the lanes' colours, line styles and markers). */
+  legend?: ReactNode;
+  /** Take the height the layout gives the chart instead of the options' height. */
+  fill?: boolean;
 }
 
 function countPoints(data: uPlot.AlignedData): number {
@@ -23,16 +31,23 @@ function countPoints(data: uPlot.AlignedData): number {
   return n;
 }
 
-export function UPlotChart({ makeOptions, optionsKey, getData, subscribe, testId, title }: UPlotChartProps) {
+const MIN_WIDTH = 200;
+const MIN_HEIGHT = 80;
+
+export function UPlotChart({ makeOptions, optionsKey, getData, subscribe, testId, title, caption, legend, fill = false }: UPlotChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const latest = useRef({ makeOptions, getData });
   latest.current = { makeOptions, getData };
+  // Canvas colours are read from CSS when the chart is built: a theme change rebuilds it.
+  const resolvedTheme = useStore(theme);
 
   useEffect(() => {
     const el = host.current!;
-    const width = Math.max(240, el.clientWidth);
+    const size = () => ({ width: Math.max(MIN_WIDTH, el.clientWidth), height: Math.max(MIN_HEIGHT, el.clientHeight) });
+    const first = size();
     const data = latest.current.getData();
-    const chart = new uPlot(latest.current.makeOptions(width), data, el);
+    const options = latest.current.makeOptions(first.width, first.height);
+    const chart = new uPlot(fill ? { ...options, height: first.height } : options, data, el);
     el.dataset.points = String(countPoints(data));
     const redraw = () => {
       const d = latest.current.getData();
@@ -41,8 +56,9 @@ export function UPlotChart({ makeOptions, optionsKey, getData, subscribe, testId
     };
     const off = subscribe(redraw);
     const ro = new ResizeObserver(() => {
-      const w = Math.max(240, el.clientWidth);
-      if (Math.abs(w - chart.width) > 2) chart.setSize({ width: w, height: chart.height });
+      const next = size();
+      const height = fill ? next.height : chart.height;
+      if (Math.abs(next.width - chart.width) > 2 || Math.abs(height - chart.height) > 2) chart.setSize({ width: next.width, height });
     });
     ro.observe(el);
     return () => {
@@ -50,12 +66,20 @@ export function UPlotChart({ makeOptions, optionsKey, getData, subscribe, testId
       ro.disconnect();
       chart.destroy();
     };
-  }, [optionsKey, subscribe]);
+  }, [optionsKey, subscribe, resolvedTheme, fill]);
 
   return (
-    <figure className="chart">
-      <figcaption>{title}</figcaption>
-      <div ref={host} className="chart-host" data-testid={testId} />
+    <figure className={fill ? 'chart fill' : 'chart'} data-testid={`${testId}-figure`}>
+      <figcaption>
+        <span className="chart-title">{title}</span>
+        {caption && (
+          <span className="chart-caption" data-testid={`${testId}-caption`}>
+            {caption}
+          </span>
+        )}
+      </figcaption>
+      {legend}
+      <div ref={host} className={fill ? 'chart-host fill' : 'chart-host'} data-testid={testId} />
     </figure>
   );
 }

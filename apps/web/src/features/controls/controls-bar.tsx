@@ -1,12 +1,16 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { TRANSPORT_IDS } from '@wirebench/transports/contract';
 import { download } from '../../lib/download.ts';
 import type { AutoTarget } from '../../model/workbench.ts';
 import { fmtMs } from '../../ui/format.ts';
 import { useStore, useWorkbench } from '../../ui/use-store.ts';
 
+const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
+
 export function ControlsBar() {
   const wb = useWorkbench();
+  const { t } = useTranslation('controls');
   const settings = useStore(wb.settings);
   const lanes = useStore(wb.lanes);
   const offset = useStore(wb.measurements.changes) >= 0 ? wb.measurements.offset : null;
@@ -14,66 +18,79 @@ export function ControlsBar() {
   const [lpMs, setLpMs] = useState(settings.longPollTimeoutMs);
   const [autoMs, setAutoMs] = useState(settings.autoSend.intervalMs);
   const [target, setTarget] = useState<AutoTarget>(settings.autoSend.target);
-  const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
 
   return (
     <section className="panel" data-testid="controls">
       <div className="controls">
         <fieldset>
-          <legend>Short-poll interval</legend>
+          <legend>{t('pollInterval')}</legend>
           <input type="number" min={50} max={60000} step={50} value={pollMs} onChange={(e) => setPollMs(Number(e.target.value))} data-testid="poll-interval" />
-          ms
-          <button onClick={() => wb.setPollInterval(Math.max(50, pollMs))} data-testid="poll-interval-apply">
-            Apply
+          {t('ms')}
+          <button onClick={() => wb.setPollInterval(Math.min(60_000, Math.max(50, pollMs)))} data-testid="poll-interval-apply">
+            {t('apply')}
           </button>
         </fieldset>
         <fieldset>
-          <legend>Long-poll timeout</legend>
+          <legend>{t('longPollTimeout')}</legend>
           <input type="number" min={0} max={60000} step={1000} value={lpMs} onChange={(e) => setLpMs(Number(e.target.value))} data-testid="longpoll-timeout" />
-          ms
+          {t('ms')}
           <button onClick={() => wb.setLongPollTimeout(Math.min(60_000, Math.max(0, lpMs)))} data-testid="longpoll-timeout-apply">
-            Apply
+            {t('apply')}
           </button>
         </fieldset>
         <fieldset>
-          <legend>Auto-sender</legend>
-          every
-          <input type="number" min={20} step={50} value={autoMs} onChange={(e) => setAutoMs(Number(e.target.value))} data-testid="auto-interval" />
-          ms via
+          <legend>{t('auto.legend')}</legend>
+          {t('auto.every')}
+          <input type="number" min={20} max={60000} step={50} value={autoMs} onChange={(e) => setAutoMs(Number(e.target.value))} data-testid="auto-interval" />
+          {t('auto.msVia')}
           <select value={target} onChange={(e) => setTarget(e.target.value as AutoTarget)} data-testid="auto-target">
-            <option value="round-robin">round-robin</option>
-            {TRANSPORT_IDS.filter((t) => lanes.some((l) => l.transport === t)).map((t) => (
-              <option key={t} value={t}>
-                {t}
+            <option value="round-robin">{t('auto.roundRobin')}</option>
+            {TRANSPORT_IDS.filter((id) => lanes.some((l) => l.transport === id)).map((id) => (
+              <option key={id} value={id}>
+                {id}
               </option>
             ))}
           </select>
-          {settings.autoSend.running ? (
-            <button onClick={() => wb.stopAutoSend()} data-testid="auto-stop">
-              Stop ({settings.autoSend.sent} sent)
-            </button>
-          ) : (
-            <button className="primary" onClick={() => wb.startAutoSend(Math.max(20, autoMs), target)} data-testid="auto-start">
-              Start
-            </button>
-          )}
+          <AutoButton interval={autoMs} target={target} />
         </fieldset>
         <fieldset>
-          <legend>Run</legend>
+          <legend>{t('run.legend')}</legend>
           <button onClick={() => wb.reset()} data-testid="reset">
-            Reset
+            {t('run.reset')}
           </button>
           <button onClick={() => download(`wirebench-${stamp()}.json`, wb.exportJson(), 'application/json')} data-testid="export-json">
-            Export JSON
+            {t('run.exportJson')}
           </button>
           <button onClick={() => download(`wirebench-${stamp()}.csv`, wb.exportCsv(), 'text/csv')} data-testid="export-csv">
-            Export CSV
+            {t('run.exportCsv')}
           </button>
         </fieldset>
-        <span className="hint" title="server clock − page clock: serverTime − (request time + half the round trip), from this page's sends and its once-a-second GET /api/stats; the shortest round trip wins">
-          clock offset {offset ? `${fmtMs(offset.offsetMs)} (±${fmtMs(offset.rttMs / 2)}, ${offset.samples} samples)` : 'not yet estimated'}
+        <span className="hint" title={t('clock.hint')}>
+          {offset
+            ? t('clock.offset', { offset: fmtMs(offset.offsetMs), half: fmtMs(offset.rttMs / 2), count: offset.samples })
+            : t('clock.unknown')}
         </span>
       </div>
     </section>
+  );
+}
+
+/** Start or stop the auto-sender; `interval` and `target` are what Start will use. */
+export function AutoButton({ interval, target }: { interval?: number; target?: AutoTarget }) {
+  const wb = useWorkbench();
+  const { t } = useTranslation('controls');
+  const { autoSend } = useStore(wb.settings);
+  return autoSend.running ? (
+    <button onClick={() => wb.stopAutoSend()} data-testid="auto-stop">
+      {t('auto.stop', { count: autoSend.sent })}
+    </button>
+  ) : (
+    <button
+      className="primary"
+      onClick={() => wb.startAutoSend(Math.min(60_000, Math.max(20, interval ?? autoSend.intervalMs)), target ?? autoSend.target)}
+      data-testid="auto-start"
+    >
+      {t('auto.start')}
+    </button>
   );
 }

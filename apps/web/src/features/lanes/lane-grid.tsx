@@ -1,25 +1,40 @@
+import { useTranslation } from 'react-i18next';
 import { TRANSPORT_IDS } from '@wirebench/transports/contract';
-import { DEFAULT_LANES, TRANSPORT_LABELS } from '../../model/workbench.ts';
 import { useStore, useWorkbench } from '../../ui/use-store.ts';
 import { LaneCard } from './lane-card.tsx';
+import { StageLane } from './stage-lane.tsx';
 
-export function LaneGrid() {
+/** Buttons for the transports without a lane. */
+export function AddLanes() {
   const wb = useWorkbench();
+  const { t } = useTranslation('app');
   const lanes = useStore(wb.lanes);
-  const missing = TRANSPORT_IDS.filter((t) => !lanes.some((l) => l.transport === t));
+  const missing = TRANSPORT_IDS.filter((id) => !lanes.some((l) => l.transport === id));
+  if (missing.length === 0) return null;
+  return (
+    <div className="add-lanes">
+      {missing.map((id) => (
+        <button key={id} onClick={() => wb.addLane(id)} data-testid={`add-lane-${id}`}>
+          + {t(`transport.name.${id}`)}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/** Every active lane: full cards, or on the stage one compact card per lane, side by side. */
+export function LaneGrid({ stage = false }: { stage?: boolean }) {
+  const wb = useWorkbench();
+  const { t } = useTranslation('lanes');
+  const lanes = useStore(wb.lanes);
   return (
     <>
-      <div className="add-lanes">
-        {missing.map((t) => (
-          <button key={t} onClick={() => wb.addLane(t)} data-testid={`add-lane-${t}`}>
-            + {TRANSPORT_LABELS[t]}
-          </button>
-        ))}
-      </div>
-      <div className="lanes" data-testid="lanes">
-        {lanes.map((lane) => (
-          <LaneCard key={lane.transport} lane={lane} removable={!DEFAULT_LANES.includes(lane.transport)} />
-        ))}
+      {!stage && <AddLanes />}
+      <div className={stage ? 'lanes stage-lanes' : 'lanes'} style={{ ['--count' as string]: Math.max(1, lanes.length) }} data-testid="lanes">
+        {lanes.length === 0 && <p className="hint">{t('empty')}</p>}
+        {lanes.map((lane) =>
+          stage ? <StageLane key={lane.transport} lane={lane} /> : <LaneCard key={lane.transport} lane={lane} removable={lanes.length > 1} />,
+        )}
       </div>
     </>
   );
