@@ -7,6 +7,11 @@ import type { InspectClose, InspectEvent, InspectFrame, InspectHandshake } from 
 import { Store, type Schedule, frameSchedule } from '../lib/store.ts';
 
 export const FRAME_LIMIT = 200;
+/**
+ * Hex characters the kept frames may hold: frames come whole now (up to 16 KiB of payload
+ * each, about 100 kB as hex), so the count alone would not bound the page's memory.
+ */
+export const FRAME_HEX_LIMIT = 4_000_000;
 
 export interface InspectorState {
   clientId: string | null;
@@ -14,7 +19,8 @@ export interface InspectorState {
   handshake: InspectHandshake | null;
   frames: readonly InspectFrame[];
   closes: readonly InspectClose[];
-  error: string | null;
+  /** Why the feed is not flowing ('interrupted': the stream broke, EventSource retries); the view words it. */
+  error: 'interrupted' | null;
 }
 
 const EMPTY: InspectorState = { clientId: null, connected: false, handshake: null, frames: [], closes: [], error: null };
@@ -26,7 +32,16 @@ export function applyInspectEvent(s: InspectorState, e: InspectEvent): Inspector
       return { ...s, handshake: e };
     case 'frame': {
       const frames = s.frames.length >= FRAME_LIMIT ? [...s.frames.slice(-(FRAME_LIMIT - 1)), e] : [...s.frames, e];
-      return { ...s, frames };
+      let hex = 0;
+      let from = frames.length;
+      // The newest frames whose hex fits (the newest one always).
+      while (from > 0) {
+        const f = frames[from - 1]!;
+        hex += f.wireHex.length + f.payloadHex.length;
+        if (hex > FRAME_HEX_LIMIT && from < frames.length) break;
+        from--;
+      }
+      return { ...s, frames: from === 0 ? frames : frames.slice(from) };
     }
     case 'close':
       return { ...s, closes: [...s.closes.slice(-19), e] };
@@ -59,7 +74,7 @@ export class InspectorFeed {
     const es = new this.EventSourceImpl(`${this.baseUrl}/api/inspect?${query}`);
     this.source = es;
     es.onopen = () => this.store.update((s) => ({ ...s, connected: true, error: null }));
-    es.onerror = () => this.store.update((s) => ({ ...s, connected: false, error: 'inspector stream interrupted; retrying' }));
+    es.onerror = () => this.store.update((s) => ({ ...s, connected: false, error: 'interrupted' }));
     es.onmessage = (ev: MessageEvent<string>) => {
       let event: InspectEvent;
       try {

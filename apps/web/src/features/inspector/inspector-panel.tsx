@@ -1,18 +1,24 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { InspectFrame } from '@wirebench/transports/contract';
-import type { WireRecord } from '@wirebench/transports/client';
 import type { Lane } from '../../model/lane.ts';
 import { pageNow } from '../../model/clock.ts';
+import { useTransportLabels } from '../../i18n/transport-labels.ts';
 import { fmtBytes, LANE_COLORS } from '../../ui/format.ts';
 import { useStore, useWorkbench } from '../../ui/use-store.ts';
+import { copyText } from './copy-text.ts';
+import { frameHex, hexGroups, timeOfDay } from './frame-bytes.ts';
+import { barOf, timelineRows, type TimelineRecord } from './timeline-bars.ts';
+import './inspector.css';
 
 export function InspectorPanel() {
+  const { t } = useTranslation('inspector');
   const wb = useWorkbench();
   const lanes = useStore(wb.lanes);
   const http = lanes.filter((l) => l.transport !== 'ws-raw' && l.transport !== 'ws-lib');
   return (
     <section className="panel" data-testid="inspector">
-      <h2>On the wire</h2>
+      <h2>{t('title')}</h2>
       <div className="inspector">
         <WsInspector />
         <div>
@@ -26,96 +32,96 @@ export function InspectorPanel() {
 }
 
 function WsInspector() {
+  const { t } = useTranslation('inspector');
   const wb = useWorkbench();
   const s = useStore(wb.inspector.store);
   const hs = s.handshake;
   return (
     <div data-testid="ws-inspector">
-      <h3>Hand-rolled WebSocket {s.clientId ? <span className="hint mono">client {s.clientId}</span> : null}</h3>
-      {!s.clientId && <p className="hint">Add the hand-rolled lane to watch its bytes.</p>}
-      {s.error && <p className="hint">{s.error}</p>}
+      <h3>
+        {t('ws.title')} {s.clientId ? <span className="hint mono">{t('ws.client', { clientId: s.clientId })}</span> : null}
+      </h3>
+      {!s.clientId && <p className="hint">{t('ws.noLane')}</p>}
+      {s.error && <p className="hint">{t('ws.interrupted')}</p>}
       {hs ? (
         <div className="handshake" data-testid="ws-handshake">
-          <strong>Handshake request</strong>
+          <strong>{t('handshake.request')}</strong>
           <pre>
             {`${hs.request.method} ${hs.request.url} HTTP/${hs.request.httpVersion}\n`}
             {hs.request.headers.map(([k, v]) => `${k}: ${v}`).join('\n')}
           </pre>
-          <strong>Response</strong>
+          <strong>{t('handshake.response')}</strong>
           <pre>
             {`HTTP/1.1 ${hs.response.status}\n`}
             {hs.response.headers.map(([k, v]) => `${k}: ${v}`).join('\n')}
           </pre>
-          <strong>Sec-WebSocket-Accept, step by step (RFC 6455 §4.2.2)</strong>
+          <strong>{t('handshake.acceptTitle')}</strong>
           <dl className="accept-steps mono" data-testid="ws-accept-steps">
-            <dt>1. key from the browser</dt>
+            <dt>{t('handshake.step1')}</dt>
             <dd>{hs.accept.key}</dd>
-            <dt>2. + the fixed GUID</dt>
+            <dt>{t('handshake.step2')}</dt>
             <dd>{hs.accept.guid}</dd>
-            <dt>3. concatenated</dt>
+            <dt>{t('handshake.step3')}</dt>
             <dd>{hs.accept.concatenated}</dd>
-            <dt>4. SHA-1 (hex)</dt>
+            <dt>{t('handshake.step4')}</dt>
             <dd>{hs.accept.sha1Hex}</dd>
-            <dt>5. base64 → Accept</dt>
+            <dt>{t('handshake.step5')}</dt>
             <dd>
               <strong>{hs.accept.accept}</strong>
             </dd>
           </dl>
         </div>
       ) : (
-        s.clientId && <p className="hint">Waiting for the handshake…</p>
+        s.clientId && <p className="hint">{t('ws.waiting')}</p>
       )}
       <FrameTable frames={s.frames} />
     </div>
   );
 }
 
+/** A header bit as the RFC names it (FIN, RSV1–3, MASK: protocol terms, the same in every language). */
 function Bit({ on, label }: { on: boolean; label: string }) {
-  return <span className={on ? 'on' : ''} title={`${label} = ${on ? 1 : 0}`}>{label}</span>;
+  return (
+    <span className={on ? 'on' : ''} title={`${label} = ${on ? 1 : 0}`}>
+      {label}
+    </span>
+  );
+}
+
+/** Hex pairs in groups of eight; a line breaks between groups only, so no pair is ever split. */
+function HexDump({ hex, testId }: { hex: string; testId?: string }) {
+  return (
+    <code className="hex-dump" data-testid={testId}>
+      {hexGroups(hex).map((group, i) => (
+        <span key={i}>
+          {i > 0 ? ' ' : null}
+          <span className="hex-group">{group}</span>
+        </span>
+      ))}
+    </code>
+  );
 }
 
 function FrameTable({ frames }: { frames: readonly InspectFrame[] }) {
+  const { t } = useTranslation('inspector');
   const shown = frames.slice(-60).reverse();
   return (
     <div className="frames">
       <table className="data" data-testid="ws-frames">
         <thead>
           <tr>
-            <th>dir</th>
-            <th>bits</th>
-            <th>opcode</th>
-            <th>length</th>
-            <th>mask key</th>
-            <th>header · wire bytes → unmasked</th>
+            <th>{t('frames.time')}</th>
+            <th>{t('frames.direction')}</th>
+            <th>{t('frames.bits')}</th>
+            <th>{t('frames.opcode')}</th>
+            <th>{t('frames.length')}</th>
+            <th>{t('frames.maskKey')}</th>
+            <th>{t('frames.bytes')}</th>
           </tr>
         </thead>
         <tbody>
           {shown.map((f) => (
-            <tr key={`${f.connectionId}-${f.at}-${f.direction}-${f.headerHex}-${f.wireHex}`} data-testid="ws-frame">
-              <td className={f.direction === 'in' ? 'dir-in' : 'dir-out'} title={f.direction === 'in' ? 'browser → server' : 'server → browser'}>
-                {f.direction === 'in' ? '→ srv' : '← srv'}
-              </td>
-              <td className="bits">
-                <Bit on={f.fin} label="FIN" />
-                <Bit on={f.rsv[0]} label="R1" />
-                <Bit on={f.rsv[1]} label="R2" />
-                <Bit on={f.rsv[2]} label="R3" />
-                <Bit on={f.masked} label="MASK" />
-              </td>
-              <td>
-                0x{f.opcode.toString(16)} {f.opcodeName}
-              </td>
-              <td title={`length form: ${f.lengthForm === 7 ? '7-bit' : f.lengthForm === 16 ? '126 + 16-bit' : '127 + 64-bit'}`}>
-                {f.payloadLength} <span className="hint">({f.lengthForm}-bit)</span>
-              </td>
-              <td className="mono">{f.maskKeyHex ?? '—'}</td>
-              <td className="hex mono">
-                <div>{f.headerHex}</div>
-                <div>{f.wireHex}{f.truncated ? '…' : ''}</div>
-                {f.masked && <div>→ {f.payloadHex}{f.truncated ? '…' : ''}</div>}
-                {f.text !== undefined && <div className="hint">“{f.text}”</div>}
-              </td>
-            </tr>
+            <FrameRow key={`${f.connectionId}-${f.at}-${f.direction}-${f.headerHex}-${f.wireHex}`} f={f} />
           ))}
         </tbody>
       </table>
@@ -123,53 +129,125 @@ function FrameTable({ frames }: { frames: readonly InspectFrame[] }) {
   );
 }
 
+function FrameRow({ f }: { f: InspectFrame }) {
+  const { t, i18n } = useTranslation('inspector');
+  const [copied, setCopied] = useState<'copied' | 'failed' | null>(null);
+  useEffect(() => {
+    if (!copied) return;
+    const h = setTimeout(() => setCopied(null), 1500);
+    return () => clearTimeout(h);
+  }, [copied]);
+  const lengthForm = f.lengthForm === 7 ? t('frames.form7') : f.lengthForm === 16 ? t('frames.form16') : t('frames.form64');
+  const copy = async () => setCopied((await copyText(frameHex(f))) ? 'copied' : 'failed');
+  return (
+    <tr data-testid="ws-frame">
+      <td className="mono frame-time" title={new Date(f.at).toISOString()} data-testid="ws-frame-time">
+        {timeOfDay(f.at, i18n.language)}
+      </td>
+      <td className={f.direction === 'in' ? 'dir-in' : 'dir-out'} title={f.direction === 'in' ? t('frames.inHint') : t('frames.outHint')}>
+        {f.direction === 'in' ? t('frames.in') : t('frames.out')}
+      </td>
+      <td className="bits">
+        <Bit on={f.fin} label="FIN" />
+        <Bit on={f.rsv[0]} label="RSV1" />
+        <Bit on={f.rsv[1]} label="RSV2" />
+        <Bit on={f.rsv[2]} label="RSV3" />
+        <Bit on={f.masked} label="MASK" />
+      </td>
+      <td>
+        0x{f.opcode.toString(16)} {f.opcodeName}
+      </td>
+      <td title={lengthForm}>
+        {f.payloadLength} <span className="hint">({t('frames.lengthBits', { n: f.lengthForm })})</span>
+      </td>
+      <td className="mono">{f.maskKeyHex ?? '—'}</td>
+      <td className="frame-bytes">
+        <div className="hex-label">{t('frames.header')}</div>
+        <HexDump hex={f.headerHex} testId="ws-frame-header" />
+        {f.wireHex !== '' && (
+          <>
+            <div className="hex-label">{f.masked ? t('frames.payloadMasked') : t('frames.payload')}</div>
+            <HexDump hex={f.wireHex} testId="ws-frame-wire" />
+          </>
+        )}
+        {f.masked && f.payloadHex !== '' && (
+          <>
+            <div className="hex-label">{t('frames.unmasked')}</div>
+            <HexDump hex={f.payloadHex} />
+          </>
+        )}
+        {f.truncated && <div className="hint">{t('frames.truncated', { shown: f.wireHex.length ? (f.wireHex.length + 1) / 3 : 0, total: f.payloadLength })}</div>}
+        {f.text !== undefined && <div className="hint frame-text">“{f.text}”</div>}
+        <button className="copy-hex" onClick={() => void copy()} title={t('frames.copyHint')} data-testid="ws-frame-copy">
+          {copied === 'copied' ? t('frames.copied') : copied === 'failed' ? t('frames.copyFailed') : t('frames.copy')}
+        </button>
+      </td>
+    </tr>
+  );
+}
+
 const WINDOW_MS = 40_000;
 
 /** A browser-network-panel style timeline of one lane's requests. */
 function RequestTimeline({ lane }: { lane: Lane }) {
+  const { t } = useTranslation('inspector');
+  const labels = useTransportLabels();
   const s = useStore(lane.store);
   const [now, setNow] = useState(pageNow);
-  const pending = s.records.some((r) => r.endedAt === undefined && r.kind !== 'ws-frame-in' && r.kind !== 'ws-frame-out');
+  const records = s.records as readonly TimelineRecord[];
+  const growing = records.some((r) => r.endedAt === undefined && (r.kind === 'http' || r.kind === 'sse-open'));
   useEffect(() => {
-    if (!pending) return;
-    // Pending requests grow on screen while they are held.
+    if (!growing) return;
+    // Held requests and open streams grow on screen while they last.
     const h = setInterval(() => setNow(pageNow()), 200);
     return () => clearInterval(h);
-  }, [pending]);
-  const at = Math.max(now, ...s.records.map((r) => r.endedAt ?? r.startedAt));
-  const from = at - WINDOW_MS;
-  const rows = s.records.filter((r) => (r.endedAt ?? at) >= from && (r.kind === 'http' || r.kind === 'sse-open')).slice(-40).reverse();
+  }, [growing]);
+  const at = Math.max(now, ...records.map((r) => r.endedAt ?? r.startedAt));
+  const rows = timelineRows(records, at, WINDOW_MS);
   const color = LANE_COLORS[lane.transport];
-  const pct = (v: number) => `${(Math.max(0, v - from) / WINDOW_MS) * 100}%`;
   return (
     <div className="timeline" data-testid={`timeline-${lane.transport}`}>
       <h3>
         <span className="swatch" style={{ background: color }} />
-        {lane.transport} requests <span className="hint">(last {WINDOW_MS / 1000} s; striped = pending)</span>
+        {t('timeline.title', { lane: labels[lane.transport] })} <span className="hint">{t('timeline.legend', { seconds: WINDOW_MS / 1000 })}</span>
       </h3>
       {rows.map((r) => (
-        <TimelineRow key={r.id} r={r} at={at} from={from} pct={pct} color={color} />
+        <TimelineRow key={r.id} r={r} at={at} color={color} />
       ))}
     </div>
   );
 }
 
-function TimelineRow({ r, at, from, pct, color }: { r: WireRecord; at: number; from: number; pct: (v: number) => string; color: string }) {
-  const end = r.endedAt ?? at;
-  const left = Math.max(r.startedAt, from);
-  const width = `${(Math.max(0, end - left) / WINDOW_MS) * 100}%`;
+function TimelineRow({ r, at, color }: { r: TimelineRecord; at: number; color: string }) {
+  const { t } = useTranslation('inspector');
+  const bar = barOf(r, at, WINDOW_MS);
   const bytes = r.headerBytesUp + r.payloadBytesUp + r.headerBytesDown + r.payloadBytesDown;
+  const outcome =
+    bar.state === 'aborted'
+      ? t('timeline.aborted')
+      : bar.state === 'error'
+        ? t('timeline.error')
+        : bar.state === 'open'
+          ? t('timeline.open')
+          : (r.status ?? '…');
+  const background = bar.state === 'aborted' || bar.state === 'error' || r.empty ? undefined : color;
   return (
-    <div className="tl-row" data-testid="timeline-row">
+    <div className={`tl-row tl-${bar.state}`} data-testid="timeline-row" data-state={bar.state} data-kind={r.kind}>
       <span className="tl-url mono" title={r.url}>
         {r.method} {r.url?.split('?')[0]}
       </span>
       <span className="tl-track">
-        <span className={r.endedAt === undefined ? 'tl-bar pending' : 'tl-bar'} style={{ left: pct(left), width, background: r.empty ? '#adb5bd' : color }} />
+        <span
+          className={`tl-bar ${bar.state}${r.empty ? ' empty' : ''}`}
+          style={{ left: `${bar.left}%`, width: `${bar.width}%`, background }}
+          data-testid="timeline-bar"
+        />
       </span>
-      <span>{r.error ? 'error' : (r.status ?? '…')}</span>
-      <span title="held / pending">{((end - r.startedAt) / 1000).toFixed(2)} s</span>
-      <span title={r.estimated ? 'headers estimated' : ''}>
+      <span data-testid="timeline-outcome">{outcome}</span>
+      <span title={bar.state === 'open' || bar.state === 'pending' ? t('timeline.lastingHint') : t('timeline.tookHint')}>
+        {t('timeline.seconds', { s: (bar.durationMs / 1000).toFixed(2) })}
+      </span>
+      <span title={r.estimated ? t('timeline.estimatedHint') : ''}>
         {r.estimated ? '≈' : ''}
         {fmtBytes(bytes)}
       </span>
