@@ -2,6 +2,7 @@
 import type { ChatMessage, TransportId } from '@wirebench/transports/contract';
 import type {
   ClientEvents,
+  DeliveryInfo,
   ClientIdentity,
   ClientOptions,
   ClientSnapshot,
@@ -26,14 +27,18 @@ export class FakeClient implements TransportClient {
       status: 'idle',
       clientId: null,
       lastSeq: 0,
+      epoch: null,
       counters: {
         requests: 0,
         framesUp: 0,
         framesDown: 0,
+        eventsDown: 0,
         bytesUp: 0,
         bytesDown: 0,
         reconnects: 0,
         messages: 0,
+        caughtUp: 0,
+        history: 0,
         headerBytesUp: 0,
         payloadBytesUp: 0,
         headerBytesDown: 0,
@@ -103,6 +108,11 @@ export class FakeClient implements TransportClient {
     this.setSnap({ clientId, lastSeq, status: 'open' });
     this.emit('joined', { clientId, lastSeq });
   }
+}
+
+/** How a real client says a message reached it; room 'e1' unless given. */
+export function delivered(kind: DeliveryInfo['kind'] = 'live', epoch: string | null = 'e1'): DeliveryInfo {
+  return { kind, epoch };
 }
 
 export function message(seq: number, p: Partial<ChatMessage> = {}): ChatMessage {

@@ -41,4 +41,18 @@ describe('SeqTracker', () => {
     expect(t.snapshot).not.toBe(a);
     expect(a.received).toBe(0);
   });
+
+  it('starts over when the room starts again (another epoch): the new seq 1 is no duplicate', () => {
+    const t = new SeqTracker();
+    for (const s of [1, 2, 3]) t.add(s, 'e1');
+    expect(t.add(2, 'e1')).toBe(false);
+    expect(t.snapshot).toMatchObject({ duplicates: 1, epoch: 'e1', roomRestarts: 0 });
+    expect(t.add(1, 'e2')).toBe(true);
+    expect(t.add(2, 'e2')).toBe(true);
+    expect(t.snapshot).toMatchObject({ first: 1, highest: 2, received: 2, duplicates: 0, gaps: 0, epoch: 'e2', roomRestarts: 1 });
+    // Without an epoch (a server from before epochs) the tracker keeps counting as one room.
+    const old = new SeqTracker();
+    old.add(1);
+    expect(old.add(1)).toBe(false);
+  });
 });

@@ -7,6 +7,7 @@ import {
   percentileSorted,
   percentiles,
   ratesPerSecond,
+  secondOf,
 } from '../src/lib/stats-math.ts';
 
 describe('percentiles (nearest rank)', () => {
@@ -71,6 +72,12 @@ describe('ratesPerSecond', () => {
   });
   it('is 0 for a zero time step', () => {
     expect(ratesPerSecond([1, 1], [0, 4])).toEqual([0, 0]);
+  });
+});
+
+describe('secondOf', () => {
+  it('puts a time in the whole second it falls in: [k, k + 1)', () => {
+    expect([0, 0.999, 1, 1.02, 2.9999].map(secondOf)).toEqual([0, 0, 1, 1, 2]);
   });
 });
 

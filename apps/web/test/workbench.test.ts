@@ -5,8 +5,8 @@ import { applyInspectEvent, type InspectorState } from '../src/model/inspector-f
 import { MESSAGE_LIMIT } from '../src/model/lane.ts';
 import { syncSchedule } from '../src/lib/store.ts';
 import { StatsPoller } from '../src/model/stats-poller.ts';
-import { Workbench } from '../src/model/workbench.ts';
-import { FakeClient, message } from './fake-client.ts';
+import { LONG_POLL_TIMEOUT_RANGE, Workbench } from '../src/model/workbench.ts';
+import { delivered, FakeClient, message } from './fake-client.ts';
 
 function setup() {
   let clock = 10_000;
@@ -66,9 +66,9 @@ describe('Workbench lanes', () => {
     tick(5);
     client('ws-raw').emit('ack', { clientMsgId: id, seq: 4 });
     const m = message(4, { clientMsgId: id, clientId: 'id-ws-raw', via: 'ws-raw', serverTime: 50_000 });
-    client('ws-raw').emit('message', m, sentAt + 3);
-    client('short-poll').emit('message', m, sentAt + 700);
-    client('long-poll').emit('message', m, sentAt + 20);
+    client('ws-raw').emit('message', m, sentAt + 3, delivered());
+    client('short-poll').emit('message', m, sentAt + 700, delivered());
+    client('long-poll').emit('message', m, sentAt + 20, delivered());
     const lat = (t: TransportId) => wb.lane(t)!.store.getSnapshot().messages.at(-1)!;
     expect(lat('ws-raw')).toMatchObject({ latencyMs: 3, estimated: false, own: true, history: false });
     expect(lat('short-poll').latencyMs).toBe(700);
@@ -80,7 +80,7 @@ describe('Workbench lanes', () => {
 
     // Someone else's message: estimated against serverTime with that offset.
     const other = message(5, { serverTime: 50_100 });
-    client('ws-raw').emit('message', other, sentAt + 2.5 + 100 + 8);
+    client('ws-raw').emit('message', other, sentAt + 2.5 + 100 + 8, delivered());
     expect(lat('ws-raw')).toMatchObject({ estimated: true, own: false });
     expect(lat('ws-raw').latencyMs).toBeCloseTo(8, 6);
     wb.stop();
@@ -90,8 +90,8 @@ describe('Workbench lanes', () => {
     const { wb, client } = setup();
     wb.start(['short-poll']);
     client('short-poll').join('a', 2);
-    client('short-poll').emit('message', message(1), 1);
-    client('short-poll').emit('message', message(2), 2);
+    client('short-poll').emit('message', message(1), 1, delivered('history'));
+    client('short-poll').emit('message', message(2), 2, delivered('history'));
     const s = wb.lane('short-poll')!.store.getSnapshot();
     expect(s.messages.map((m) => [m.seq, m.history, m.latencyMs])).toEqual([
       [1, true, null],
@@ -105,9 +105,9 @@ describe('Workbench lanes', () => {
     const { wb, client } = setup();
     wb.start(['long-poll']);
     client('long-poll').join('a', 0);
-    for (let s = 1; s <= MESSAGE_LIMIT + 50; s++) client('long-poll').emit('message', message(s), s);
-    client('long-poll').emit('message', message(10), 1);
-    client('long-poll').emit('message', message(MESSAGE_LIMIT + 52), 1);
+    for (let s = 1; s <= MESSAGE_LIMIT + 50; s++) client('long-poll').emit('message', message(s), s, delivered());
+    client('long-poll').emit('message', message(10), 1, delivered());
+    client('long-poll').emit('message', message(MESSAGE_LIMIT + 52), 1, delivered());
     const s = wb.lane('long-poll')!.store.getSnapshot();
     expect(s.messages).toHaveLength(MESSAGE_LIMIT);
     expect(s.messages.at(-1)!.seq).toBe(MESSAGE_LIMIT + 52);
@@ -223,7 +223,7 @@ describe('Workbench controls', () => {
     wb.start(['ws-raw', 'sse']);
     client('ws-raw').join('a', 0);
     const id = wb.send('ws-raw', 'x')!;
-    client('ws-raw').emit('message', message(1, { clientMsgId: id }), 1);
+    client('ws-raw').emit('message', message(1, { clientMsgId: id }), 1, delivered());
     expect(wb.measurements.samples).toHaveLength(1);
     const old = clients.slice();
     wb.reset();
@@ -240,7 +240,7 @@ describe('Workbench controls', () => {
     wb.start(['ws-raw']);
     client('ws-raw').join('a', 0);
     const id = wb.send('ws-raw', 'x')!;
-    client('ws-raw').emit('message', message(1, { clientMsgId: id, text: 'a, "quoted"' }), at() + 12);
+    client('ws-raw').emit('message', message(1, { clientMsgId: id, text: 'a, "quoted"' }), at() + 12, delivered());
     const csv = wb.exportCsv().trim().split('\n');
     expect(csv[0]).toBe(CSV_HEADER.join(','));
     expect(csv[1]).toMatch(new RegExp(`^1,ws-raw,${id},[0-9.]+,1000001,12\\.000,false$`));
@@ -248,6 +248,166 @@ describe('Workbench controls', () => {
     expect(json.lanes[0].transport).toBe('ws-raw');
     expect(json.lanes[0].latency.exact).toMatchObject({ count: 1, p50: 12 });
     expect(json.lanes[0].latency.estimated.p50).toBeNull();
+    wb.stop();
+  });
+});
+
+describe('numbers that never mislead (#12)', () => {
+  const request = (id: number, startedAt: number, extra: object = {}) => ({
+    id,
+    transport: 'short-poll' as const,
+    kind: 'http' as const,
+    method: 'GET',
+    url: '/api/poll',
+    startedAt,
+    estimated: true,
+    messages: 0,
+    headerBytesUp: 100,
+    payloadBytesUp: 0,
+    headerBytesDown: 0,
+    payloadBytesDown: 0,
+    ...extra,
+  });
+
+  it('pause/resume: caught-up messages are counted as caught up, never as latency samples', () => {
+    const { wb, client, tick, at } = setup();
+    wb.start(['ws-raw', 'long-poll']);
+    client('ws-raw').join('w', 0);
+    client('long-poll').join('l', 0);
+    const id = wb.send('ws-raw', 'live')!;
+    tick(20);
+    for (const t of ['ws-raw', 'long-poll'] as const) client(t).emit('message', message(1, { clientMsgId: id }), at(), delivered());
+    wb.lane('long-poll')!.client.pause();
+    tick(9_000);
+    wb.lane('long-poll')!.client.resume();
+    // Posted by others during the pause, delivered on resume: 9 s after their serverTime.
+    client('long-poll').emit('message', message(2), at(), delivered('catch-up'));
+    client('long-poll').emit('message', message(3), at(), delivered('catch-up'));
+    const s = wb.lane('long-poll')!.store.getSnapshot();
+    expect(s.caughtUp).toBe(2);
+    expect(s.messages.slice(-2).map((m) => [m.seq, m.caughtUp, m.latencyMs])).toEqual([
+      [2, true, null],
+      [3, true, null],
+    ]);
+    expect(wb.measurements.samples.map((x) => [x.lane, x.seq])).toEqual([
+      ['ws-raw', 1],
+      ['long-poll', 1],
+    ]);
+    expect(wb.measurements.percentiles('long-poll')).toMatchObject({ count: 1, max: 20 });
+    wb.stop();
+  });
+
+  it('pause/resume: text typed into a paused lane counts its latency from when it left, not from when it was typed', () => {
+    const { wb, client, tick, at } = setup();
+    wb.start(['ws-raw', 'long-poll']);
+    client('ws-raw').join('w', 0);
+    client('long-poll').join('l', 0);
+    wb.lane('long-poll')!.client.pause();
+    const id = wb.send('long-poll', 'typed while paused')!;
+    expect(wb.lane('long-poll')!.store.getSnapshot().deferredSends).toBe(1);
+    tick(8_000);
+    wb.lane('long-poll')!.client.resume(); // status 'open': the client writes it now
+    expect(wb.lane('long-poll')!.store.getSnapshot().deferredSends).toBe(0);
+    tick(5);
+    client('long-poll').emit('ack', { clientMsgId: id, seq: 1 });
+    tick(10);
+    const m = message(1, { clientMsgId: id, serverTime: 70_000 });
+    client('ws-raw').emit('message', m, at(), delivered());
+    client('long-poll').emit('message', m, at() + 30, delivered());
+    expect(wb.measurements.samples.map((x) => [x.lane, x.latencyMs, x.estimated])).toEqual([
+      ['ws-raw', 15, false],
+      ['long-poll', 45, false],
+    ]);
+    // The clock offset is learned from when it left (a 5 ms round trip), not from an 8 s wait.
+    expect(wb.measurements.offset).toMatchObject({ rttMs: 5 });
+    wb.stop();
+  });
+
+  it('reset: the new clients\' replayed history is shown, never measured', () => {
+    const { wb, client } = setup();
+    wb.start(['short-poll']);
+    client('short-poll').join('a', 0);
+    client('short-poll').emit('message', message(1), 1, delivered());
+    wb.reset();
+    client('short-poll').join('b', 1);
+    client('short-poll').emit('message', message(1), 2, delivered('history'));
+    const s = wb.lane('short-poll')!.store.getSnapshot();
+    expect(s.messages.map((m) => [m.seq, m.history, m.latencyMs])).toEqual([[1, true, null]]);
+    expect(wb.measurements.samples).toHaveLength(0);
+    wb.stop();
+  });
+
+  it('a server restart (another epoch) starts the seq counts over: seq 1 of the new room is no duplicate', () => {
+    const { wb, client } = setup();
+    wb.start(['ws-raw']);
+    client('ws-raw').join('a', 0);
+    for (const seq of [1, 2, 3]) client('ws-raw').emit('message', message(seq), seq, delivered('live', 'e1'));
+    client('ws-raw').emit('message', message(1), 10, delivered('catch-up', 'e2'));
+    client('ws-raw').emit('message', message(2), 11, delivered('live', 'e2'));
+    expect(wb.lane('ws-raw')!.store.getSnapshot().seq).toMatchObject({
+      epoch: 'e2',
+      roomRestarts: 1,
+      duplicates: 0,
+      gaps: 0,
+      first: 1,
+      highest: 2,
+    });
+    wb.stop();
+  });
+
+  it('the auto-sender stops, and says why, when its target lane is removed', () => {
+    const { wb, client, timers } = setup();
+    wb.start();
+    wb.startAutoSend(100, 'long-poll');
+    const auto = timers.find((t) => t.ms === 100)!;
+    auto.fn();
+    auto.fn();
+    expect(client('long-poll').sent).toHaveLength(2);
+    wb.removeLane('long-poll');
+    expect(wb.settings.getSnapshot().autoSend).toMatchObject({ running: false, sent: 2, stoppedBecause: 'target-removed' });
+    expect(auto.live).toBe(false);
+    // Removing another lane while round-robin runs does not stop it; starting again clears the reason.
+    wb.startAutoSend(100, 'round-robin');
+    expect(wb.settings.getSnapshot().autoSend).toMatchObject({ running: true, stoppedBecause: null });
+    wb.removeLane('short-poll');
+    expect(wb.settings.getSnapshot().autoSend.running).toBe(true);
+    wb.stop();
+  });
+
+  it('requests per second count each request in the second it started, however the sampler ticks', () => {
+    const { wb, client, at, tick } = setup();
+    wb.start(['short-poll']);
+    const t0 = at();
+    // A poll every 1 000 ms starting 30 ms into the run; each record comes twice (pending, then ended).
+    let next = 1;
+    const due: number[] = [];
+    for (let k = 0; k < 8; k++) due.push(t0 + 30 + k * 1_000);
+    // The sampler runs late and unevenly: at 1.0, 2.3, 2.4, 4.9, 5.0, 6.6, 8.2 s.
+    for (const sampleAt of [1_000, 2_300, 2_400, 4_900, 5_000, 6_600, 8_200]) {
+      while (due.length > 0 && due[0]! <= t0 + sampleAt) {
+        const startedAt = due.shift()!;
+        const id = next++;
+        client('short-poll').emit('request', request(id, startedAt));
+        client('short-poll').emit('request', request(id, startedAt, { endedAt: startedAt + 20, status: 200 }));
+      }
+      tick(t0 + sampleAt - at());
+      wb.sampleCounters();
+    }
+    expect(Array.from(wb.sampler.rateT.view())).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(wb.sampler.perSecond.get('short-poll')).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(wb.sampler.perSecond.get('ws-raw')).toEqual([null, null, null, null, null, null, null, null]);
+    wb.stop();
+  });
+
+  it(`the long-poll timeout is clamped to the contract's ${LONG_POLL_TIMEOUT_RANGE.minMs}–${LONG_POLL_TIMEOUT_RANGE.maxMs} ms`, () => {
+    const { wb, client } = setup();
+    wb.start(['long-poll']);
+    wb.setLongPollTimeout(-5);
+    wb.setLongPollTimeout(10 ** 9);
+    wb.setLongPollTimeout(Number.NaN);
+    wb.setLongPollTimeout(1234.4);
+    expect(client('long-poll').optionsSet).toEqual([{ longPollTimeoutMs: 0 }, { longPollTimeoutMs: 60_000 }, { longPollTimeoutMs: 60_000 }, { longPollTimeoutMs: 1234 }]);
+    expect(wb.settings.getSnapshot().longPollTimeoutMs).toBe(1234);
     wb.stop();
   });
 });

@@ -95,6 +95,11 @@ export function ratesPerSecond(t: ArrayLike<number>, cumulative: ArrayLike<numbe
   return out;
 }
 
+/** The whole second `atSeconds` falls in: [k, k + 1) is second k. */
+export function secondOf(atSeconds: number): number {
+  return Math.floor(atSeconds);
+}
+
 export interface ByteRecord {
   headerBytesUp: number;
   payloadBytesUp: number;

@@ -1,7 +1,7 @@
 // One lane: a transport client of the room plus what the dashboard keeps about
 // it (recent messages, seq gaps, wire records, bytes). Plain object, outside React.
 import type { ChatMessage, TransportId } from '@wirebench/transports/contract';
-import type { ClientOptions, ClientSnapshot, TransportClient, WireRecord } from '@wirebench/transports/client';
+import type { ClientOptions, ClientSnapshot, DeliveryInfo, TransportClient, WireRecord } from '@wirebench/transports/client';
 import type { Measurements } from './measurements.ts';
 import { SeqTracker, type SeqTrackerState } from './seq-tracker.ts';
 import { Store, type Schedule, frameSchedule } from '../lib/store.ts';
@@ -26,6 +26,8 @@ export interface LaneMessage {
   own: boolean;
   /** Replayed history from before this lane joined: not measured. */
   history: boolean;
+  /** Posted while this lane was paused or reconnecting, delivered when it came back: not a latency. */
+  caughtUp: boolean;
   latencyMs: number | null;
   estimated: boolean;
 }
@@ -40,6 +42,10 @@ export interface LaneState {
   serverDelayMs: number;
   lastError: string | null;
   historyUpTo: number | null;
+  /** Messages this lane caught up on after a pause or a reconnect (delivered, never a latency sample). */
+  caughtUp: number;
+  /** Sends typed while the lane could not send; each one's latency counts from when it left. */
+  deferredSends: number;
   /** Bumped by every change, so records can be redrawn while pending. */
   version: number;
 }
@@ -57,6 +63,9 @@ export class Lane {
   readonly store: Store<LaneState>;
   private seqTracker = new SeqTracker();
   private offs: Array<() => void> = [];
+  /** clientMsgIds typed while the client was not open, oldest first. */
+  private deferred: string[] = [];
+  private status: ClientSnapshot['status'];
 
   constructor(
     readonly transport: TransportId,
@@ -73,17 +82,20 @@ export class Lane {
         serverDelayMs: 0,
         lastError: null,
         historyUpTo: null,
+        caughtUp: 0,
+        deferredSends: 0,
         version: 0,
       },
       deps.schedule ?? frameSchedule,
       deps.schedule ? 0 : LANE_REDRAW_MS,
     );
+    this.status = this.client.getSnapshot().status;
     this.offs.push(
-      this.client.subscribe(() => this.patch({ client: this.client.getSnapshot() })),
+      this.client.subscribe(() => this.onSnapshot()),
       this.client.on('joined', (info) => {
         if (this.store.getSnapshot().historyUpTo === null) this.patch({ historyUpTo: info.lastSeq });
       }),
-      this.client.on('message', (m, at) => this.onMessage(m, at)),
+      this.client.on('message', (m, at, info) => this.onMessage(m, at, info)),
       this.client.on('ack', (info) => deps.measurements.recordAck(info.clientMsgId, deps.now())),
       this.client.on('request', (r) => this.onRecord(r)),
       this.client.on('error', (e) => this.patch({ lastError: `${e.code}: ${e.message}` })),
@@ -101,6 +113,8 @@ export class Lane {
    */
   send(text: string, name?: string): string | null {
     const sentAt = this.deps.now();
+    // A paused or reconnecting lane holds the text until it can send: that wait is not latency.
+    const deferred = this.client.getSnapshot().status !== 'open';
     let clientMsgId: string;
     try {
       clientMsgId = this.client.send(text, name ? { name } : undefined);
@@ -108,7 +122,11 @@ export class Lane {
       this.setError(`not sent: ${err instanceof Error ? err.message : String(err)}`);
       return null;
     }
-    this.deps.measurements.recordSend(clientMsgId, this.transport, sentAt);
+    this.deps.measurements.recordSend(clientMsgId, this.transport, sentAt, deferred);
+    if (deferred) {
+      this.deferred.push(clientMsgId);
+      this.patch({ deferredSends: this.deferred.length });
+    }
     return clientMsgId;
   }
 
@@ -126,13 +144,34 @@ export class Lane {
     this.client.close();
   }
 
-  private onMessage(m: ChatMessage, receivedAt: number): void {
+  private onSnapshot(): void {
+    const client = this.client.getSnapshot();
+    const was = this.status;
+    this.status = client.status;
+    // The client writes its queued sends the moment it is open again.
+    if (client.status === 'open' && was !== 'open' && this.deferred.length > 0) {
+      const at = this.deps.now();
+      for (const id of this.deferred) this.deps.measurements.departed(id, at);
+      this.deferred = [];
+      this.patch({ client, deferredSends: 0 });
+      return;
+    }
+    this.patch({ client });
+  }
+
+  /** `info`: how the client got it; without it (an older client) the join's lastSeq marks the history. */
+  private onMessage(m: ChatMessage, receivedAt: number, info?: DeliveryInfo): void {
     const s = this.store.getSnapshot();
-    const fresh = this.seqTracker.add(m.seq);
-    const history = s.historyUpTo !== null ? m.seq <= s.historyUpTo : !this.deps.measurements.isOwn(m.clientMsgId);
+    const fresh = info ? this.seqTracker.add(m.seq, info.epoch) : this.seqTracker.add(m.seq);
+    const history = info
+      ? info.kind === 'history'
+      : s.historyUpTo !== null
+        ? m.seq <= s.historyUpTo
+        : !this.deps.measurements.isOwn(m.clientMsgId);
+    const caughtUp = info?.kind === 'catch-up';
     let latencyMs: number | null = null;
     let estimated = false;
-    if (fresh && !history) {
+    if (fresh && !history && !caughtUp) {
       const sample = this.deps.measurements.recordReceive(this.transport, m, receivedAt);
       latencyMs = sample.latencyMs;
       estimated = sample.estimated;
@@ -146,11 +185,12 @@ export class Lane {
       receivedAt,
       own: this.deps.measurements.isOwn(m.clientMsgId),
       history,
+      caughtUp,
       latencyMs,
       estimated,
     };
     const messages = s.messages.length >= MESSAGE_LIMIT ? [...s.messages.slice(-(MESSAGE_LIMIT - 1)), entry] : [...s.messages, entry];
-    this.patch({ messages, seq: this.seqTracker.snapshot });
+    this.patch({ messages, seq: this.seqTracker.snapshot, caughtUp: s.caughtUp + (caughtUp && fresh ? 1 : 0) });
   }
 
   /** Keeps the newest records for the timeline; the bytes they moved are counted by the client (its counters). */

@@ -7,10 +7,15 @@
 // the serverTime of every /api/stats answer
 // (serverTime − (sentAt + ackRtt / 2), keeping the sample with the smallest RTT)
 // and report receivedAt − (serverTime − offset) as "estimated".
+//
+// Latency is the time a message takes while the lanes are connected. Two things are not
+// latency and never become samples: messages a lane catches up on after a gap (the lane
+// counts them, see lane.ts), and the time a message typed into a paused or reconnecting
+// lane waited before it could leave: its send time is the moment it left (`departed`).
 import type { ChatMessage, TransportId } from '@wirebench/transports/contract';
 import { TRANSPORT_IDS } from '@wirebench/transports/contract';
 import { GrowableColumn, NullableColumn } from '../lib/growable.ts';
-import { offsetSample, percentiles, type Percentiles } from '../lib/stats-math.ts';
+import { offsetSample, percentiles, secondOf, type Percentiles } from '../lib/stats-math.ts';
 import { Store, type Schedule, frameSchedule } from '../lib/store.ts';
 
 /** Charts of many points redraw at most this often. */
@@ -35,6 +40,8 @@ export interface OffsetEstimate {
 interface SendRecord {
   lane: TransportId;
   sentAt: number;
+  /** Typed while its lane could not send (paused, reconnecting): sentAt is not yet when it left. */
+  deferred: boolean;
   ackAt: number | null;
   serverTime: number | null;
   learned: boolean;
@@ -65,8 +72,17 @@ export class Measurements {
     }
   }
 
-  recordSend(clientMsgId: string, lane: TransportId, sentAt: number): void {
-    this.sends.set(clientMsgId, { lane, sentAt, ackAt: null, serverTime: null, learned: false });
+  /** `deferred`: the lane cannot send now; call departed() when it can. */
+  recordSend(clientMsgId: string, lane: TransportId, sentAt: number, deferred = false): void {
+    this.sends.set(clientMsgId, { lane, sentAt, deferred, ackAt: null, serverTime: null, learned: false });
+  }
+
+  /** A deferred send left now: its latency counts from here. */
+  departed(clientMsgId: string, at: number): void {
+    const s = this.sends.get(clientMsgId);
+    if (!s || !s.deferred) return;
+    s.deferred = false;
+    s.sentAt = at;
   }
 
   recordAck(clientMsgId: string, ackAt: number): void {
@@ -93,7 +109,7 @@ export class Measurements {
     }
     let latencyMs: number;
     let estimated: boolean;
-    if (send) {
+    if (send && !send.deferred) {
       latencyMs = receivedAt - send.sentAt;
       estimated = false;
     } else {
@@ -119,7 +135,7 @@ export class Measurements {
 
   /** Once both the ack and the stored copy's serverTime are known. */
   private learnFrom(send: SendRecord): void {
-    if (send.learned || send.ackAt === null || send.serverTime === null) return;
+    if (send.learned || send.deferred || send.ackAt === null || send.serverTime === null) return;
     send.learned = true;
     this.learnClock(send.sentAt, send.ackAt, send.serverTime);
   }
@@ -188,15 +204,32 @@ export class Measurements {
   }
 }
 
-/** Cumulative counters of each lane sampled once a second, for the requests chart. */
+/**
+ * The requests chart's data. `t`/`requests`: each lane's cumulative request count, sampled
+ * once a second. `rateT`/`perSecond`: requests per second, counted in the second each request
+ * started (a bucket per whole second since the run began), so the line never depends on
+ * when a sampler happened to look: a poll every second shows 1 in every second.
+ */
 export class CounterSampler {
   readonly t = new GrowableColumn();
   readonly requests = new Map<TransportId, (number | null)[]>();
+  /** Start of each complete second (seconds since the run began). */
+  readonly rateT = new GrowableColumn();
+  /** Requests that started in that second, per lane; null while the lane was not there. */
+  readonly perSecond = new Map<TransportId, (number | null)[]>();
   readonly changes: Store<number>;
+  /** Counts of the seconds not yet complete, per lane. */
+  private open = new Map<TransportId, Map<number, number>>();
+  /** The next second to close. */
+  private nextSecond = 0;
 
   constructor(schedule: Schedule = frameSchedule) {
     this.changes = new Store(0, schedule);
-    for (const id of TRANSPORT_IDS) this.requests.set(id, []);
+    for (const id of TRANSPORT_IDS) {
+      this.requests.set(id, []);
+      this.perSecond.set(id, []);
+      this.open.set(id, new Map());
+    }
   }
 
   /** `values` holds the lanes present now; absent lanes get null. */
@@ -206,9 +239,39 @@ export class CounterSampler {
     this.changes.set(this.changes.getSnapshot() + 1);
   }
 
+  /** One request of `lane` that started `atSeconds` after the run began. */
+  countRequest(lane: TransportId, atSeconds: number): void {
+    const second = secondOf(atSeconds);
+    if (second < this.nextSecond) return; // a second already drawn (a clock step): not rewritten
+    const buckets = this.open.get(lane)!;
+    buckets.set(second, (buckets.get(second) ?? 0) + 1);
+  }
+
+  /** Closes every second that ended by `nowSeconds`; lanes in `present` get a count (0 too), others null. */
+  closeSeconds(nowSeconds: number, present: ReadonlySet<TransportId>): void {
+    const end = secondOf(nowSeconds);
+    if (end <= this.nextSecond) return;
+    for (let second = this.nextSecond; second < end; second++) {
+      this.rateT.push(second);
+      for (const id of TRANSPORT_IDS) {
+        const buckets = this.open.get(id)!;
+        this.perSecond.get(id)!.push(present.has(id) ? (buckets.get(second) ?? 0) : null);
+        buckets.delete(second);
+      }
+    }
+    this.nextSecond = end;
+    this.changes.set(this.changes.getSnapshot() + 1);
+  }
+
   clear(): void {
     this.t.clear();
-    for (const id of TRANSPORT_IDS) this.requests.set(id, []);
+    this.rateT.clear();
+    this.nextSecond = 0;
+    for (const id of TRANSPORT_IDS) {
+      this.requests.set(id, []);
+      this.perSecond.set(id, []);
+      this.open.get(id)!.clear();
+    }
     this.changes.set(this.changes.getSnapshot() + 1);
   }
 }

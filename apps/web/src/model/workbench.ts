@@ -1,8 +1,8 @@
 // The dashboard's whole model, created once outside React: lanes, measurements,
 // the counters sampler, the stats poller, the auto-sender and the inspector feed.
-import type { ClientIdentity } from '@wirebench/transports/client';
+import type { ClientIdentity, WireRecord } from '@wirebench/transports/client';
 import type { TransportId } from '@wirebench/transports/contract';
-import { TRANSPORT_IDS, TRANSPORTS } from '@wirebench/transports/contract';
+import { DEFAULTS, TRANSPORT_IDS, TRANSPORTS } from '@wirebench/transports/contract';
 import { buildCsv, buildRunJson, type RunExport } from './export.ts';
 import { InspectorFeed } from './inspector-feed.ts';
 import { type ClientFactory, Lane } from './lane.ts';
@@ -17,12 +17,31 @@ export const TRANSPORT_LABELS = Object.fromEntries(TRANSPORT_IDS.map((id) => [id
 
 export type AutoTarget = TransportId | 'round-robin';
 
+/** Why the auto-sender stopped by itself: its target lane was removed. */
+export type AutoSendStop = 'target-removed';
+
 export interface Settings {
   name: string;
   pollIntervalMs: number;
   longPollTimeoutMs: number;
-  autoSend: { running: boolean; intervalMs: number; target: AutoTarget; sent: number };
+  autoSend: {
+    running: boolean;
+    intervalMs: number;
+    target: AutoTarget;
+    sent: number;
+    /** Set when it stopped by itself (not by the teacher); cleared by the next start. */
+    stoppedBecause: AutoSendStop | null;
+  };
 }
+
+/**
+ * The long-poll hold the dashboard offers: the contract's per-request range (0 answers at
+ * once). At 0 the client still asks at most once per LONG_POLL_MIN_GAP_MS when answers are empty.
+ */
+export const LONG_POLL_TIMEOUT_RANGE = { minMs: 0, maxMs: DEFAULTS.longPollMaxTimeoutMs } as const;
+
+/** What a request costs the room: HTTP requests, WebSocket handshakes and SSE stream openings, as the server counts them. */
+const isRequest = (r: WireRecord): boolean => r.kind === 'http' || r.kind === 'ws-handshake' || r.kind === 'sse-open';
 
 export interface WorkbenchDeps {
   factory: ClientFactory;
@@ -84,7 +103,7 @@ export class Workbench {
         name: `guest-${Math.floor(Math.random() * 900 + 100)}`,
         pollIntervalMs: 1000,
         longPollTimeoutMs: 30_000,
-        autoSend: { running: false, intervalMs: 1000, target: 'round-robin', sent: 0 },
+        autoSend: { running: false, intervalMs: 1000, target: 'round-robin', sent: 0, stoppedBecause: null },
       },
       this.schedule,
     );
@@ -136,6 +155,13 @@ export class Workbench {
     lane.client.on('joined', ({ clientId }) => {
       if (!this.ownIds.getSnapshot().has(clientId)) this.ownIds.update((ids) => new Set([...ids, clientId]));
     });
+    // Each request is counted once, in the second it started (records come again when they end).
+    let lastRecord = 0;
+    lane.client.on('request', (r) => {
+      if (r.id <= lastRecord) return;
+      lastRecord = r.id;
+      if (isRequest(r) && this.lane(t) === lane) this.sampler.countRequest(t, (r.startedAt - this.runStartedAt) / 1000);
+    });
     if (this.deps.teacherJoin && !identity && isWebSocket(t)) this.admitWhenLocked(lane);
     lane.start();
     if (t === 'ws-raw') this.followInspector(lane);
@@ -162,6 +188,8 @@ export class Workbench {
     lane.dispose();
     this.lanes.set(this.lanes.getSnapshot().filter((l) => l !== lane));
     if (t === 'ws-raw') this.inspector.follow(null);
+    const auto = this.settings.getSnapshot().autoSend;
+    if (auto.running && auto.target === t) this.stopAutoSend('target-removed');
   }
 
   /** The inspector follows the hand-rolled lane's identity as soon as it has one. */
@@ -190,7 +218,10 @@ export class Workbench {
     this.lane('short-poll')?.client.setOptions({ pollIntervalMs: ms });
   }
 
-  setLongPollTimeout(ms: number): void {
+  /** Clamped to LONG_POLL_TIMEOUT_RANGE, whole milliseconds. */
+  setLongPollTimeout(requested: number): void {
+    const { minMs, maxMs } = LONG_POLL_TIMEOUT_RANGE;
+    const ms = Number.isFinite(requested) ? Math.min(maxMs, Math.max(minMs, Math.round(requested))) : this.settings.getSnapshot().longPollTimeoutMs;
     this.settings.update((s) => ({ ...s, longPollTimeoutMs: ms }));
     this.lane('long-poll')?.client.setOptions({ longPollTimeoutMs: ms });
   }
@@ -198,16 +229,17 @@ export class Workbench {
   startAutoSend(intervalMs: number, target: AutoTarget): void {
     this.stopAutoSend();
     const every = this.deps.setInterval ?? ((fn, ms) => setInterval(fn, ms));
-    this.settings.update((s) => ({ ...s, autoSend: { running: true, intervalMs, target, sent: s.autoSend.sent } }));
+    this.settings.update((s) => ({ ...s, autoSend: { running: true, intervalMs, target, sent: s.autoSend.sent, stoppedBecause: null } }));
     this.autoTimer = every(() => this.autoSendOne(), Math.max(20, intervalMs));
   }
 
-  stopAutoSend(): void {
+  /** `because`: it stops by itself (the teacher's Stop gives none). */
+  stopAutoSend(because: AutoSendStop | null = null): void {
     if (this.autoTimer !== null) {
       (this.deps.clearInterval ?? ((h) => clearInterval(h as ReturnType<typeof setInterval>)))(this.autoTimer);
       this.autoTimer = null;
     }
-    this.settings.update((s) => (s.autoSend.running ? { ...s, autoSend: { ...s.autoSend, running: false } } : s));
+    this.settings.update((s) => (s.autoSend.running ? { ...s, autoSend: { ...s.autoSend, running: false, stoppedBecause: because } } : s));
   }
 
   /** The lane the next auto message goes through. */
@@ -221,6 +253,11 @@ export class Workbench {
   }
 
   private autoSendOne(): void {
+    const target = this.settings.getSnapshot().autoSend.target;
+    if (target !== 'round-robin' && !this.lane(target)) {
+      this.stopAutoSend('target-removed');
+      return;
+    }
     const t = this.nextAutoLane();
     if (!t) return;
     const n = this.settings.getSnapshot().autoSend.sent + 1;
@@ -278,7 +315,9 @@ export class Workbench {
   sampleCounters(): void {
     const values: Partial<Record<TransportId, number>> = {};
     for (const l of this.lanes.getSnapshot()) values[l.transport] = l.client.getSnapshot().counters.requests;
-    this.sampler.sample((this.deps.now() - this.runStartedAt) / 1000, values);
+    const elapsed = (this.deps.now() - this.runStartedAt) / 1000;
+    this.sampler.sample(elapsed, values);
+    this.sampler.closeSeconds(elapsed, new Set(this.lanes.getSnapshot().map((l) => l.transport)));
   }
 
   exportRun(): RunExport {
