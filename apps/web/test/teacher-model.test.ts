@@ -1,8 +1,8 @@
 // The teacher page's model without a browser: the key's way from the fragment to a header,
 // the class list and its three actions, and the lanes' teacher identities.
 import { describe, expect, it } from 'vitest';
-import type { ClientsResponse, TransportId } from '@wirebench/transports/contract';
-import { ClassRoster } from '../src/model/class-roster.ts';
+import { TRANSPORT_IDS, type ClientsResponse, type TransportId } from '@wirebench/transports/contract';
+import { ClassRoster, classCount } from '../src/model/class-roster.ts';
 import { InspectorFeed } from '../src/model/inspector-feed.ts';
 import { syncSchedule } from '../src/lib/store.ts';
 import { forgetTeacherKey, takeTeacherKey, TEACHER_KEY_STORAGE, TeacherSession } from '../src/model/teacher.ts';
@@ -125,7 +125,7 @@ describe('TeacherSession', () => {
 });
 
 function client(id: string, p: Partial<ClientsResponse['clients'][number]> = {}) {
-  return { clientId: id, name: `n-${id}`, transports: ['sse' as TransportId], connectedSince: 1000, sent: 0, address: '127.0.0.1', assigned: null, ...p };
+  return { clientId: id, name: `n-${id}`, transports: ['sse' as TransportId], connectedSince: 1000, sent: 0, address: '127.0.0.1', assigned: null, teacher: false, ...p };
 }
 
 describe('ClassRoster', () => {
@@ -176,6 +176,44 @@ describe('ClassRoster', () => {
     await roster.tick();
     expect(roster.store.getSnapshot()).toMatchObject({ clients: null, error: 'GET /api/clients: 401 TEACHER_ONLY' });
     expect(await roster.remove('zz')).toBe(false);
+  });
+});
+
+describe('classCount: who is in the room, from one class list', () => {
+  // Two student pages (one switched from long-poll to sse within the minute), one that left,
+  // this page's three lanes (one of them seen as the teacher's by the server too), and a lane
+  // of another teacher page.
+  const list = [
+    client('s1', { transports: ['ws-raw'] }),
+    client('s2', { transports: ['long-poll', 'sse'] }),
+    client('gone', { transports: [] }),
+    client('own-1', { transports: ['ws-raw'], teacher: true }),
+    client('own-2', { transports: ['short-poll'] }),
+    client('own-old', { transports: [] }),
+    client('other-teacher', { transports: ['sse'], teacher: true }),
+  ];
+  const own = new Set(['own-1', 'own-2', 'own-old']);
+
+  it('counts people: student pages apart from teacher lanes, only those here now', () => {
+    const count = classCount(list, own);
+    expect(count).toMatchObject({ students: 2, teacherLanes: 3, ownLanes: 2, clients: 5, switched: 1 });
+    expect(count.byTransport).toEqual({
+      'ws-raw': { students: 1, teacherLanes: 1 },
+      'ws-lib': { students: 0, teacherLanes: 0 },
+      'short-poll': { students: 0, teacherLanes: 1 },
+      'long-poll': { students: 1, teacherLanes: 0 },
+      sse: { students: 1, teacherLanes: 1 },
+    });
+  });
+
+  it('adds up: students under each transport, less the switchers, are the students; students and teacher lanes are the clients', () => {
+    for (const clients of [list, list.slice(0, 3), [], list.map((c) => ({ ...c, transports: [...TRANSPORT_IDS] }))]) {
+      const count = classCount(clients, own);
+      const students = Object.values(count.byTransport).reduce((sum, t) => sum + t.students, 0);
+      const onSeveral = clients.filter((c) => !own.has(c.clientId) && !c.teacher).reduce((sum, c) => sum + Math.max(0, c.transports.length - 1), 0);
+      expect(students - onSeveral).toBe(count.students);
+      expect(count.students + count.teacherLanes).toBe(count.clients);
+    }
   });
 });
 

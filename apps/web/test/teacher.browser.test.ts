@@ -38,7 +38,7 @@ const socketUrls: string[] = [];
 const stamp = Date.now().toString(36);
 
 async function newPage(viewport: { width: number; height: number }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
+  const context = await browser.newContext({ viewport, locale: 'en-US' });
   contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
@@ -109,7 +109,7 @@ describe('the teacher page in Chromium', () => {
     mkdirSync(results, { recursive: true });
     server = await start({ staticDir: dist, teacherKey: TEACHER_KEY });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    teacherContext = await browser.newContext({ viewport: DESKTOP });
+    teacherContext = await browser.newContext({ viewport: DESKTOP, locale: 'en-US' });
     teacher = await teacherContext.newPage();
     teacher.on('pageerror', (e) => pageErrors.push(`teacher pageerror: ${e.message}`));
     teacher.on('request', (r) => {
@@ -180,6 +180,33 @@ describe('the teacher page in Chromium', () => {
     const row = rosterRow(teacher, `zoe-${stamp}`);
     expect(await row.getByTestId('roster-transports').textContent()).toMatch(/ws-raw|ws-lib|short-poll|long-poll|sse/);
     expect(await row.getByTestId('roster-assigned').textContent()).toBe('no assignment');
+  });
+
+  it('counts people from one class list, says what each figure counts, and the figures add up', async () => {
+    await teacher.getByTestId('class-students').getByText('1', { exact: true }).waitFor({ timeout: 5_000 });
+    // Read in one go: every people figure is drawn from the same answer of GET /api/clients.
+    const seen = await teacher.evaluate((ids) => {
+      const n = (id: string) => Number(document.querySelector(`[data-testid="${id}"]`)?.textContent);
+      const switched = /\d+/.exec(document.querySelector('[data-testid="class-students-switched"]')?.textContent ?? '0')![0];
+      return {
+        students: n('class-students'),
+        heading: n('class-student-count'),
+        teacherLanes: n('class-teacher-lanes'),
+        clients: n('class-clients'),
+        byTransport: ids.map((t) => n(`class-${t}-students`)),
+        switched: Number(switched),
+        text: document.querySelector('[data-testid="class-stats"]')?.textContent ?? '',
+      };
+    }, [...TRANSPORT_IDS]);
+    expect(seen.students).toBe(1);
+    expect(seen.heading).toBe(seen.students);
+    expect(seen.teacherLanes).toBeGreaterThanOrEqual(OWN_LANES.length);
+    expect(seen.clients).toBe(seen.students + seen.teacherLanes);
+    expect(seen.byTransport.reduce((a, b) => a + b, 0) - seen.switched).toBe(seen.students);
+    // Each figure says what it counts.
+    expect(seen.text).toContain('students in the room: student pages connected now or active in the last minute');
+    expect(seen.text).toContain('clients the server counts: one per student page, one per teacher lane');
+    expect(seen.text).toMatch(/teacher lanes: \d+ of this page, \d+ of other teacher pages/);
   });
 
   it('removes a client: its WebSocket closes with 1008 removed, its secret is dead, its row goes', async () => {

@@ -33,6 +33,7 @@ export const SAME_IN_BOTH: ReadonlySet<string> = new Set([
   'clientId',
   'clientMsgId',
   'Last-Event-ID',
+  'VPN',
   'p50',
   'p95',
   'p99',

@@ -1,7 +1,8 @@
 // The teacher's view of the class (CONTRACT v2 "the teacher"): GET /api/clients every
 // 2 s, and the three things a teacher does to it: remove a client, lock the room, assign
 // transports. Every request goes through the teacher's fetch (the Bearer key).
-import type { AssignmentMode, AssignmentState, ClientInfo, ClientsResponse } from '@wirebench/transports/contract';
+import type { AssignmentMode, AssignmentState, ClientInfo, ClientsResponse, TransportId } from '@wirebench/transports/contract';
+import { TRANSPORT_IDS } from '@wirebench/transports/contract';
 import { Store, type Schedule, frameSchedule } from '../lib/store.ts';
 
 export const ROSTER_INTERVAL_MS = 2000;
@@ -11,8 +12,8 @@ export interface RosterState {
   clients: readonly ClientInfo[] | null;
   locked: boolean | null;
   /**
-   * The assignment mode: what this page last set, else inferred (someone holds an
-   * assignment: round-robin). ClientsResponse does not carry the mode itself.
+   * The assignment mode: the server's, else what this page last set, else inferred (someone
+   * holds an assignment: round-robin).
    */
   mode: AssignmentMode | null;
   /** Students the last assignment gave a transport to. */
@@ -34,6 +35,48 @@ export interface RosterDeps {
 
 /** A client is in the room now when it has an open connection or made a request in the last 60 s. */
 export const isPresent = (c: ClientInfo): boolean => c.transports.length > 0;
+
+/** An identity of a teacher page: made with the teacher key, or one of this page's own lanes. */
+export const isTeacherLane = (c: ClientInfo, own: ReadonlySet<string>): boolean => c.teacher === true || own.has(c.clientId);
+
+/**
+ * Who is in the room now, from ONE answer of GET /api/clients, so the figures add up. A student
+ * page is one identity (a transport switch keeps it); a teacher page is one identity per lane.
+ * "Now" is the contract's: an open connection or a request in the last 60 s.
+ */
+export interface ClassCount {
+  /** Student pages in the room now. */
+  students: number;
+  /** Teacher-page lanes in the room now, this page's among them. */
+  teacherLanes: number;
+  /** This page's own lanes in the room now. */
+  ownLanes: number;
+  /** Every identity in the room now (students + teacher lanes): what the server calls clients. */
+  clients: number;
+  /** Per transport: who used it now; a student who switched within the minute is under each. */
+  byTransport: Record<TransportId, { students: number; teacherLanes: number }>;
+  /** Students listed under more than one transport (they switched within the last minute): counted under each. */
+  switched: number;
+}
+
+export function classCount(clients: readonly ClientInfo[], own: ReadonlySet<string>): ClassCount {
+  const byTransport = Object.fromEntries(TRANSPORT_IDS.map((t) => [t, { students: 0, teacherLanes: 0 }])) as ClassCount['byTransport'];
+  const count: ClassCount = { students: 0, teacherLanes: 0, ownLanes: 0, clients: 0, byTransport, switched: 0 };
+  for (const c of clients) {
+    if (!isPresent(c)) continue;
+    const teacher = isTeacherLane(c, own);
+    count.clients++;
+    if (teacher) {
+      count.teacherLanes++;
+      if (own.has(c.clientId)) count.ownLanes++;
+    } else {
+      count.students++;
+      if (c.transports.length > 1) count.switched++;
+    }
+    for (const t of c.transports) byTransport[t][teacher ? 'teacherLanes' : 'students']++;
+  }
+  return count;
+}
 
 export class ClassRoster {
   readonly store: Store<RosterState>;
@@ -77,7 +120,7 @@ export class ClassRoster {
       ...s,
       clients: list.clients,
       locked: list.locked,
-      mode: s.mode ?? (list.clients.some((c) => c.assigned !== null) ? 'round-robin' : null),
+      mode: list.assignment ?? s.mode ?? (list.clients.some((c) => c.assigned !== null) ? 'round-robin' : null),
       error: null,
       polledAt: this.deps.now(),
     }));
