@@ -56,6 +56,13 @@ export interface FanOutOptions {
 /** How often the drain clocks are read. */
 const SWEEP_MS = 1_000;
 
+/**
+ * A cut that finds nothing open (a short-poll client between two polls) waits this long
+ * for the client's next request, and cuts that one: the teacher's "Cut (server)" always
+ * shows on the lane, as the network failure it models.
+ */
+export const CUT_ARMED_MS = 10_000;
+
 type Listener = (message: ChatMessage) => void;
 
 /** A poll answer's JSON text and how many messages it holds. */
@@ -75,6 +82,8 @@ export class FanOut {
   private readonly streams = new Set<StreamPeer>();
   private readonly byClient = new Map<string, Set<Peer>>();
   private readonly delays = new Map<string, number>();
+  /** Cuts waiting for the client's next request: clientId → until when. */
+  private readonly armedCuts = new Map<string, number>();
   private readonly listeners = new Set<Listener>();
   private readonly answers = new Map<string, Promise<PollAnswer>>();
   private answersSeq = -1;
@@ -182,12 +191,15 @@ export class FanOut {
     return clientId === undefined ? 0 : (this.delays.get(clientId) ?? 0);
   }
 
-  /** Drops every connection and held request of a client, as a network failure would. Returns how many. */
+  /**
+   * Drops every connection and held request of a client, as a network failure would.
+   * Returns how many. With none open, the client's next request within CUT_ARMED_MS is
+   * dropped as it arrives.
+   */
   cut(clientId: string): number {
-    const set = this.byClient.get(clientId);
-    if (!set) return 0;
-    const peers = [...set];
+    const peers = [...(this.byClient.get(clientId) ?? [])];
     for (const peer of peers) peer.channel.terminate();
+    if (peers.length === 0) this.armedCuts.set(clientId, this.timers.now() + CUT_ARMED_MS);
     return peers.length;
   }
 
@@ -237,6 +249,11 @@ export class FanOut {
     }
   }
 
+  /** Armed cuts whose window passed are forgotten (nothing is kept per client for long). */
+  private forgetArmedCuts(now: number): void {
+    for (const [clientId, until] of this.armedCuts) if (now > until) this.armedCuts.delete(clientId);
+  }
+
   private register<P extends Peer>(peer: P, spec: PeerSpec): P {
     this.peers.add(peer);
     const undo: Array<() => void> = [];
@@ -250,7 +267,19 @@ export class FanOut {
     peer.onDetach(() => {
       for (const fn of undo) fn();
     });
+    this.cutIfArmed(peer);
     return peer;
+  }
+
+  /** A cut was waiting for this client's next request: this is it. */
+  private cutIfArmed(peer: Peer): void {
+    if (peer.clientId === undefined) return;
+    const until = this.armedCuts.get(peer.clientId);
+    if (until === undefined) return;
+    this.armedCuts.delete(peer.clientId);
+    if (this.timers.now() > until) return;
+    peer.closed = true; // nothing more is written to it
+    peer.channel.terminate();
   }
 
   private publish(message: ChatMessage): void {
@@ -268,6 +297,7 @@ export class FanOut {
   /** Once a second: what has not drained for drainTimeoutMs is dropped; a waiting stream is nudged. */
   private sweep(): void {
     const now = this.timers.now();
+    this.forgetArmedCuts(now);
     for (const peer of this.peers) {
       // Only what the socket has not taken counts: chunks held back by a debug delay were never written.
       if (peer.channel.buffered() === 0) peer.drained();
