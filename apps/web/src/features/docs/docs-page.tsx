@@ -93,7 +93,7 @@ export default function DocsPage() {
   const fallback = chapter && chapter.language !== chapter.wanted;
   return (
     <div className={tocOpen ? 'docs' : 'docs toc-closed'} data-testid="docs-view">
-      <nav className="docs-toc panel" aria-label={t('toc.label')} data-testid="docs-toc" data-open={tocOpen}>
+      <nav className="docs-toc panel" aria-label={t('toc.label')} data-testid="docs-sidebar" data-open={tocOpen}>
         <div className="docs-toc-head">
           <h2>{t('toc.title')}</h2>
           <button
@@ -102,7 +102,7 @@ export default function DocsPage() {
             aria-expanded={tocOpen}
             aria-controls="docs-toc-list"
             onClick={() => setTocOpen((open) => !open)}
-            data-testid="docs-toc-toggle"
+            data-testid="docs-sidebar-toggle"
           >
             {tocOpen ? t('toc.hide') : t('toc.show')}
           </button>
