@@ -1,6 +1,7 @@
-// Saves text as a file through a temporary object URL and a clicked link.
-export function download(filename: string, text: string, mime: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: mime }));
+// Saves text or a blob as a file through a temporary object URL and a clicked link.
+export function download(filename: string, content: string | Blob, mime: string): void {
+  const blob = typeof content === 'string' ? new Blob([content], { type: mime }) : content;
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;
