@@ -189,7 +189,7 @@ describe("the repository's lessons", () => {
       .map((f) => ({ language, path: join(LESSON_DIRS[language], f), text: readFileSync(join(dir, f), 'utf8') }));
   });
 
-  it('are at least six, each 5–10 minutes, with questions revealed against the room's charts and figures, in both languages', () => {
+  it('are at least six, each 5–10 minutes, with questions revealed against the room charts and figures, in both languages', () => {
     const set = checkLessons(all);
     expect(set.problems).toEqual([]);
     expect(set.lessons.en.length).toBeGreaterThanOrEqual(6);
