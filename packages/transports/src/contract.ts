@@ -321,3 +321,144 @@ export interface ClassMe {
   locked: boolean;
 }
 
+
+// ---------------------------------------------------------------------------
+// v2: lessons (CONTRACT "lessons"; the file format and the charts and figures a lesson may
+// name are in ./lessons/). `step` counts from 0. Language-independent fields (ids, set-up,
+// charts, figures, answers) are the same in every `lang`; only the text differs.
+//
+//   GET  /api/lessons?lang=en|zh-CN   -> LessonsResponse (fixed answers only with the teacher key)
+//   GET  /api/lesson?lang=            -> LessonView (the truth and the tally once revealed; the
+//        teacher key sees them, the notes and the set-up at any time)
+//   POST /api/lesson LessonControl    -> 200 LessonView (teacher only)
+//   POST /api/lesson/answer LessonAnswerRequest -> 201 LessonAnswerResponse
+//   Every transport carries a LessonSignal when what the class sees changes (docs, chapter 9).
+// ---------------------------------------------------------------------------
+
+import type { Measured, Setup } from './lessons/types.ts';
+
+export type LessonLang = 'en' | 'zh-CN';
+
+export interface LessonChoiceInfo {
+  id: string;
+  text: string;
+}
+
+/** A question as the class sees it: no answer in it. */
+export interface LessonQuestionInfo {
+  id: string;
+  kind: 'choice' | 'number';
+  prompt: string;
+  /** Empty for a numeric question. */
+  choices: LessonChoiceInfo[];
+  /** Numeric questions: the unit (an id of UNITS in ./lessons/catalog.ts), the accepted range, what counts as right. */
+  unit?: string;
+  min?: number;
+  max?: number;
+  tolerance?: number;
+}
+
+export interface LessonRevealInfo {
+  chart?: string;
+  figure?: string;
+  caption: string;
+}
+
+/** A step of GET /api/lessons: everything the dashboard needs to run it. */
+export interface LessonStepInfo {
+  title: string;
+  narration: string;
+  notes: string;
+  minutes: number;
+  setup: Setup;
+  question?: LessonQuestionInfo & {
+    /** How the dashboard measures the truth (./lessons/types.ts Measured). */
+    measured?: Measured;
+    /** A fixed answer: present only for the teacher key. */
+    answer?: string | number;
+  };
+  reveal?: LessonRevealInfo;
+}
+
+export interface LessonInfo {
+  id: string;
+  title: string;
+  summary: string;
+  minutes: number;
+  steps: LessonStepInfo[];
+}
+
+export interface LessonsResponse {
+  lessons: LessonInfo[];
+}
+
+/** The class's answers: per choice, or each distinct number with its count (smallest first). */
+export interface LessonTally {
+  total: number;
+  counts?: Record<string, number>;
+  values?: Array<{ value: number; count: number }>;
+  median?: number;
+  /** Answers that equal the truth (within the tolerance), once there is one. */
+  right?: number;
+}
+
+export interface LessonView {
+  lessonId: string | null;
+  /** From 0. */
+  step: number;
+  steps: number;
+  /** The lesson's title (null when none runs). */
+  title: string | null;
+  stepTitle?: string;
+  narration?: string;
+  minutes?: number;
+  question?: LessonQuestionInfo;
+  revealed: boolean;
+  /** Answers given to the current question so far. */
+  answers: number;
+  /** Changes with every change of what the class sees; compare for equality only. */
+  revision: number;
+  /** Once revealed (the teacher: always). */
+  reveal?: LessonRevealInfo;
+  truth?: { answer?: string | number; measured?: string | number };
+  tally?: LessonTally;
+  /** Teacher key only. */
+  notes?: string;
+  setup?: Setup;
+}
+
+/** POST /api/lesson: `lessonId` null stops the lesson. `measured` is the truth the dashboard measured, sent with the reveal. */
+export interface LessonControl {
+  lessonId: string | null;
+  step: number;
+  revealed?: boolean;
+  measured?: string | number | null;
+}
+
+export interface LessonAnswerRequest {
+  clientId: string;
+  clientSecret: string;
+  questionId: string;
+  /** A choice's id, or a number for a numeric question. */
+  choice: string | number;
+}
+
+export interface LessonAnswerResponse {
+  questionId: string;
+  choice: string | number;
+  /** This client had answered before: the earlier answer is gone. */
+  replaced: boolean;
+}
+
+/** What every transport carries when the lesson changes: fetch GET /api/lesson when `revision` (or, once revealed, `answers`) differs. */
+export interface LessonSignal {
+  type: 'lesson';
+  revision: number;
+  lessonId: string | null;
+  step: number;
+  revealed: boolean;
+  answers: number;
+}
+
+/** Error codes of the lesson endpoints beyond the contract's table. */
+export const LESSON_ERROR_CODES = ['QUESTION_CLOSED'] as const;
