@@ -1,8 +1,9 @@
-// pnpm bench [--quick] [--no-build] [--profile] [--only echo,broadcast,idle,polling,codec,dashboard,slow-readers]
+// pnpm bench [--quick] [--no-build] [--profile] [--web-dist=<dir>] [--only echo,broadcast,idle,polling,codec,dashboard,slow-readers]
 // Builds and starts the production server, drives it from separate load processes over
 // 127.0.0.1, prints tables and writes bench-results/<timestamp>/report.{json,html}.
 // The dashboard scenario also builds the web app and opens it in Chromium; --profile writes a
-// Chromium CPU profile of its loaded and class windows beside the report.
+// Chromium CPU profile of its loaded and class windows beside the report; --web-dist measures
+// another build of the dashboard (say, of an earlier commit) instead of apps/web/dist.
 // Exit code 0 when every scenario ran (targets are reported, never fatal), 1 when one crashed.
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -101,7 +102,8 @@ const config: BenchConfig = quick
 
 const startedAt = new Date();
 const outDir = resolve(repoRoot, 'bench-results', startedAt.toISOString().replace(/:/g, '-'));
-const webDist = resolve(repoRoot, 'apps/web/dist');
+const webDistArg = args.find((a) => a.startsWith('--web-dist='))?.slice('--web-dist='.length);
+const webDist = webDistArg ? resolve(webDistArg) : resolve(repoRoot, 'apps/web/dist');
 
 let interrupted = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -140,7 +142,7 @@ async function main(): Promise<number> {
   if (build) {
     console.log('building the server (pnpm --filter @wirebench/server run build)…');
     execFileSync('pnpm', ['--filter', '@wirebench/server', 'run', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
-    if (only.has('dashboard')) {
+    if (only.has('dashboard') && !webDistArg) {
       console.log('building the dashboard (pnpm --filter @wirebench/web run build)…');
       execFileSync('pnpm', ['--filter', '@wirebench/web', 'run', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], timeout: 180_000 });
     }

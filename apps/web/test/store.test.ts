@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Store, syncSchedule } from '../src/lib/store.ts';
+import { BUSY_INTERVAL_MS, Store, frameSchedule, syncSchedule } from '../src/lib/store.ts';
 
 describe('Store', () => {
   afterEach(() => vi.useRealTimers());
@@ -47,5 +47,81 @@ describe('Store', () => {
     vi.advanceTimersByTime(70);
     expect(calls).toBe(2);
     expect(s.getSnapshot()).toBe(3);
+  });
+});
+
+// The page's frame clock; in Node (no document) a frame is a 16 ms timer.
+describe('Store on the frame clock', () => {
+  afterEach(() => vi.useRealTimers());
+
+  /** A store on the frame clock whose flushes are logged as [store, time, value]. */
+  function watched(name: string, log: Array<[string, number, number]>): Store<number> {
+    const s = new Store(0, frameSchedule, 0, () => Date.now());
+    s.subscribe(() => log.push([name, Date.now(), s.getSnapshot()]));
+    return s;
+  }
+
+  it('flushes every store that changed in one frame callback, so React renders them together', () => {
+    vi.useFakeTimers();
+    const log: Array<[string, number, number]> = [];
+    const lanes = ['ws-raw', 'sse', 'short-poll'].map((n) => watched(n, log));
+    lanes.forEach((s, i) => s.set(i + 1));
+    // One frame requested for all three.
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(16);
+    expect(log.map(([n, , v]) => [n, v])).toEqual([
+      ['ws-raw', 1],
+      ['sse', 2],
+      ['short-poll', 3],
+    ]);
+    expect(new Set(log.map(([, t]) => t)).size).toBe(1);
+  });
+
+  it('a lane receiving 20 messages a second is heard from at most every BUSY_INTERVAL_MS, and the last value is never lost', () => {
+    vi.useFakeTimers();
+    const log: Array<[string, number, number]> = [];
+    const lane = watched('lane', log);
+    const t0 = Date.now();
+    for (let k = 1; k <= 40; k++) {
+      lane.set(k);
+      vi.advanceTimersByTime(50);
+    }
+    vi.advanceTimersByTime(2 * BUSY_INTERVAL_MS);
+    // The first message at the next frame, then about one notification per interval, not 40.
+    expect(log[0]![1] - t0).toBeLessThanOrEqual(16);
+    expect(log.length).toBeGreaterThanOrEqual(7);
+    expect(log.length).toBeLessThanOrEqual(10);
+    for (let i = 1; i < log.length; i++) expect(log[i]![1] - log[i - 1]![1]).toBeGreaterThanOrEqual(BUSY_INTERVAL_MS - 16);
+    expect(log.at(-1)![2]).toBe(40);
+  });
+
+  it('a quiet store (a keystroke after a pause) is heard from at the next frame', () => {
+    vi.useFakeTimers();
+    const log: Array<[string, number, number]> = [];
+    const settings = watched('settings', log);
+    settings.set(1);
+    vi.advanceTimersByTime(BUSY_INTERVAL_MS + 50);
+    const typedAt = Date.now();
+    settings.set(2);
+    vi.advanceTimersByTime(16);
+    expect(log.map(([, t, v]) => [t - typedAt, v]).at(-1)).toEqual([16, 2]);
+  });
+
+  it('busy stores take turns: two lanes busy at once are redrawn in different frames', () => {
+    vi.useFakeTimers();
+    const log: Array<[string, number, number]> = [];
+    const a = watched('a', log);
+    const b = watched('b', log);
+    for (let k = 1; k <= 20; k++) {
+      a.set(k);
+      b.set(k);
+      vi.advanceTimersByTime(50);
+    }
+    vi.advanceTimersByTime(2 * BUSY_INTERVAL_MS);
+    // After the first (shared) frame, their ticks are a phase apart.
+    const times = (n: string) => log.filter(([x]) => x === n).slice(1).map(([, t]) => t);
+    const shared = times('a').filter((t) => times('b').includes(t));
+    expect(times('a').length).toBeGreaterThanOrEqual(3);
+    expect(shared).toEqual([]);
   });
 });

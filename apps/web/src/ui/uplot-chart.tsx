@@ -1,6 +1,7 @@
 // One uPlot instance per mounted chart, created once per `optionsKey` and theme; new
 // points arrive through setData when the store says something changed (the
-// store already coalesces to one notification per animation frame).
+// store coalesces to one notification per frame, and paces a busy one), and only
+// while the chart is on screen.
 import { useEffect, useRef, type ReactNode } from 'react';
 import uPlot from 'uplot';
 import { theme } from './theme.ts';
@@ -49,12 +50,21 @@ export function UPlotChart({ makeOptions, optionsKey, getData, subscribe, testId
     const options = latest.current.makeOptions(first.width, first.height);
     const chart = new uPlot(fill ? { ...options, height: first.height } : options, data, el);
     el.dataset.points = String(countPoints(data));
+    // A chart scrolled out of view keeps its count but is drawn only when it comes back.
+    let visible = true;
+    let stale = false;
     const redraw = () => {
       const d = latest.current.getData();
-      chart.setData(d);
       el.dataset.points = String(countPoints(d));
+      if (visible) chart.setData(d);
+      stale = !visible;
     };
     const off = subscribe(redraw);
+    const io = new IntersectionObserver(([entry]) => {
+      visible = entry?.isIntersecting ?? true;
+      if (visible && stale) redraw();
+    });
+    io.observe(el);
     const ro = new ResizeObserver(() => {
       const next = size();
       const height = fill ? next.height : chart.height;
@@ -63,6 +73,7 @@ export function UPlotChart({ makeOptions, optionsKey, getData, subscribe, testId
     ro.observe(el);
     return () => {
       off();
+      io.disconnect();
       ro.disconnect();
       chart.destroy();
     };
