@@ -34,8 +34,9 @@ function useSpecs(big: boolean, height: number): { specs: Record<ChartId, ChartS
   const lanes = useStore(wb.lanes);
   const { t, i18n } = useTranslation('charts');
   const key = `${lanes.map((l) => l.transport).join(',')}:${big ? 'big' : 'normal'}:${i18n.language}`;
-  // The data is read from the model on each draw: nothing here changes with a message.
-  const specs = useMemo(() => chartSpecs(wb, lanes, big, height, labelsOf(t)), [key, wb]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Rebuilt only when `key` (lanes, mode, language) changes: the data is read from the model on
+  // each draw, so nothing here changes with a message.
+  const specs = useMemo(() => chartSpecs(wb, lanes, big, height, labelsOf(t)), [key, wb]);
   return { specs, key, lanes };
 }
 

@@ -117,9 +117,12 @@ export function LaneCard({ lane, removable }: { lane: Lane; removable: boolean }
 // Newest first in the DOM, shown bottom-up (column-reverse): the browser keeps
 // the view pinned to the newest message without reading layout on every update.
 export function MessageList({ messages, testId, limit = messages.length }: { messages: readonly LaneMessage[]; testId: string; limit?: number }) {
+  const { t } = useTranslation('lanes');
+  // Looked up once per list, not once per row: a row is only rendered when it is new.
+  const hints: Hints = { estimated: t('message.estimatedHint'), measured: t('message.measuredHint') };
   const rows = [];
   const stop = Math.max(0, messages.length - limit);
-  for (let i = messages.length - 1; i >= stop; i--) rows.push(<MessageRow key={messages[i]!.seq} m={messages[i]!} />);
+  for (let i = messages.length - 1; i >= stop; i--) rows.push(<MessageRow key={messages[i]!.seq} m={messages[i]!} estimatedHint={hints.estimated} measuredHint={hints.measured} />);
   return (
     <ol className="messages" data-testid={testId}>
       {rows}
@@ -128,8 +131,12 @@ export function MessageList({ messages, testId, limit = messages.length }: { mes
 }
 
 // Text only: every field is a React text node, never HTML.
-const MessageRow = memo(function MessageRow({ m }: { m: LaneMessage }) {
-  const { t } = useTranslation('lanes');
+interface Hints {
+  estimated: string;
+  measured: string;
+}
+
+const MessageRow = memo(function MessageRow({ m, estimatedHint, measuredHint }: { m: LaneMessage; estimatedHint: string; measuredHint: string }) {
   return (
     <li className={m.own ? 'own' : m.history ? 'history' : undefined} data-seq={m.seq}>
       <span className="seq">#{m.seq}</span>
@@ -139,7 +146,7 @@ const MessageRow = memo(function MessageRow({ m }: { m: LaneMessage }) {
         {m.via}
       </span>
       {m.latencyMs !== null && (
-        <span className="lat" title={m.estimated ? t('message.estimatedHint') : t('message.measuredHint')}>
+        <span className="lat" title={m.estimated ? estimatedHint : measuredHint}>
           {m.estimated ? '≈' : ''}
           {fmtMs(m.latencyMs)}
         </span>
