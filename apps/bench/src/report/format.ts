@@ -28,16 +28,19 @@ export function dashboardWindows(f: DashboardFramesReport): Array<[string, (run:
   ];
 }
 
-/** The renderer's main thread per second of window: all its work, then script, layout and style. */
+/**
+ * The renderer's main thread per second of window: all its work, then script, layout and style,
+ * and how many layouts it ran (a count a busy machine changes less than the times).
+ */
 export function mainThreadCell(f: DashboardFramesReport, pick: (run: DashboardRun) => WindowSummary | null): string {
-  const per = (k: 'taskMs' | 'scriptMs' | 'layoutMs' | 'styleMs') =>
+  const per = (k: 'taskMs' | 'scriptMs' | 'layoutMs' | 'styleMs' | 'layouts') =>
     spreadOf(f, (x) => {
       const w = pick(x);
       return w?.main ? (w.main[k] / w.elapsedMs) * 1000 : NaN;
     });
   const task = per('taskMs');
   if (!Number.isFinite(task.median)) return '—';
-  return `${fmtSpread(task)} (${fmt(per('scriptMs').median)}, ${fmt(per('layoutMs').median)}, ${fmt(per('styleMs').median)})`;
+  return `${fmtSpread(task)} (${fmt(per('scriptMs').median)}, ${fmt(per('layoutMs').median)}, ${fmt(per('styleMs').median)}); ${fmt(per('layouts').median, 1)} layouts/s`;
 }
 
 export function cpuNote(cpus: CpuReport[]): string {

@@ -66,7 +66,7 @@ export function dashboardHtml(d: DashboardReport): string {
   );
   s.push(
     htmlTable(
-      ['window', 'fps', 'fps / reference', 'Chromium % of a core', 'Chromium / reference', 'main thread ms per s (script, layout, style)', 'p95 frame ms', 'long tasks'],
+      ['window', 'fps', 'fps / reference', 'Chromium % of a core', 'Chromium / reference', 'main thread ms per s (script, layout, style); layouts per s', 'p95 frame ms', 'long tasks'],
       windows.map(([label, pick]) => {
         const fps = spreadOf(f, (x) => pick(x)?.fps ?? NaN);
         const cpu = spreadOf(f, (x) => pick(x)?.cpu.browserPct ?? NaN);

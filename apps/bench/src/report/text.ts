@@ -90,7 +90,7 @@ export function printTables(r: FullReport): string {
     if (f) {
       table(
         `Dashboard frames, ${f.browser}, ${f.viewport.width}×${f.viewport.height}, ${fmt(f.windowMs / 1000)} s windows, ${f.lanes.join(' + ')} at ${f.messagesPerSecond} msg/s (median of ${f.runs.length} runs, min–max)`,
-        ['page', 'fps', 'p95 frame ms', 'max frame ms', 'long tasks', 'main thread ms/s (script, layout, style)', 'machine CPU %', 'Chromium % core', 'outside bench % core'],
+        ['page', 'fps', 'p95 frame ms', 'max frame ms', 'long tasks', 'main thread ms/s (script, layout, style); layouts/s', 'machine CPU %', 'Chromium % core', 'outside bench % core'],
         dashboardWindows(f).map(([label, pick]) => [
           label,
           fmtSpread(spreadOf(f, (x) => pick(x)?.fps ?? NaN), 1),
