@@ -339,7 +339,12 @@ describe('the stage in Chromium', () => {
       }),
     );
     expect(outside).toEqual([]);
-    for (const id of CHARTS) expect(((await page.getByTestId(`chart-${id}-caption`).textContent()) ?? '').length).toBeGreaterThan(10);
+    for (const id of CHARTS) {
+      expect(((await page.getByTestId(`chart-${id}-caption`).textContent()) ?? '').length).toBeGreaterThan(10);
+      // The normal layout keeps its charts at their full height.
+      const canvas = await page.getByTestId(`chart-${id}`).locator('canvas').boundingBox();
+      expect(canvas?.height).toBeGreaterThanOrEqual(200);
+    }
   });
 
   it('normal layout at 360 and 390 px wide: nothing wider than the screen', async () => {

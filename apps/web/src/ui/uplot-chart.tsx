@@ -8,7 +8,7 @@ import { theme } from './theme.ts';
 import { useStore } from './use-store.ts';
 
 export interface UPlotChartProps {
-  /** Options for a chart of the given size (height: the host's, when `fill`). A new key re-creates the chart. */
+  /** Options for a chart of the given size (height: the host's when `fill`, else 0). A new key re-creates the chart. */
   makeOptions: (width: number, height: number) => uPlot.Options;
   optionsKey: string;
   getData: () => uPlot.AlignedData;
@@ -44,7 +44,8 @@ export function UPlotChart({ makeOptions, optionsKey, getData, subscribe, testId
 
   useEffect(() => {
     const el = host.current!;
-    const size = () => ({ width: Math.max(MIN_WIDTH, el.clientWidth), height: Math.max(MIN_HEIGHT, el.clientHeight) });
+    // Height 0: the options' own, unless the chart fills what the layout gives it.
+    const size = () => ({ width: Math.max(MIN_WIDTH, el.clientWidth), height: fill ? Math.max(MIN_HEIGHT, el.clientHeight) : 0 });
     const first = size();
     const data = latest.current.getData();
     const options = latest.current.makeOptions(first.width, first.height);
