@@ -25,7 +25,8 @@ export interface StaticSiteOptions {
 export const staticSite: FastifyPluginAsync<StaticSiteOptions> = async (app, { root }) => {
   const hashed = `${root.endsWith(sep) ? root : root + sep}${HASHED_DIR}${sep}`;
   await app.register(fastifyCompress, {
-    // br first: a fifth smaller than gzip on the dashboard's scripts (quality 4, the plugin's default, is fast enough to do per request).
+    // Either saves about 2/3 of the dashboard's scripts (main bundle 529 kB → 173 kB gzip, 175 kB br);
+    // brotli at the plugin's default quality (4) is quick enough per request, and no better than gzip.
     encodings: ['br', 'gzip'],
     customTypes: COMPRESSIBLE,
     // Nothing here takes a compressed request body.
