@@ -1,8 +1,8 @@
 // Where each request of a lane is drawn on the timeline, and as what. No React here.
 import type { WireRecord } from '@wirebench/transports/client';
 
-/** `aborted`: the client ended the request on purpose (a pause, a reset, a lane removed), not a failure. */
-export type TimelineRecord = WireRecord & { aborted?: boolean };
+/** A wire record; `aborted` when the client ended it on purpose (a pause, a reset, a lane removed), not a failure. */
+export type TimelineRecord = WireRecord;
 
 /**
  * open: a stream that is still open (SSE), drawn up to now; pending: a request waiting for its
