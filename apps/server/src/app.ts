@@ -17,6 +17,10 @@ import { installUpgradeDispatcher } from './http/upgrade.ts';
 import type { ServerContext } from './context.ts';
 import { Inspector } from './inspect/inspector.ts';
 import { inspectRoutes } from './inspect/route.ts';
+import { loadLessonCatalog, type LessonCatalog } from './lessons/catalog.ts';
+import { MemoryLessonStore } from './lessons/memory-store.ts';
+import { LessonService } from './lessons/service.ts';
+import type { LessonStore } from './lessons/store.ts';
 import { FanOut, type FanOutTimers } from './room/fanout.ts';
 import { MemoryRoom } from './room/memory-room.ts';
 import { newSecret } from './room/secret.ts';
@@ -25,6 +29,7 @@ import { Stats } from './room/stats.ts';
 import { debugRoutes } from './routes/debug.ts';
 import { classRoutes } from './routes/class.ts';
 import { joinMessagesRoutes } from './routes/join-messages.ts';
+import { lessonRoutes } from './routes/lessons.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { upgradeRequired } from './routes/upgrade-required.ts';
 import { longPollRoutes } from './transports/long-poll.ts';
@@ -45,6 +50,9 @@ export interface AppParts {
   now?: () => number;
   timers?: FanOutTimers;
   room?: Room;
+  /** Lessons other than docs/lessons/, and where their state lives. */
+  lessonCatalog?: LessonCatalog;
+  lessonStore?: LessonStore;
 }
 
 export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {}): FastifyInstance {
@@ -91,6 +99,10 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
     lifecycle: { closing: false },
   };
 
+  const lessons = new LessonService(parts.lessonCatalog ?? loadLessonCatalog(), parts.lessonStore ?? new MemoryLessonStore(now), {
+    maxAnswers: config.maxClients,
+  });
+
   installErrorHandling(app);
   installSecurityHeaders(app);
 
@@ -121,6 +133,7 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
   for (const routes of [joinMessagesRoutes, classRoutes, shortPollRoutes, longPollRoutes, sseRoutes, statsRoutes, debugRoutes, inspectRoutes]) {
     void app.register(routes, ctx);
   }
+  void app.register(lessonRoutes(lessons), ctx);
   void app.register(lib.plugin);
 
   if (config.staticDir && existsSync(config.staticDir)) {
