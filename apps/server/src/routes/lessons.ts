@@ -16,10 +16,10 @@ const controlBody = {
   type: 'object',
   required: ['lessonId', 'step'],
   properties: {
-    lessonId: { type: ['string', 'null'], minLength: 1, maxLength: 200 },
+    lessonId: { anyOf: [{ type: 'string', minLength: 1, maxLength: 200 }, { type: 'null' }] },
     step: { type: 'integer', minimum: 0, maximum: 10_000 },
     revealed: { type: 'boolean' },
-    measured: { type: ['string', 'number', 'null'], maxLength: 200 },
+    measured: { anyOf: [{ type: 'string', maxLength: 200 }, { type: 'number' }, { type: 'null' }] },
   },
 } as const;
 
@@ -30,7 +30,7 @@ const answerBody = {
     clientId: { type: 'string', minLength: 1, maxLength: 200 },
     clientSecret: { type: 'string', maxLength: 200 },
     questionId: { type: 'string', minLength: 1, maxLength: 200 },
-    choice: { type: ['string', 'number'], maxLength: 200 },
+    choice: { anyOf: [{ type: 'string', maxLength: 200 }, { type: 'number' }] },
   },
 } as const;
 
