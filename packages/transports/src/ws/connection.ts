@@ -9,9 +9,10 @@ import { allocBytes } from './bytes.ts';
 import { encodeClose, encodeFrame, encodeHeader } from './encoder.ts';
 import { EMPTY_BYTES, OPCODES, describeEncoded, type Frame } from './frame.ts';
 import { Utf8Validator, isValidUtf8 } from './utf8.ts';
+import { MessageDeflate } from './deflate.ts';
+import { nextState, type ConnectionState, type TransitionEvent } from './transitions.ts';
 
-export const CONNECTION_STATES = ['OPEN', 'CLOSING', 'CLOSED'] as const;
-export type ConnectionState = (typeof CONNECTION_STATES)[number];
+export { CONNECTION_STATES, TRANSITIONS, TRANSITION_EVENTS, nextState, type ConnectionState, type Transition, type TransitionEvent } from './transitions.ts';
 
 export type WsEvent =
   | { type: 'text'; data: string }
@@ -21,55 +22,6 @@ export type WsEvent =
   /** The connection reached CLOSED: the peer's close (1005 when it carried no code), 1006 on EOF, or the failure's code. Always the last event. */
   | { type: 'close'; code: number; reason: string }
   | { type: 'error'; error: WsProtocolError };
-
-export const TRANSITION_EVENTS = ['data frame', 'ping', 'pong', 'local close', 'peer close', 'protocol error', 'eof'] as const;
-export type TransitionEvent = (typeof TRANSITION_EVENTS)[number];
-
-export interface Transition {
-  from: ConnectionState;
-  event: TransitionEvent;
-  to: ConnectionState;
-  action: string;
-}
-
-// 7.1 and 5.5.1: the closing handshake. "CLOSED" here means the WebSocket is done: both close
-// frames are exchanged, or the connection failed, or the TCP connection ended. Nothing is
-// processed or sent after it: its rows say "ignore" (no input is read, close() does nothing).
-// Every state has one row for every event; the state only changes through nextState().
-export const TRANSITIONS: ReadonlyArray<Transition> = [
-  { from: 'OPEN', event: 'data frame', to: 'OPEN', action: 'reassemble fragments; emit text or binary' },
-  { from: 'OPEN', event: 'ping', to: 'OPEN', action: 'send a pong with the same payload; emit ping' },
-  { from: 'OPEN', event: 'pong', to: 'OPEN', action: 'emit pong' },
-  { from: 'OPEN', event: 'local close', to: 'CLOSING', action: 'send a close frame; wait for the peer\'s close' },
-  { from: 'OPEN', event: 'peer close', to: 'CLOSED', action: 'echo the close code; emit close; the server ends TCP' },
-  { from: 'OPEN', event: 'protocol error', to: 'CLOSED', action: 'emit error; send a close with the error\'s code; end TCP' },
-  { from: 'OPEN', event: 'eof', to: 'CLOSED', action: 'emit close 1006' },
-  { from: 'CLOSING', event: 'data frame', to: 'CLOSING', action: 'emit text or binary (the peer may still be sending)' },
-  { from: 'CLOSING', event: 'ping', to: 'CLOSING', action: 'emit ping; no pong after our close' },
-  { from: 'CLOSING', event: 'pong', to: 'CLOSING', action: 'emit pong' },
-  { from: 'CLOSING', event: 'local close', to: 'CLOSING', action: 'nothing: a close frame was already sent' },
-  { from: 'CLOSING', event: 'peer close', to: 'CLOSED', action: 'emit close; the server ends TCP' },
-  { from: 'CLOSING', event: 'protocol error', to: 'CLOSED', action: 'emit error; end TCP' },
-  { from: 'CLOSING', event: 'eof', to: 'CLOSED', action: 'emit close 1006' },
-  { from: 'CLOSED', event: 'data frame', to: 'CLOSED', action: 'ignore' },
-  { from: 'CLOSED', event: 'ping', to: 'CLOSED', action: 'ignore' },
-  { from: 'CLOSED', event: 'pong', to: 'CLOSED', action: 'ignore' },
-  { from: 'CLOSED', event: 'local close', to: 'CLOSED', action: 'ignore' },
-  { from: 'CLOSED', event: 'peer close', to: 'CLOSED', action: 'ignore' },
-  { from: 'CLOSED', event: 'protocol error', to: 'CLOSED', action: 'ignore' },
-  { from: 'CLOSED', event: 'eof', to: 'CLOSED', action: 'ignore' },
-];
-
-const TRANSITION_INDEX = new Map<ConnectionState, Map<TransitionEvent, Transition>>(
-  CONNECTION_STATES.map((state) => [state, new Map(TRANSITIONS.filter((t) => t.from === state).map((t) => [t.event, t]))]),
-);
-
-/** The state TRANSITIONS gives for `event` in `from`. A missing row is a bug in this file, never the peer's doing: it throws. */
-export function nextState(from: ConnectionState, event: TransitionEvent): ConnectionState {
-  const row = TRANSITION_INDEX.get(from)?.get(event);
-  if (!row) throw new Error(`TRANSITIONS has no row for ${event} in ${from}`);
-  return row.to;
-}
 
 export interface WsConnectionOptions {
   role: 'server' | 'client';
@@ -86,7 +38,24 @@ export interface WsConnectionOptions {
    * onFrame, so nothing is parsed on the send path (a broadcast reaches many connections);
    * `describeEncoded(bytes)` turns them into a Frame when someone looks.
    */
-  onSent?: (encoded: Uint8Array, payload?: Uint8Array) => void;
+  onSent?: (encoded: Uint8Array, payload?: Uint8Array, plain?: Uint8Array) => void;
+  /**
+   * permessage-deflate, as negotiated (extension.ts) with its engine and shared queue
+   * (deflate.ts). Without it RSV1 is refused and nothing is compressed. Compressing and
+   * inflating finish later: onWake then says there are events and bytes to take.
+   */
+  deflate?: MessageDeflate;
+  /** Work that finished asynchronously (inflating, compressing) left events or bytes to take. */
+  onWake?: () => void;
+  /** A received compressed frame's payload once inflated; the frame is the one onFrame got. For the inspector. */
+  onInflated?: (frame: Frame, inflated: Uint8Array) => void;
+}
+
+// A frame or message waiting behind a compression in progress: frames leave in the order they were queued.
+interface Outbound {
+  opcode: number;
+  data: Uint8Array;
+  compress: boolean;
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -119,7 +88,10 @@ export class WsConnection {
   private readonly generateMask: () => Uint8Array;
   private readonly frameHook: WsConnectionOptions['onFrame'];
   private readonly sentHook: WsConnectionOptions['onSent'];
+  private readonly inflatedHook: WsConnectionOptions['onInflated'];
+  private readonly wakeHook: WsConnectionOptions['onWake'];
   private readonly decoder: FrameDecoder;
+  private readonly deflate: MessageDeflate | null;
 
   private _state: ConnectionState = 'OPEN';
   private _closeCode: number | null = null;
@@ -147,6 +119,19 @@ export class WsConnection {
   private message: Uint8Array = EMPTY_BYTES;
   private messageBytes = 0;
   private readonly utf8 = new Utf8Validator();
+  // The frame being decoded: whether its payload is text to check as it arrives (8.1; not when
+  // compressed: then the inflated bytes are checked), and how many of its bytes were checked.
+  private frameIsPlainText = false;
+  private frameChecked = 0;
+  // RFC 7692: whether the message in progress is compressed (RSV1 on its first frame), its
+  // compressed bytes so far, and whether a frame of it is being inflated (the decoder waits).
+  private messageCompressed = false;
+  private compressedBytes = 0;
+  private inflating = false;
+  // Frames waiting behind a compression in progress (`deflating`), in order.
+  private outbound: Outbound[] = [];
+  private outboundBytes = 0;
+  private deflating = false;
 
   constructor(options: WsConnectionOptions) {
     this.role = options.role;
@@ -154,13 +139,28 @@ export class WsConnection {
     this.generateMask = options.generateMask ?? defaultMask;
     this.frameHook = options.onFrame;
     this.sentHook = options.onSent;
+    this.inflatedHook = options.onInflated;
+    this.wakeHook = options.onWake;
+    this.deflate = options.deflate ?? null;
     this.decoder = new FrameDecoder({
       role: this.role,
       maxPayloadBytes: this.maxMessageBytes,
       inspect: options.inspect ?? false,
+      allowRsv1: this.deflate !== null,
       onHeader: (opcode, _fin, length) => this.checkHeader(opcode, length),
+      onPayload: (payload, start, end) => this.checkPiece(payload, start, end),
       onFrame: (frame) => this.handleFrame(frame),
     });
+  }
+
+  /** permessage-deflate is in use on this connection. */
+  get compressed(): boolean {
+    return this.deflate !== null;
+  }
+
+  /** Bytes of messages waiting for a compression in progress (the adapter counts them as queued). */
+  get pendingSendBytes(): number {
+    return this.outboundBytes;
   }
 
   get state(): ConnectionState {
@@ -201,6 +201,8 @@ export class WsConnection {
    */
   closeExpected(): boolean {
     if (this._state !== 'CLOSED') return false;
+    // The peer's close is answered once the messages queued before it have left.
+    if (this.deflating || this.outbound.length > 0) return false;
     return this.role === 'server' || this.failed || this.sawEof;
   }
 
@@ -247,18 +249,25 @@ export class WsConnection {
   // include a connection that is closing.
   sendText(text: string): void {
     if (this._state !== 'OPEN') return;
-    this.queueFrame(OPCODES.TEXT, textEncoder.encode(text));
+    this.sendMessage(OPCODES.TEXT, textEncoder.encode(text));
   }
 
   /** `data` of SEPARATE_PAYLOAD_BYTES or more is written as it is: do not change it afterwards. */
   sendBinary(data: Uint8Array): void {
     if (this._state !== 'OPEN') return;
-    this.queueFrame(OPCODES.BINARY, data);
+    this.sendMessage(OPCODES.BINARY, data);
   }
 
-  /** Writes a frame encoded elsewhere (a broadcast encoded once); it must be a data frame fit for this role. */
+  /**
+   * Writes a frame encoded elsewhere (a broadcast encoded once); it must be a data frame fit for
+   * this role. It is sent as it is, uncompressed even when compression is in use.
+   */
   sendFrameBytes(encoded: Uint8Array): void {
     if (this._state !== 'OPEN') return;
+    if (this.deflating) {
+      this.enqueue({ opcode: -1, data: encoded, compress: false });
+      return;
+    }
     this.outgoing.push(encoded);
     if (this.sentHook) this.sentHook(encoded);
     else if (this.frameHook) this.frameHook(describeEncoded(encoded), 'out');
@@ -268,14 +277,14 @@ export class WsConnection {
   ping(data: Uint8Array = EMPTY_BYTES): void {
     if (data.length > 125) throw new RangeError('a ping payload is at most 125 bytes');
     if (this._state !== 'OPEN') return;
-    this.queueFrame(OPCODES.PING, data);
+    this.sendControl(OPCODES.PING, data);
   }
 
   // 5.5.3 "A Pong frame MAY be sent unsolicited. This serves as a unidirectional heartbeat."
   pong(data: Uint8Array = EMPTY_BYTES): void {
     if (data.length > 125) throw new RangeError('a pong payload is at most 125 bytes');
     if (this._state !== 'OPEN') return;
-    this.queueFrame(OPCODES.PONG, data);
+    this.sendControl(OPCODES.PONG, data);
   }
 
   /** Starts the closing handshake (7.1.2). Invalid codes or long reasons are programming errors and throw. */
@@ -284,7 +293,7 @@ export class WsConnection {
     const payload = encodeClose(code, reason);
     if (this._state !== 'OPEN') return;
     this.transition('local close');
-    this.queueFrame(OPCODES.CLOSE, payload);
+    this.sendControl(OPCODES.CLOSE, payload);
   }
 
   // The one place the state changes.
@@ -292,7 +301,64 @@ export class WsConnection {
     this._state = nextState(this._state, event);
   }
 
-  private queueFrame(opcode: number, payload: Uint8Array): void {
+  // RFC 7692 6 "An endpoint ... MAY ... compress ... the message"; per message, by size.
+  private sendMessage(opcode: number, data: Uint8Array): void {
+    const compress = this.deflate !== null && data.length >= this.deflate.minBytes;
+    if (!compress && !this.deflating) this.queueFrame(opcode, data);
+    else this.enqueue({ opcode, data, compress });
+  }
+
+  // Control frames keep their place behind a message being compressed.
+  private sendControl(opcode: number, payload: Uint8Array): void {
+    if (this.deflating) this.enqueue({ opcode, data: payload, compress: false });
+    else this.queueFrame(opcode, payload);
+  }
+
+  private enqueue(item: Outbound): void {
+    this.outbound.push(item);
+    this.outboundBytes += item.data.length;
+    this.pumpOutbound();
+  }
+
+  // #region send-compressed
+  private pumpOutbound(): void {
+    while (!this.deflating && this.outbound.length > 0) {
+      const item = this.outbound.shift()!;
+      this.outboundBytes -= item.data.length;
+      if (item.opcode === -1) {
+        this.outgoing.push(item.data);
+        if (this.sentHook) this.sentHook(item.data);
+        else if (this.frameHook) this.frameHook(describeEncoded(item.data), 'out');
+      } else if (!item.compress) {
+        this.queueFrame(item.opcode, item.data);
+      } else {
+        this.deflating = true;
+        this.outboundBytes += item.data.length;
+        this.deflate!.compress(item.data).then(
+          (payload) => this.deflated(item, payload),
+          () => this.deflated(item, null),
+        );
+      }
+    }
+  }
+
+  private deflated(item: Outbound, payload: Uint8Array | null): void {
+    this.deflating = false;
+    this.outboundBytes -= item.data.length;
+    if (this.failed || this.sawEof) return;
+    if (payload === null) {
+      this.fail(new WsProtocolError('WS_ERR_INTERNAL'));
+    } else {
+      // RFC 7692 6 "the RSV1 bit is set ... on the first frame of the message" (here its only frame).
+      this.queueFrame(item.opcode, payload, item.data);
+      this.pumpOutbound();
+      if (this._state === 'CLOSED' && !this.deflating && this.outbound.length === 0) this.deflate!.close();
+    }
+    this.wakeHook?.();
+  }
+  // #endregion send-compressed
+
+  private queueFrame(opcode: number, payload: Uint8Array, plain?: Uint8Array): void {
     // 5.1 "a client MUST mask all frames that it sends to the server"; a server never masks.
     const mask = this.role === 'client' ? this.generateMask() : null;
     let bytes: Uint8Array;
@@ -306,8 +372,10 @@ export class WsConnection {
       bytes = encodeFrame({ opcode, payload, mask });
       this.outgoing.push(bytes);
     }
+    // RFC 7692 6: RSV1 marks a compressed message ("Per-Message Compressed" bit).
+    if (plain) bytes[0] = bytes[0]! | 0x40;
     try {
-      if (this.sentHook) this.sentHook(bytes, rest);
+      if (this.sentHook) this.sentHook(bytes, rest, plain);
       else if (this.frameHook) this.frameHook(describeEncoded(bytes, payload), 'out');
     } catch (err) {
       // While failing, a broken hook must not stop the close frame from going out.
@@ -317,15 +385,35 @@ export class WsConnection {
 
   // Message-level checks, run as soon as a frame's length is known.
   private checkHeader(opcode: number, length: number): void {
+    // RFC 7692 6.1 "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames
+    // and non-first fragments of a data message."
+    if (this.decoder.rsv1Set && opcode !== OPCODES.TEXT && opcode !== OPCODES.BINARY) throw new WsProtocolError('WS_ERR_UNEXPECTED_RSV1');
+    this.frameChecked = 0;
     if (opcode === OPCODES.CONTINUATION) {
       // 5.4 a continuation needs a message that was started and not finished.
       if (this.messageOpcode === 0) throw new WsProtocolError('WS_ERR_UNEXPECTED_CONTINUATION');
-      // 10.4 the limit applies to the reassembled message, checked from the header alone.
-      if (this.messageBytes + length > this.maxMessageBytes) throw new WsProtocolError('WS_ERR_MESSAGE_TOO_BIG');
-    } else if (opcode < 0x8 && this.messageOpcode !== 0) {
+      // 10.4 the limit applies to the reassembled message, checked from the header alone
+      // (a compressed message's frames: their compressed bytes; inflating checks the rest).
+      const sofar = this.messageCompressed ? this.compressedBytes : this.messageBytes;
+      if (sofar + length > this.maxMessageBytes) throw new WsProtocolError('WS_ERR_MESSAGE_TOO_BIG');
+      this.frameIsPlainText = this.messageOpcode === OPCODES.TEXT && !this.messageCompressed;
+    } else if (opcode < 0x8) {
       // 5.4 "The fragments of one message MUST NOT be interleaved between the fragments of another message"
-      throw new WsProtocolError('WS_ERR_EXPECTED_CONTINUATION');
+      if (this.messageOpcode !== 0) throw new WsProtocolError('WS_ERR_EXPECTED_CONTINUATION');
+      this.messageCompressed = this.decoder.rsv1Set;
+      this.frameIsPlainText = opcode === OPCODES.TEXT && !this.messageCompressed;
+      if (opcode === OPCODES.TEXT) this.utf8.reset();
+    } else {
+      this.frameIsPlainText = false;
     }
+  }
+
+  // 8.1 a text payload is checked as its bytes arrive, so a frame that turns invalid part-way
+  // fails at the invalid byte, before the rest of the frame is in.
+  private checkPiece(payload: Uint8Array, start: number, end: number): void {
+    if (!this.frameIsPlainText) return;
+    if (!this.utf8.push(payload, start, end)) throw new WsProtocolError('WS_ERR_INVALID_UTF8');
+    this.frameChecked = end;
   }
 
   private handleFrame(frame: Frame): void {
@@ -334,11 +422,13 @@ export class WsConnection {
       case OPCODES.TEXT:
       case OPCODES.BINARY:
         this.transition('data frame');
-        this.startMessage(frame);
+        if (this.messageCompressed) this.inflateFrame(frame);
+        else this.startMessage(frame);
         return;
       case OPCODES.CONTINUATION:
         this.transition('data frame');
-        this.continueMessage(frame);
+        if (this.messageCompressed) this.inflateFrame(frame);
+        else this.continueMessage(frame);
         return;
       case OPCODES.CLOSE:
         this.receiveClose(frame.payload);
@@ -347,7 +437,7 @@ export class WsConnection {
         this.transition('ping');
         // 5.5.2 "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response"
         // 5.5.3 "A Pong frame sent in response to a Ping frame must have identical Application data"
-        if (this._state === 'OPEN') this.queueFrame(OPCODES.PONG, frame.payload);
+        if (this._state === 'OPEN') this.sendControl(OPCODES.PONG, frame.payload);
         this.pending.push({ type: 'ping', data: frame.payload });
         return;
       case OPCODES.PONG:
@@ -361,11 +451,11 @@ export class WsConnection {
     const payload = frame.payload;
     const text = frame.opcode === OPCODES.TEXT;
     if (frame.fin) {
-      // The common case: a whole message in one frame, no reassembly.
+      // The common case: a whole message in one frame, no reassembly. (checkHeader reset the
+      // validator; checkPiece saw the bytes that arrived in earlier chunks.)
       if (text) {
         const v = this.utf8;
-        v.reset();
-        if (!v.push(payload) || !v.end()) throw new WsProtocolError('WS_ERR_INVALID_UTF8');
+        if (!v.push(payload, this.frameChecked) || !v.end()) throw new WsProtocolError('WS_ERR_INVALID_UTF8');
         this.pending.push({ type: 'text', data: textDecoder.decode(payload) });
       } else {
         this.pending.push({ type: 'binary', data: payload });
@@ -379,19 +469,20 @@ export class WsConnection {
     // The first fragment's own array is the buffer until a later fragment needs more room.
     this.message = payload;
     this.messageBytes = payload.length;
-    if (text) {
-      this.utf8.reset();
-      // 8.1 fail as soon as the bytes seen cannot be UTF-8, even before the message is complete.
-      if (!this.utf8.push(payload)) throw new WsProtocolError('WS_ERR_INVALID_UTF8');
-    }
+    // 8.1 fail as soon as the bytes seen cannot be UTF-8, even before the message is complete.
+    if (text && !this.utf8.push(payload, this.frameChecked)) throw new WsProtocolError('WS_ERR_INVALID_UTF8');
   }
 
   private continueMessage(frame: Frame): void {
     const payload = frame.payload;
     const text = this.messageOpcode === OPCODES.TEXT;
-    if (text && !this.utf8.push(payload)) throw new WsProtocolError('WS_ERR_INVALID_UTF8');
+    if (text && !this.utf8.push(payload, this.frameChecked)) throw new WsProtocolError('WS_ERR_INVALID_UTF8');
     if (payload.length > 0) this.append(payload);
-    if (!frame.fin) return;
+    if (frame.fin) this.deliver();
+  }
+
+  private deliver(): void {
+    const text = this.messageOpcode === OPCODES.TEXT;
     if (text && !this.utf8.end()) throw new WsProtocolError('WS_ERR_INVALID_UTF8');
     // Delivered in place: a binary message keeps the buffer's spare room (less than its own size plus MIN_REASSEMBLY_BYTES).
     const data = this.message.length === this.messageBytes ? this.message : this.message.subarray(0, this.messageBytes);
@@ -399,6 +490,50 @@ export class WsConnection {
     if (text) this.pending.push({ type: 'text', data: textDecoder.decode(data) });
     else this.pending.push({ type: 'binary', data });
   }
+
+  // #region inflate-frame
+  // RFC 7692 7.2.2: each frame of a compressed message is inflated as it arrives, the decoder
+  // waiting meanwhile. The inflated bytes are counted against maxMessageBytes and checked as
+  // UTF-8 as they come out of zlib: past the limit the inflater is stopped at once (1009), so a
+  // small frame that would inflate to gigabytes costs no more than the limit.
+  private inflateFrame(frame: Frame): void {
+    if (frame.opcode !== OPCODES.CONTINUATION) {
+      this.messageOpcode = frame.opcode;
+      this.compressedBytes = 0;
+    }
+    this.compressedBytes += frame.payload.length;
+    const text = this.messageOpcode === OPCODES.TEXT;
+    const before = this.messageBytes;
+    let error: WsProtocolError | null = null;
+    this.decoder.pause();
+    this.inflating = true;
+    this.deflate!.decompress(frame.payload, frame.fin, (out) => {
+      if (this._state === 'CLOSED') return false;
+      if (this.messageBytes + out.length > this.maxMessageBytes) error = new WsProtocolError('WS_ERR_MESSAGE_TOO_BIG');
+      else if (text && !this.utf8.push(out)) error = new WsProtocolError('WS_ERR_INVALID_UTF8');
+      if (error) return false;
+      this.append(out);
+      return true;
+    }).then(
+      () => this.inflated(frame, before, error),
+      () => this.inflated(frame, before, new WsProtocolError('WS_ERR_INFLATE')),
+    );
+  }
+
+  private inflated(frame: Frame, before: number, error: WsProtocolError | null): void {
+    this.inflating = false;
+    if (this._state === 'CLOSED') return; // EOF or a failure while inflating: nothing more to do
+    try {
+      if (error) throw error;
+      this.inflatedHook?.(frame, this.message.slice(before, this.messageBytes));
+      if (frame.fin) this.deliver();
+      this.decoder.resume();
+    } catch (err) {
+      this.fail(err instanceof WsProtocolError ? err : new WsProtocolError('WS_ERR_INTERNAL'));
+    }
+    this.wakeHook?.();
+  }
+  // #endregion inflate-frame
 
   private append(payload: Uint8Array): void {
     const size = this.messageBytes + payload.length;
@@ -421,6 +556,8 @@ export class WsConnection {
     this.message = EMPTY_BYTES;
     this.messageBytes = 0;
     this.messageOpcode = 0;
+    this.messageCompressed = false;
+    this.compressedBytes = 0;
   }
 
   private receiveClose(payload: Uint8Array): void {
@@ -440,7 +577,7 @@ export class WsConnection {
     this.decoder.halt();
     if (this._state === 'OPEN') {
       // 5.5.1 "it MUST send a Close frame in response ... typically echoing the status code it received"
-      this.queueFrame(OPCODES.CLOSE, code === CLOSE_CODES.NO_STATUS_RECEIVED ? EMPTY_BYTES : encodeClose(code));
+      this.sendControl(OPCODES.CLOSE, code === CLOSE_CODES.NO_STATUS_RECEIVED ? EMPTY_BYTES : encodeClose(code));
     }
     this.transition('peer close');
     this.finish(code, reason);
@@ -465,6 +602,9 @@ export class WsConnection {
     this.failed = true;
     this.decoder.halt();
     this.dropMessage();
+    // Messages still waiting to be compressed are dropped: the close frame goes now.
+    this.outbound = [];
+    this.outboundBytes = 0;
     this.pending.push({ type: 'error', error });
     if (this._state === 'OPEN') this.queueFrame(OPCODES.CLOSE, encodeClose(error.closeCode, error.message));
     this.transition('protocol error');
@@ -482,6 +622,8 @@ export class WsConnection {
     this._closeCode = code;
     this._closeReason = reason;
     this.dropMessage();
+    // zlib's memory goes with the connection (after the messages queued before a peer's close).
+    if (this.failed || this.sawEof || (!this.deflating && this.outbound.length === 0)) this.deflate?.close();
     this.pending.push({ type: 'close', code, reason });
   }
 }

@@ -15,6 +15,16 @@
 // to EAGER_PAYLOAD_BYTES gets its buffer when its first bytes arrive, a larger one a buffer that
 // doubles as its bytes arrive: a peer that announces 16 MiB and sends one byte holds 64 KiB.
 //
+// A negotiated extension (RFC 7692 permessage-deflate) may give RSV1 a meaning: with
+// `allowRsv1` the bit is read as the extension's and only RSV2 and RSV3 are refused here;
+// the connection decides on which frames RSV1 may appear.
+//
+// Text is checked while it arrives: `onPayload` sees each piece of a payload that spans
+// chunks as soon as it is unmasked, so an invalid byte fails the frame before its end.
+//
+// The connection may `pause()` the decoder after a frame (while that frame's payload is
+// inflated elsewhere): the rest of the chunk, and later chunks, wait until `resume()`.
+//
 // Non-minimal lengths: 5.2 says "the minimal number of bytes MUST be used to encode the
 // length", but this decoder accepts a 16- or 64-bit form holding a small length, as `ws`
 // and the Autobahn test suite do. The form used is reported in `Frame.lengthForm` so the
@@ -40,6 +50,14 @@ export interface DecoderOptions {
   onHeader?: (opcode: number, fin: boolean, payloadLength: number) => void;
   /** Called for every complete frame. Without it, frames are collected and returned by push(). */
   onFrame?: (frame: Frame) => void;
+  /** RSV1 belongs to a negotiated extension (RFC 7692): read it instead of refusing it. */
+  allowRsv1?: boolean;
+  /**
+   * Called with each piece of a data frame's payload that arrived in a later chunk than the
+   * frame's first payload byte, already unmasked: payload[start, end). A frame whose payload
+   * arrives in one chunk is only seen by onFrame. Throwing a WsProtocolError fails the frame.
+   */
+  onPayload?: (payload: Uint8Array, start: number, end: number) => void;
 }
 
 const NO_FRAMES: Frame[] = [];
@@ -53,6 +71,16 @@ export class FrameDecoder {
   private readonly inspect: boolean;
   private readonly onHeader: DecoderOptions['onHeader'];
   private readonly onFrame: DecoderOptions['onFrame'];
+  private readonly onPayload: DecoderOptions['onPayload'];
+  private readonly allowRsv1: boolean;
+  // RSV1 of the frame in progress when allowRsv1 (see takeRsv1).
+  private extensionBit = false;
+  // Set by pause(): input waits in `waiting` until resume().
+  private paused = false;
+  private waiting: Uint8Array[] = [];
+  private waitingBytes = 0;
+  // The payload bytes already unmasked: all of them once it spans chunks (see PAYLOAD).
+  private unmasked = false;
   private collected: Frame[] = [];
 
   private _state: DecoderState = 'HEADER';
@@ -82,6 +110,8 @@ export class FrameDecoder {
     this.inspect = options.inspect ?? false;
     this.onHeader = options.onHeader;
     this.onFrame = options.onFrame;
+    this.onPayload = options.onPayload;
+    this.allowRsv1 = options.allowRsv1 ?? false;
   }
 
   get state(): DecoderState {
@@ -93,7 +123,45 @@ export class FrameDecoder {
    * at most EAGER_PAYLOAD_BYTES or twice the payload bytes received.
    */
   get bufferedBytes(): number {
-    return this.headLen + (this._state === 'PAYLOAD' ? this.payload.length : 0);
+    return this.headLen + (this._state === 'PAYLOAD' ? this.payload.length : 0) + this.waitingBytes;
+  }
+
+  /** RSV1 of the frame whose header was just read (onHeader): the extension's bit. */
+  get rsv1Set(): boolean {
+    return this.extensionBit;
+  }
+
+  /** Stops after the frame being delivered: the rest of the input waits for resume(). */
+  pause(): void {
+    this.paused = true;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Decodes the input that waited since pause(); may pause again on the way. */
+  resume(): Frame[] {
+    if (!this.paused) return NO_FRAMES;
+    this.paused = false;
+    const waiting = this.waiting;
+    this.waiting = [];
+    this.waitingBytes = 0;
+    for (let i = 0; i < waiting.length; i++) {
+      if (this.paused) {
+        this.wait(waiting.slice(i));
+        break;
+      }
+      this.push(waiting[i]!);
+    }
+    return this.onFrame ? NO_FRAMES : this.takeFrames();
+  }
+
+  private wait(chunks: Uint8Array[]): void {
+    for (const chunk of chunks) {
+      this.waiting.push(chunk);
+      this.waitingBytes += chunk.length;
+    }
   }
 
   /** Stops decoding: later input is ignored (used after a close frame). */
@@ -103,6 +171,9 @@ export class FrameDecoder {
   }
 
   private release(): void {
+    this.waiting = [];
+    this.waitingBytes = 0;
+    this.paused = false;
     this.payload = EMPTY_BYTES;
     this.filled = 0;
     this.headLen = 0;
@@ -116,6 +187,10 @@ export class FrameDecoder {
    */
   push(chunk: Uint8Array): Frame[] {
     if (this._state === 'FAILED') throw this.error!;
+    if (this.paused) {
+      if (this._state !== 'HALTED') this.wait([copyBytes(chunk)]);
+      return NO_FRAMES;
+    }
     try {
       this.run(chunk);
     } catch (err) {
@@ -141,9 +216,15 @@ export class FrameDecoder {
     for (;;) {
       switch (this._state) {
         case 'HEADER': {
+          if (this.paused) {
+            if (pos < end) this.wait([copyBytes(chunk, pos, end)]);
+            return;
+          }
           pos = this.fillHead(chunk, pos);
           if (this.headLen < this.headWant) return;
+          this.takeRsv1();
           this.parseFirstTwoBytes();
+          this.restoreRsv1();
           break;
         }
         case 'LENGTH_16': {
@@ -188,9 +269,15 @@ export class FrameDecoder {
           if (avail === 0) return;
           const take = Math.min(avail, this.payloadLength - this.filled);
           if (this.filled + take > this.payload.length) this.growPayload(this.filled + take);
-          this.payload.set(take === avail && pos === 0 ? chunk : chunk.subarray(pos, pos + take), this.filled);
+          const from = this.filled;
+          this.payload.set(take === avail && pos === 0 ? chunk : chunk.subarray(pos, pos + take), from);
           this.filled += take;
           pos += take;
+          // 5.3 unmasked piece by piece (the key's phase is the offset mod 4), so whoever
+          // watches a payload that spans chunks sees its bytes as they arrive.
+          if (this.maskKey) applyMask(this.payload, this.maskKey, from, from + take, from & 3);
+          this.unmasked = true;
+          if (this.onPayload && this.opcode < 0x8) this.onPayload(this.payload, from, from + take);
           if (this.filled < this.payloadLength) return;
           const payload = this.payload;
           this.payload = EMPTY_BYTES;
@@ -285,7 +372,21 @@ export class FrameDecoder {
   }
   // #endregion length-known
 
+  // RFC 7692 6: with the extension negotiated, RSV1 is its "Per-Message Compressed" bit. It is
+  // taken out of the header before 5.2's check of the reserved bits (which still refuses RSV2
+  // and RSV3) and put back before the header bytes are kept.
+  private takeRsv1(): void {
+    this.extensionBit = this.allowRsv1 && (this.head[0]! & 0x40) !== 0;
+    if (this.extensionBit) this.head[0] = this.head[0]! & ~0x40;
+  }
+
+  private restoreRsv1(): void {
+    if (this.extensionBit) this.head[0] = this.head[0]! | 0x40;
+  }
+
   private startPayload(): void {
+    this.restoreRsv1();
+    this.unmasked = false;
     this.headerBytes = copyBytes(this.head, 0, this.headLen);
     this.payload = EMPTY_BYTES;
     this.filled = 0;
@@ -295,12 +396,18 @@ export class FrameDecoder {
   private finishFrame(payload: Uint8Array): void {
     const mask = this.maskKey;
     let wirePayload: Uint8Array | undefined;
-    if (this.inspect) wirePayload = mask ? copyBytes(payload) : payload;
     // 5.3 the same XOR both masks and unmasks.
-    if (mask && payload.length > 0) applyMask(payload, mask);
+    if (mask && payload.length > 0 && !this.unmasked) {
+      if (this.inspect) wirePayload = copyBytes(payload);
+      applyMask(payload, mask);
+    } else if (this.inspect) {
+      wirePayload = mask ? copyBytes(payload) : payload;
+      if (mask) applyMask(wirePayload, mask);
+    }
+    this.unmasked = false;
     const frame: Frame = {
       fin: this.fin,
-      rsv1: this.rsv1,
+      rsv1: this.rsv1 || this.extensionBit,
       rsv2: this.rsv2,
       rsv3: this.rsv3,
       opcode: this.opcode,

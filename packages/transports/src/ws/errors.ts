@@ -61,6 +61,10 @@ export const WS_ERRORS = {
   WS_ERR_MESSAGE_TOO_BIG: { closeCode: 1009, message: 'message too big' },
   // 8.1 text must be valid UTF-8, else "Fail the WebSocket Connection" (7.4.1: 1007)
   WS_ERR_INVALID_UTF8: { closeCode: 1007, message: 'invalid UTF-8 in text message' },
+  // RFC 7692 6.1 RSV1 only on the first frame of a data message
+  WS_ERR_UNEXPECTED_RSV1: { closeCode: 1002, message: 'RSV1 set on a control or continuation frame' },
+  // RFC 7692 7.2.2 the payload of a compressed message must inflate (7.4.1 1007: data not consistent with the message)
+  WS_ERR_INFLATE: { closeCode: 1007, message: 'compressed payload is not valid DEFLATE data' },
   // 7.4 close codes outside the valid ranges
   WS_ERR_INVALID_CLOSE_CODE: { closeCode: 1002, message: 'invalid close code' },
   // 5.5.1 a close body, if present, starts with a 2-byte code

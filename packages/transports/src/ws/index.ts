@@ -7,4 +7,7 @@ export * from './bytes.ts';
 export * from './decoder.ts';
 export * from './encoder.ts';
 export * from './connection.ts';
+export * from './transitions.ts';
+export * from './extension.ts';
+export * from './deflate.ts';
 export * from './handshake-rules.ts';
