@@ -17,6 +17,17 @@ import type { Channel } from '../room/fanout.ts';
 import type { Identity } from '../room/room.ts';
 import { upgradeRequired } from '../routes/upgrade-required.ts';
 import { answerChatFrame, binaryChatFrame, welcome } from './chat.ts';
+import { RAW_COMPRESSION, wantsCompression } from './ws-raw.ts';
+
+// permessage-deflate in `ws`, set like the hand-rolled stack's (ws-raw.ts): the same windows,
+// memLevel, level, threshold and bound on concurrent zlib jobs, so the two lanes compare.
+const PER_MESSAGE_DEFLATE = {
+  serverMaxWindowBits: RAW_COMPRESSION.policy.serverMaxWindowBits,
+  clientMaxWindowBits: RAW_COMPRESSION.policy.clientMaxWindowBits,
+  zlibDeflateOptions: { memLevel: RAW_COMPRESSION.tuning.memLevel, level: RAW_COMPRESSION.tuning.level },
+  threshold: RAW_COMPRESSION.tuning.minBytes,
+  concurrencyLimit: RAW_COMPRESSION.concurrency,
+};
 
 interface Admitted {
   params: UpgradeParams;
@@ -57,6 +68,10 @@ export function createLibWebSockets(ctx: ServerContext) {
       if (socket.destroyed) return;
     }
     admitted.set(req, entry);
+    // `ws` decides compression per server, not per request: the chat lane's server answers an
+    // offer only when the URL says ?compress=1, so otherwise the offer is taken away before it
+    // sees the request (the echo endpoint, like /ws/raw/echo, always answers it).
+    if (kind === 'chat' && !wantsCompression(req.url)) delete req.headers['sec-websocket-extensions'];
     buses[kind].emit('upgrade', req, socket, head);
   }
 
@@ -113,7 +128,7 @@ export function createLibWebSockets(ctx: ServerContext) {
     ];
     for (const { url, bus, maxPayload, wsHandler } of endpoints) {
       await app.register(async (scope) => {
-        await scope.register(websocket, { options: { server: bus as never, maxPayload }, preClose });
+        await scope.register(websocket, { options: { server: bus as never, maxPayload, perMessageDeflate: PER_MESSAGE_DEFLATE }, preClose });
         scope.route({ method: 'GET', url, handler: upgradeRequired, wsHandler });
       });
     }

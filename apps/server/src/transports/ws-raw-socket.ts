@@ -1,13 +1,66 @@
 // The adapter between a real TCP socket and the sans-I/O WsConnection of
 // packages/transports: bytes in → receiveData, events out → callbacks,
-// dataToSend → socket.write. Everything about the protocol is in the core.
+// dataToSend → socket.write. Everything about the protocol is in the core;
+// DEFLATE itself is node:zlib's, handed to the core as its DeflateEngine.
 import type { Socket } from 'node:net';
-import { WsConnection, type Frame } from '@wirebench/transports/ws';
+import zlib from 'node:zlib';
+import { WsConnection, type DeflateEngine, type DeflateStream, type Frame, type MessageDeflate } from '@wirebench/transports/ws';
+
+// #region zlib-engine
+/** One node:zlib raw stream behind the core's DeflateStream: write, then flush with Z_SYNC_FLUSH. */
+class ZlibStream implements DeflateStream {
+  ended = false;
+  private output: ((out: Uint8Array) => boolean) | null = null;
+  private settle: (() => void) | null = null;
+
+  constructor(private readonly z: zlib.DeflateRaw | zlib.InflateRaw) {
+    z.on('data', (chunk: Buffer) => {
+      // Past what the caller takes (the message limit), zlib is stopped between two output chunks.
+      if (this.output && !this.output(chunk)) this.close();
+    });
+    z.on('end', () => (this.ended = true)); // an inflater that met BFINAL
+    z.on('error', () => {}); // reported to write()'s caller
+  }
+
+  write(input: Uint8Array, onOutput: (out: Uint8Array) => boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => {
+        this.settle = null;
+        reject(err);
+      };
+      this.output = onOutput;
+      this.settle = () => {
+        this.z.off('error', onError);
+        this.output = null;
+        this.settle = null;
+        resolve();
+      };
+      this.z.once('error', onError);
+      this.z.write(input);
+      this.z.flush(zlib.constants.Z_SYNC_FLUSH, () => this.settle?.());
+    });
+  }
+
+  close(): void {
+    this.output = null;
+    if (!this.z.destroyed) this.z.destroy(); // frees zlib's window and tables now, not at GC
+    this.settle?.();
+  }
+}
+
+export const zlibEngine: DeflateEngine = {
+  createDeflate: ({ windowBits, memLevel, level }) => new ZlibStream(zlib.createDeflateRaw({ windowBits, memLevel, level })),
+  createInflate: ({ windowBits }) => new ZlibStream(zlib.createInflateRaw({ windowBits, finishFlush: zlib.constants.Z_SYNC_FLUSH })),
+};
+// #endregion zlib-engine
 
 export interface RawSocketOptions {
   maxMessageBytes: number;
   onFrame?: (frame: Frame, direction: 'in' | 'out') => void;
-  onSent?: (encoded: Uint8Array, payload?: Uint8Array) => void;
+  onSent?: (encoded: Uint8Array, payload?: Uint8Array, plain?: Uint8Array) => void;
+  /** permessage-deflate as negotiated for this connection. */
+  deflate?: MessageDeflate;
+  onInflated?: (frame: Frame, inflated: Uint8Array) => void;
   onText?: (text: string) => void;
   onBinary?: (data: Uint8Array) => void;
   onPong?: () => void;
@@ -31,6 +84,9 @@ export class RawWebSocket {
   /** The socket is corked until the end of this tick. */
   corked = false;
   private closeNotified = false;
+  // Reading stops while the core inflates a frame, and while the fan-out holds echoes back.
+  private inputHeld = false;
+  private inflateHeld = false;
 
   constructor(
     readonly socket: Socket,
@@ -41,6 +97,8 @@ export class RawWebSocket {
       maxMessageBytes: options.maxMessageBytes,
       ...(options.onFrame ? { onFrame: options.onFrame } : {}),
       ...(options.onSent ? { onSent: options.onSent } : {}),
+      ...(options.deflate ? { deflate: options.deflate, onWake: () => this.wake() } : {}),
+      ...(options.onInflated ? { onInflated: options.onInflated } : {}),
     });
     socket.setNoDelay(true);
     socket.setTimeout(0);
@@ -68,6 +126,21 @@ export class RawWebSocket {
 
   get open(): boolean {
     return this.conn.state === 'OPEN' && !this.ended;
+  }
+
+  /** Bytes queued for the peer: in the socket, and messages still being compressed. */
+  get buffered(): number {
+    return this.socket.writableLength + this.conn.pendingSendBytes;
+  }
+
+  pauseInput(): void {
+    this.inputHeld = true;
+    this.socket.pause();
+  }
+
+  resumeInput(): void {
+    this.inputHeld = false;
+    if (!this.inflateHeld) this.socket.resume();
   }
 
   sendText(text: string): void {
@@ -108,6 +181,25 @@ export class RawWebSocket {
     this.conn.receiveData(chunk);
     this.drain();
     this.flush();
+    this.holdWhileInflating();
+  }
+
+  // Compression finished something: its events and frames are taken as if bytes had arrived.
+  private wake(): void {
+    this.drain();
+    this.flush();
+    this.holdWhileInflating();
+    // The fan-out paces by buffered(): bytes that left the compression queue make room.
+    if (this.conn.pendingSendBytes === 0) this.options.onDrain?.();
+  }
+
+  // While a frame inflates the core keeps what arrives; the socket is not read meanwhile, so it keeps little.
+  private holdWhileInflating(): void {
+    const held = this.conn.inflating;
+    if (held === this.inflateHeld) return;
+    this.inflateHeld = held;
+    if (held) this.socket.pause();
+    else if (!this.inputHeld) this.socket.resume();
   }
 
   private drain(): void {

@@ -127,7 +127,7 @@ export class WsConnection {
   // compressed bytes so far, and whether a frame of it is being inflated (the decoder waits).
   private messageCompressed = false;
   private compressedBytes = 0;
-  private inflating = false;
+  private inflatingFrame = false;
   // Frames waiting behind a compression in progress (`deflating`), in order.
   private outbound: Outbound[] = [];
   private outboundBytes = 0;
@@ -156,6 +156,11 @@ export class WsConnection {
   /** permessage-deflate is in use on this connection. */
   get compressed(): boolean {
     return this.deflate !== null;
+  }
+
+  /** A frame of a compressed message is being inflated: input waits in the decoder meanwhile. */
+  get inflating(): boolean {
+    return this.inflatingFrame;
   }
 
   /** Bytes of messages waiting for a compression in progress (the adapter counts them as queued). */
@@ -506,7 +511,7 @@ export class WsConnection {
     const before = this.messageBytes;
     let error: WsProtocolError | null = null;
     this.decoder.pause();
-    this.inflating = true;
+    this.inflatingFrame = true;
     this.deflate!.decompress(frame.payload, frame.fin, (out) => {
       if (this._state === 'CLOSED') return false;
       if (this.messageBytes + out.length > this.maxMessageBytes) error = new WsProtocolError('WS_ERR_MESSAGE_TOO_BIG');
@@ -521,7 +526,7 @@ export class WsConnection {
   }
 
   private inflated(frame: Frame, before: number, error: WsProtocolError | null): void {
-    this.inflating = false;
+    this.inflatingFrame = false;
     if (this._state === 'CLOSED') return; // EOF or a failure while inflating: nothing more to do
     try {
       if (error) throw error;

@@ -198,3 +198,8 @@ export function validateUpgradeWith(request: UpgradeRequest, sha1: Sha1, options
   return { ok: true, key, accept, response, responseHeaders };
 }
 // #endregion validate
+
+/** The 101 answer with these headers, for a server that adds its own (Sec-WebSocket-Extensions) to validateUpgradeWith's. */
+export function encodeSwitchingProtocols(headers: Array<[string, string]>): Uint8Array {
+  return encoder.encode(['HTTP/1.1 101 Switching Protocols', ...headers.map(([n, v]) => `${n}: ${v}`)].join('\r\n') + '\r\n\r\n');
+}
