@@ -64,7 +64,7 @@ describe('the npm ws client with perMessageDeflate', () => {
     const ws = new WsClient(`ws://${base}/ws/raw/echo`, { perMessageDeflate: { clientMaxWindowBits: true }, maxPayload: 4 << 20 });
     await opened(ws);
     expect(ws.extensions).toContain('permessage-deflate');
-    expect(last('/ws/raw/echo')).toMatchObject({ offer: 'permessage-deflate; client_max_window_bits', answer: 'permessage-deflate; client_max_window_bits=15' });
+    expect(last('/ws/raw/echo')).toMatchObject({ offer: 'permessage-deflate; client_max_window_bits', answer: 'permessage-deflate; server_max_window_bits=12; client_max_window_bits=12' });
     ws.send('héllo 𝄞 '.repeat(50));
     expect((await nextMessage(ws)).data.toString()).toBe('héllo 𝄞 '.repeat(50));
     const blob = Buffer.from('0123456789abcdef'.repeat(64));
@@ -197,15 +197,15 @@ describe('Chromium, which offers permessage-deflate in every handshake', () => {
       return out;
     }, base);
     expect(result).toEqual({
-      echoExtensions: 'permessage-deflate; client_max_window_bits=15',
-      chatExtensions: 'permessage-deflate; client_max_window_bits=15',
+      echoExtensions: 'permessage-deflate; server_max_window_bits=12; client_max_window_bits=12',
+      chatExtensions: 'permessage-deflate; server_max_window_bits=12; client_max_window_bits=12',
       same: true,
       welcome: 'welcome',
       ack: true,
     });
     // What Chromium offered, as the server received it.
     expect(last('/ws/raw/echo').offer).toBe('permessage-deflate; client_max_window_bits');
-    expect(last('/ws/raw/echo').answer).toBe('permessage-deflate; client_max_window_bits=15');
+    expect(last('/ws/raw/echo').answer).toBe('permessage-deflate; server_max_window_bits=12; client_max_window_bits=12');
     expect(last('/ws/raw/echo').rsv1Out).toBe(true);
     expect(last('/ws/raw?compress=1').rsv1Out).toBe(true);
     await page.close();
