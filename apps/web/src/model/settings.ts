@@ -3,14 +3,14 @@
 // of range takes its default, and a value of another version (or no JSON at all) is all defaults.
 import type { TransportId } from '@wirebench/transports/contract';
 import { TRANSPORT_IDS } from '@wirebench/transports/contract';
+import { CHART_IDS, type ChartId } from '@wirebench/transports/lessons/catalog';
 import { DEFAULT_LANES } from './workbench.ts';
 
 export const SETTINGS_KEY = 'wirebench.settings';
 export const SETTINGS_VERSION = 1;
 
-/** The charts a teacher can put on the stage, in the order `C` walks through them. */
-export const CHART_IDS = ['latency', 'histogram', 'requests', 'requests-rate', 'bytes'] as const;
-export type ChartId = (typeof CHART_IDS)[number];
+/** The charts a teacher can put on the stage, in the order `C` walks through them: the lessons' catalog, which a lesson names them from. */
+export { CHART_IDS, type ChartId } from '@wirebench/transports/lessons/catalog';
 
 export const THEMES = ['system', 'light', 'dark'] as const;
 export type ThemeChoice = (typeof THEMES)[number];
