@@ -4,6 +4,7 @@ import { TRANSPORTS } from '@wirebench/transports/contract';
 import { existsSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { LongPollHub } from '@wirebench/transports/polling';
+import { installNodeIdentity } from './cluster/node.ts';
 import { defaultConfig, type AppConfig } from './config.ts';
 import { OriginNotAllowed } from './errors.ts';
 import { installErrorHandling } from './http/errors-plugin.ts';
@@ -71,7 +72,11 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
 
+  installNodeIdentity(app, config);
+
   const now = parts.now ?? Date.now;
+  // With REDIS_URL the room is connected before the app is built (main.ts), and passed in.
+  if (config.redisUrl && !parts.room) throw new Error('REDIS_URL is set: connect a RedisRoom first and pass it as parts.room');
   const room =
     parts.room ??
     new MemoryRoom({

@@ -44,6 +44,10 @@ export interface AppConfig {
   maxConnectionsPerAddress: number;
   /** Host names accepted besides IP literals, localhost and this machine's name; '*' accepts any. */
   allowedHosts: string[];
+  /** Where the room lives when several processes share it (REDIS_URL); '' keeps it in this process's memory. */
+  redisUrl: string;
+  /** This process's name in X-Wirebench-Node and the welcome; '' is the host name and the bound port. */
+  nodeId: string;
 }
 
 export const defaultConfig: AppConfig = {
@@ -75,6 +79,8 @@ export const defaultConfig: AppConfig = {
   requestTimeoutMs: 10_000,
   maxConnectionsPerAddress: 200,
   allowedHosts: [],
+  redisUrl: '',
+  nodeId: '',
 };
 
 export class ConfigError extends Error {}
@@ -95,6 +101,19 @@ function teacherKey(raw: string | undefined, fallback: string): string {
   if (raw.length < MIN_TEACHER_KEY_LENGTH || /\s/.test(raw)) {
     throw new ConfigError(`TEACHER_KEY must be at least ${MIN_TEACHER_KEY_LENGTH} characters with no spaces`);
   }
+  return raw;
+}
+
+function redisUrl(raw: string | undefined, fallback: string): string {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^rediss?:\/\//.test(raw.trim())) throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got "${raw}"`);
+  return raw.trim();
+}
+
+function nodeId(raw: string | undefined, fallback: string): string {
+  if (raw === undefined || raw === '') return fallback;
+  // It travels in an HTTP header: visible ASCII only.
+  if (!/^[\x21-\x7e]{1,64}$/.test(raw)) throw new ConfigError(`NODE_ID must be 1 to 64 visible ASCII characters, got "${raw}"`);
   return raw;
 }
 
@@ -126,6 +145,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: Partial<AppConfig> =
     requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', c.requestTimeoutMs, 100, 600_000),
     maxConnectionsPerAddress: int(env, 'MAX_CONNECTIONS_PER_ADDRESS', c.maxConnectionsPerAddress, 1, 1_000_000),
     allowedHosts: env.ALLOWED_HOSTS ? env.ALLOWED_HOSTS.split(',').map((s) => s.trim()).filter(Boolean) : c.allowedHosts,
+    redisUrl: redisUrl(env.REDIS_URL, c.redisUrl),
+    nodeId: nodeId(env.NODE_ID, c.nodeId),
   };
   if (config.retainLimit < config.historyLimit) {
     throw new ConfigError(`RETAIN_LIMIT (${config.retainLimit}) must be at least HISTORY_LIMIT (${config.historyLimit})`);

@@ -3,7 +3,9 @@
 import { networkInterfaces } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
+import { connectRedisRoom } from './cluster/room.ts';
 import { ConfigError, configFromEnv } from './config.ts';
 import { isLoopback, joinUrls, startupLines } from './network.ts';
 import { newSecret } from './room/secret.ts';
@@ -25,7 +27,37 @@ try {
 
 // Made here rather than in buildApp, so that the key printed is the key the server checks.
 const teacherKey = config.teacherKey || newSecret();
-const app = buildApp({ ...config, teacherKey });
+const appConfig = { ...config, teacherKey };
+let app: FastifyInstance;
+try {
+  app = await build();
+} catch (err) {
+  console.error(`wirebench: cannot reach the room store at REDIS_URL (${(err as Error).message})`);
+  process.exit(1);
+}
+
+/** The app, on a room in Redis when REDIS_URL is set (connected first), else in this process's memory. */
+async function build(): Promise<FastifyInstance> {
+  if (!appConfig.redisUrl) return buildApp(appConfig);
+  const room = await connectRedisRoom(appConfig, (line) => app?.log.warn(line));
+  const built = buildApp(appConfig, { room });
+  built.addHook('onClose', () => room.close());
+  room.onRestart(() => void restart());
+  return built;
+}
+
+// Redis lost the room's data (it restarted without it): the epoch changed, so this process
+// starts again as a restarted server would — connections closed, polls answered — and every
+// client comes back with its old epoch, is told the new one, and joins again.
+async function restart(): Promise<void> {
+  if (stopping || !listening) return;
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : appConfig.port;
+  console.log('wirebench: the room store lost its data (a new epoch): starting the room again');
+  await app.close();
+  app = await build();
+  await app.listen({ host: appConfig.host, port });
+}
 
 // Ctrl+C is how a class ends: the exit is quiet and 0, so pnpm reports no failure.
 // Under `pnpm start` the signal comes twice (from the terminal, and pnpm passes

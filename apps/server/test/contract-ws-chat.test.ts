@@ -45,7 +45,7 @@ describe.each([
     const s = await pool.listening({ historyLimit: 3 });
     const sent = await fill(s.app, 5);
     const { welcome, frames, peer } = await chat(ws(s), 3);
-    expect(Object.keys(welcome).sort()).toEqual(['clientId', 'clientSecret', 'epoch', 'lastSeq', 'type']);
+    expect(Object.keys(welcome).sort()).toEqual(['clientId', 'clientSecret', 'epoch', 'lastSeq', 'node', 'type']);
     expect(welcome.type).toBe('welcome');
     expect(typeof welcome.clientId).toBe('string');
     expect(welcome.lastSeq).toBe(5);

@@ -108,6 +108,7 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'HEADERS_TOO_LARGE',
   'SHUTTING_DOWN',
+  'ROOM_UNAVAILABLE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number] | (string & {});
 
@@ -125,6 +126,8 @@ export interface WelcomeFrame {
   epoch: Epoch;
   /** Wirebench extension: the requested replay started after messages no longer retained. */
   truncated?: true;
+  /** v2: the process serving this connection (its NODE_ID; several processes may share one room). */
+  node?: string;
 }
 
 /** Wirebench extension: the named event opening every SSE stream. */

@@ -35,10 +35,10 @@ export const binaryChatFrame: ServerChatFrame = {
   message: 'chat frames are text frames holding JSON',
 };
 
-/** The first frame of a chat connection: the identity (its secret to its owner alone) and the head. */
-export function welcome(identity: Identity, head: { lastSeq: number; epoch: Epoch; truncated: boolean }): string {
+/** The first frame of a chat connection: the identity (its secret to its owner alone), the head, and the process serving it. */
+export function welcome(identity: Identity, head: { lastSeq: number; epoch: Epoch; truncated: boolean }, node: string): string {
   const { clientId, clientSecret } = identity;
-  const frame: WelcomeFrame = { type: 'welcome', clientId, clientSecret, lastSeq: head.lastSeq, epoch: head.epoch };
+  const frame: WelcomeFrame = { type: 'welcome', clientId, clientSecret, lastSeq: head.lastSeq, epoch: head.epoch, node };
   if (head.truncated) frame.truncated = true;
   return JSON.stringify(frame);
 }

@@ -103,7 +103,7 @@ export function createLibWebSockets(ctx: ServerContext) {
       form: 'json',
       after: params.after,
       epoch: params.epoch,
-      greet: (head) => welcome(identity, head),
+      greet: (head) => welcome(identity, head, config.nodeId),
     });
     const reply = (json: string): void => peer.send(json, json.length);
     const sender = { ...identity, via: 'ws-lib' as const, address: peerAddress(tcp) ?? '' };

@@ -155,7 +155,7 @@ export function createRawWebSocketServer(ctx: ServerContext, compression: RawCom
       form: deflate ? 'json' : 'frame',
       after: params.after,
       epoch: params.epoch,
-      greet: (head) => (deflate ? welcome(identity, head) : encodeFrame({ opcode: OPCODES.TEXT, payload: textEncoder.encode(welcome(identity, head)) })),
+      greet: (head) => (deflate ? welcome(identity, head, config.nodeId) : encodeFrame({ opcode: OPCODES.TEXT, payload: textEncoder.encode(welcome(identity, head, config.nodeId)) })),
     });
     // Answers take the peer's way out, behind the welcome and any debug delay.
     const reply = (json: string): void => peer.send(json, json.length);
