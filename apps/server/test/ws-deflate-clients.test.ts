@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
@@ -16,7 +17,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers/chromium.ts';
 let app: FastifyInstance;
 let base: string;
 /** Per upgrade: the offer the client sent, and whether any frame the server wrote had RSV1 set. */
-const seen: Array<{ url: string; offer: string | undefined; answer?: string; rsv1Out: boolean }> = [];
+const seen: Array<{ url: string; offer: string | undefined; head?: string; answer?: string; rsv1Out: boolean }> = [];
 
 beforeAll(async () => {
   app = buildApp();
@@ -32,6 +33,7 @@ beforeAll(async () => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('latin1');
       if (first) {
         first = false;
+        entry.head = text.slice(0, text.indexOf('\r\n\r\n'));
         entry.answer = /sec-websocket-extensions: ([^\r]*)/i.exec(text)?.[1];
       } else if (typeof chunk !== 'string' && chunk.length >= 2 && (chunk[0]! & 0x40) !== 0 && (chunk[0]! & 0x0f) <= 2) {
         entry.rsv1Out = true;
@@ -209,5 +211,17 @@ describe('Chromium, which offers permessage-deflate in every handshake', () => {
     expect(last('/ws/raw/echo').rsv1Out).toBe(true);
     expect(last('/ws/raw?compress=1').rsv1Out).toBe(true);
     await page.close();
+
+    // Chapter 12 shows this handshake as it was on the wire; it must stay what Chromium and the server send.
+    const echo = last('/ws/raw/echo');
+    const transcript = [
+      `GET ${echo.url} HTTP/1.1`,
+      `Sec-WebSocket-Extensions: ${echo.offer}`,
+      '',
+      ...echo.head!.split('\r\n').map((line) => line.replace(/^(Sec-WebSocket-Accept: ).*/, '$1<accept>')),
+    ].join('\n');
+    for (const chapter of ['../../../docs/12-compression.md', '../../../docs/zh-CN/12-compression.md']) {
+      expect(readFileSync(new URL(chapter, import.meta.url), 'utf8'), chapter).toContain('```http\n' + transcript + '\n```');
+    }
   }, 30_000);
 });
