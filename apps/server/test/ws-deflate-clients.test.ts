@@ -63,7 +63,7 @@ const chatText = (i: number) => JSON.stringify({ type: 'send', text: `compressed
 
 describe('the npm ws client with perMessageDeflate', () => {
   it('/ws/raw/echo: text, binary and 1 MiB compressed both ways; a clean close', async () => {
-    const ws = new WsClient(`ws://${base}/ws/raw/echo`, { perMessageDeflate: { clientMaxWindowBits: true }, maxPayload: 4 << 20 });
+    const ws = new WsClient(`ws://${base}/ws/raw/echo`, { perMessageDeflate: true, maxPayload: 4 << 20 });
     await opened(ws);
     expect(ws.extensions).toContain('permessage-deflate');
     expect(last('/ws/raw/echo')).toMatchObject({ offer: 'permessage-deflate; client_max_window_bits', answer: 'permessage-deflate; server_max_window_bits=12; client_max_window_bits=12' });
