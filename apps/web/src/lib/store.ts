@@ -2,16 +2,18 @@
 // notifications coalesced.
 //
 // On the page's frame clock (frameSchedule) every store that changed is flushed by one
-// animation-frame callback, so React renders them in one pass. A store that keeps changing
-// (a lane receiving 20 messages a second, a chart, a class of 60 students) is paced: once
-// busy it is heard from at most every BUSY_INTERVAL_MS, on ticks of its own phase, so the
-// busy stores take turns across frames instead of piling into one long frame. A quiet store
-// (a click, a keystroke, the first message after a lull) is heard from at the next frame.
+// animation-frame callback, so React renders them in one pass. A store is heard from at the
+// next frame while it changes now and then (a click, a keystroke, a sent message with its
+// ack and echo); once it keeps changing (a lane receiving 20 messages a second, a chart, a
+// class of 60 students) it is paced to one notification per BUSY_INTERVAL_MS, on ticks of
+// its own phase, so the busy stores take turns across frames instead of piling into one.
 
 export type Schedule = (fn: () => void) => void;
 
 /** How often a busy store on the frame clock is heard from: the page's redraw rate under load. */
-export const BUSY_INTERVAL_MS = 250;
+export const BUSY_INTERVAL_MS = 500;
+/** Notifications a store on the frame clock may send at once before it counts as busy. */
+export const BURST = 3;
 /** Busy stores' phases are about one frame apart. */
 const PHASE_STEP_MS = 17;
 
@@ -39,14 +41,16 @@ let created = 0;
 export class Store<S> {
   private listeners = new Set<() => void>();
   private scheduled = false;
-  /** When the last notification was due (its flush runs at the frame after). */
-  private lastDue = -Infinity;
+  // A token bucket: `burst` notifications at once, then one per interval.
   private readonly intervalMs: number;
+  private readonly burst: number;
   private readonly phaseMs: number;
+  private tokens: number;
+  private refilledAt = -Infinity;
 
   /**
-   * `minIntervalMs`: at most one notification per minIntervalMs; on the frame clock
-   * at most one per BUSY_INTERVAL_MS too.
+   * `minIntervalMs`: at most one notification per minIntervalMs. On the frame clock a
+   * store is paced by BUSY_INTERVAL_MS (or minIntervalMs when longer) after a burst of BURST.
    */
   constructor(
     private snapshot: S,
@@ -56,6 +60,8 @@ export class Store<S> {
   ) {
     const onFrames = schedule === frameSchedule;
     this.intervalMs = onFrames ? Math.max(minIntervalMs, BUSY_INTERVAL_MS) : minIntervalMs;
+    this.burst = onFrames ? BURST : 1;
+    this.tokens = this.burst;
     this.phaseMs = onFrames ? (created++ * PHASE_STEP_MS) % this.intervalMs : 0;
   }
 
@@ -84,16 +90,15 @@ export class Store<S> {
       this.scheduled = false;
       for (const l of [...this.listeners]) l();
     };
+    if (this.intervalMs <= 0) return this.schedule(flush);
     const t = this.now();
-    const due = this.lastDue + this.intervalMs;
-    if (!(due > t)) {
-      this.lastDue = t;
-      this.schedule(flush);
-      return;
-    }
-    // Busy: the first tick of this store's phase at or after `due`.
+    this.tokens = Math.min(this.burst, this.tokens + (t - this.refilledAt) / this.intervalMs);
+    this.refilledAt = t;
+    this.tokens -= 1;
+    if (this.tokens >= 0) return this.schedule(flush);
+    // Busy: the first tick of this store's phase once the token it borrowed has come in.
+    const due = t - this.tokens * this.intervalMs;
     const tick = Math.ceil((due - this.phaseMs) / this.intervalMs) * this.intervalMs + this.phaseMs;
-    this.lastDue = tick;
     setTimeout(() => this.schedule(flush), tick - t);
   }
 }
