@@ -70,7 +70,7 @@ function answers(redisPort: number): Promise<boolean> {
 async function startRedis(): Promise<string> {
   const redisPort = await freePort();
   redisDir = mkdtempSync(join(tmpdir(), 'wirebench-cluster-'));
-  const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', redisDir], {
+  const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', redisDir], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   redis.once('error', () => {

@@ -64,6 +64,18 @@ function variables(l: Language): Array<[string, Field, unknown, string]> {
       d.allowedHosts.length ? d.allowedHosts.join(',') : zh ? '（IP 地址、localhost、本机名）' : "(IP addresses, localhost, this machine's name)",
       zh ? '额外允许的 `Host` 名称，逗号分隔，`*` 表示全部允许' : 'comma list of extra `Host` names, `*` for any',
     ],
+    [
+      'REDIS_URL',
+      'redisUrl',
+      d.redisUrl || (zh ? '（房间在本进程内存中）' : "(the room in this process's memory)"),
+      zh ? '`redis://` 地址：指向同一个 Redis 的所有进程共享一个房间（第 13 章）' : 'a `redis://` URL: every process pointing at the same Redis serves one room (chapter 13)',
+    ],
+    [
+      'NODE_ID',
+      'nodeId',
+      d.nodeId || (zh ? '（主机名:端口）' : '(host name:port)'),
+      zh ? '本进程的名字，见 `X-Wirebench-Node` 和 welcome 的 `node`' : 'this process\'s name in `X-Wirebench-Node` and the welcome\'s `node`',
+    ],
   ];
 }
 
