@@ -8,6 +8,8 @@ import { StageControls } from './features/controls/stage-bar.tsx';
 import { DocsView } from './features/docs/docs-view.tsx';
 import { InspectorPanel } from './features/inspector/inspector-panel.tsx';
 import { AddLanes, LaneGrid } from './features/lanes/lane-grid.tsx';
+import { LessonsView } from './features/lessons/lessons-view.tsx';
+import { lessonRunner } from './features/lessons/runner-instance.ts';
 import { StudentPage } from './features/student/student-page.tsx';
 import { LanguageSwitch } from './i18n/language-switch.tsx';
 import { THEMES } from './model/settings.ts';
@@ -39,13 +41,16 @@ function useHashView(): string {
 
 /** The teacher page's views. */
 interface View {
-  id: 'lanes' | 'class' | 'docs';
+  id: 'lanes' | 'class' | 'lessons' | 'docs';
+  /** The tab's words: the app's, or the feature's own namespace. */
+  label: 'views.lanes' | 'views.class' | 'views.docs' | 'lessons:tab';
   render: () => ReactNode;
 }
 
 const VIEWS: View[] = [
   {
     id: 'lanes',
+    label: 'views.lanes',
     render: () => (
       <>
         <ControlsBar />
@@ -55,8 +60,9 @@ const VIEWS: View[] = [
       </>
     ),
   },
-  { id: 'class', render: () => <ClassView /> },
-  { id: 'docs', render: () => <DocsView /> },
+  { id: 'class', label: 'views.class', render: () => <ClassView /> },
+  { id: 'lessons', label: 'lessons:tab', render: () => <LessonsView chart={<StageChart />} /> },
+  { id: 'docs', label: 'views.docs', render: () => <DocsView /> },
 ];
 
 /** Earlier links to the class view. */
@@ -89,6 +95,8 @@ export function TeacherApp({ workbench, teacher }: { workbench: Workbench; teach
   const [help, setHelp] = useState(false);
   const current = VIEWS.find((v) => v.id === id) ?? VIEWS[0]!;
   const stage = isProjector && current.id === 'lanes';
+  const lessons = lessonRunner(workbench, teacher);
+  const onLessons = current.id === 'lessons';
 
   useEffect(() => {
     document.documentElement.classList.toggle('stage', stage);
@@ -103,6 +111,7 @@ export function TeacherApp({ workbench, teacher }: { workbench: Workbench; teach
     theme: () => setTheme(THEMES[(THEMES.indexOf(themeChoice.getSnapshot()) + 1) % THEMES.length]!),
     help: () => setHelp((h) => !h),
     close: () => setHelp(false),
+    ...(onLessons ? { lessonForward: () => void lessons.forward(), lessonBack: () => void lessons.back() } : {}),
   });
 
   if (standing === 'rejected') return <WrongKey />;
@@ -123,7 +132,7 @@ export function TeacherApp({ workbench, teacher }: { workbench: Workbench; teach
                 className={v.id === current.id ? 'tab active' : 'tab'}
                 data-testid={`tab-${v.id}`}
               >
-                {t(`views.${v.id}`)}
+                {t(v.label)}
               </a>
             ))}
           </nav>

@@ -12,9 +12,17 @@ export interface ShortcutActions {
   theme: () => void;
   help: () => void;
   close: () => void;
+  /** Lessons: the reveal, then the next step (absent while no lesson is on screen). */
+  lessonForward?: () => void;
+  /** Lessons: hides the reveal, then the step before. */
+  lessonBack?: () => void;
 }
 
-/** The keys, as the help lists them, in the order it lists them. */
+/**
+ * The keys, as the help lists them, in the order it lists them; the help's words are in the
+ * `app` namespace (`shortcuts.<what>`) unless the entry names its own (`lessons:shortcuts.next`).
+ * Presentation clickers send Page Down and Page Up.
+ */
 export const SHORTCUTS = [
   ['P', 'projector'],
   ['Space', 'pauseAll'],
@@ -22,6 +30,8 @@ export const SHORTCUTS = [
   ['1–5', 'lanes'],
   ['C', 'chart'],
   ['T', 'theme'],
+  ['→ / PgDn', 'lessons:shortcuts.next'],
+  ['← / PgUp', 'lessons:shortcuts.back'],
   ['?', 'help'],
   ['Esc', 'close'],
 ] as const;
@@ -55,6 +65,8 @@ export function useShortcuts(actions: ShortcutActions): void {
       else if (key === 't') a.theme();
       else if (key === '?') a.help();
       else if (/^[1-9]$/.test(key) && Number(key) <= TRANSPORT_IDS.length) a.lane(Number(key) - 1);
+      else if ((key === 'ArrowRight' || key === 'PageDown') && a.lessonForward) a.lessonForward();
+      else if ((key === 'ArrowLeft' || key === 'PageUp') && a.lessonBack) a.lessonBack();
       else done = false;
       if (done) e.preventDefault();
     };
@@ -75,7 +87,7 @@ export function ShortcutHelp({ onClose }: { onClose: () => void }) {
             <dt>
               <kbd>{key === 'Space' ? t('shortcuts.space') : key}</kbd>
             </dt>
-            <dd>{t(`shortcuts.${what}`)}</dd>
+            <dd>{t(what.includes(':') ? what : `shortcuts.${what}`)}</dd>
           </div>
         ))}
       </dl>

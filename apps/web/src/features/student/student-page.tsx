@@ -6,8 +6,9 @@ import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from '../../i18n/language-switch.tsx';
 import { useStore } from '../../ui/use-store.ts';
 import { LaneView } from './lane-view.tsx';
+import { LessonCard } from './lesson-card.tsx';
 import { NameForm } from './name-form.tsx';
-import { studentModel } from './page-model.ts';
+import { lessonFollower, studentModel } from './page-model.ts';
 import './student.css';
 
 export function StudentPage() {
@@ -43,6 +44,7 @@ export function StudentPage() {
           {t('name.change')}
         </button>
       </div>
+      <LessonCard follower={lessonFollower()} />
       {s.lane && <LaneView lane={s.lane} measurements={s.measurements} model={m} />}
     </div>
   );
