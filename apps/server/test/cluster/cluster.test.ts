@@ -5,7 +5,7 @@
 // another process, Redis restarted with its data, a process killed mid-burst, and
 // last, Redis restarted without its data (a new epoch).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRANSPORT_IDS } from '@wirebench/transports/contract';
+import { TRANSPORT_IDS, type ChatMessage } from '@wirebench/transports/contract';
 import { stopAllServers } from '../helpers/process.ts';
 import { stopAllRedis } from '../helpers/redis.ts';
 import { gaps, lane, postJson, startCluster, waitFor, type Cluster, type Lane } from './cluster.ts';
@@ -87,7 +87,7 @@ describe('several processes, one room (Redis)', () => {
 
   it('Redis restarted with its data (append-only, fsync always): nothing acknowledged is lost, the epoch stays', async () => {
     const joined = await postJson(`${cluster.url}/api/join`, { name: 'durable' });
-    const acked = [];
+    const acked: ChatMessage[] = [];
     for (let i = 0; i < 30; i++) {
       const r = await postJson(`${cluster.url}/api/messages`, { clientId: joined.body.clientId, clientSecret: joined.body.clientSecret, text: `durable ${i}` });
       expect(r.status).toBe(201);
@@ -97,7 +97,7 @@ describe('several processes, one room (Redis)', () => {
     for (const node of cluster.nodes) {
       let answer: any;
       await waitFor(`${node.url} serves again`, async () => {
-        const res = await fetch(`${node.url}/api/poll?after=${acked[0].seq - 1}`);
+        const res = await fetch(`${node.url}/api/poll?after=${acked[0]!.seq - 1}`);
         answer = res.status === 200 ? await res.json() : undefined;
         return answer !== undefined;
       });
@@ -105,7 +105,7 @@ describe('several processes, one room (Redis)', () => {
       expect(answer.messages.slice(0, 30)).toEqual(acked);
     }
     const next = await postJson(`${cluster.url}/api/messages`, { clientId: joined.body.clientId, clientSecret: joined.body.clientSecret, text: 'after' });
-    expect(next.body.message.seq).toBe(acked.at(-1).seq + 1);
+    expect(next.body.message.seq).toBe(acked.at(-1)!.seq + 1);
   }, 30_000);
 
   it('one process killed (SIGKILL) mid-burst: its clients resume on the others with no gap', async () => {

@@ -4,7 +4,6 @@
 import { EventSource } from 'eventsource';
 import WebSocket from 'ws';
 import { RoundRobin } from '../../src/cluster/round-robin.ts';
-import { createClient, type TransportClient } from '@wirebench/transports/client';
 import type { ChatMessage, TransportId } from '@wirebench/transports/contract';
 import { startServer, type ServerProcess } from '../helpers/process.ts';
 import { RedisInstance } from '../helpers/redis.ts';
@@ -61,6 +60,21 @@ export async function waitFor(label: string, condition: () => boolean | Promise<
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** What these tests use of a browser client (packages/transports/src/client). */
+interface TransportClient {
+  connect(): void;
+  close(): void;
+  send(text: string): string;
+  on(event: 'message', fn: (m: ChatMessage) => void): unknown;
+  on(event: 'error', fn: (e: { code: string }) => void): unknown;
+  getSnapshot(): { status: string; epoch: string | null };
+}
+
+// Loaded by name at run time: the clients are typechecked by their own package (with the
+// DOM's iterable Headers), not again under the server's compiler settings.
+const clientModule = '@wirebench/transports/client';
+const { createClient } = (await import(clientModule)) as { createClient(transport: TransportId, options: object): TransportClient };
 
 export interface Lane {
   transport: TransportId;
