@@ -6,10 +6,11 @@
 import { CLOSE_CODES, WsProtocolError, isValidCloseCode } from './errors.ts';
 import { FrameDecoder } from './decoder.ts';
 import { allocBytes } from './bytes.ts';
-import { encodeClose, encodeFrame, encodeHeader } from './encoder.ts';
-import { EMPTY_BYTES, OPCODES, describeEncoded, type Frame } from './frame.ts';
+import { encodeClose } from './encoder.ts';
+import { EMPTY_BYTES, OPCODES, type Frame } from './frame.ts';
 import { Utf8Validator, isValidUtf8 } from './utf8.ts';
-import { MessageDeflate } from './deflate.ts';
+import type { MessageDeflate } from './deflate.ts';
+import { SendQueue } from './send-queue.ts';
 import { nextState, type ConnectionState, type TransitionEvent } from './transitions.ts';
 
 export { CONNECTION_STATES, TRANSITIONS, TRANSITION_EVENTS, nextState, type ConnectionState, type Transition, type TransitionEvent } from './transitions.ts';
@@ -51,20 +52,7 @@ export interface WsConnectionOptions {
   onInflated?: (frame: Frame, inflated: Uint8Array) => void;
 }
 
-// A frame or message waiting behind a compression in progress: frames leave in the order they were queued.
-interface Outbound {
-  opcode: number;
-  data: Uint8Array;
-  compress: boolean;
-}
-
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-
-/**
- * Sent payloads this large are queued as their own chunk after the header instead of being
- * copied into one frame buffer; the caller must not change them until they are written.
- */
-export const SEPARATE_PAYLOAD_BYTES = 4096;
 
 // Fragments up to this size are copied by a loop: TypedArray#set costs more for a few bytes.
 const SMALL_COPY_BYTES = 16;
@@ -85,13 +73,12 @@ function defaultMask(): Uint8Array {
 export class WsConnection {
   readonly role: 'server' | 'client';
   readonly maxMessageBytes: number;
-  private readonly generateMask: () => Uint8Array;
   private readonly frameHook: WsConnectionOptions['onFrame'];
-  private readonly sentHook: WsConnectionOptions['onSent'];
   private readonly inflatedHook: WsConnectionOptions['onInflated'];
   private readonly wakeHook: WsConnectionOptions['onWake'];
   private readonly decoder: FrameDecoder;
   private readonly deflate: MessageDeflate | null;
+  private readonly send: SendQueue;
 
   private _state: ConnectionState = 'OPEN';
   private _closeCode: number | null = null;
@@ -110,7 +97,6 @@ export class WsConnection {
   private failed = false;
   private sawEof = false;
   private pending: WsEvent[] = [];
-  private outgoing: Uint8Array[] = [];
 
   // The fragmented message in progress (5.4): its opcode (0 when none), and its bytes so far
   // in message[0, messageBytes). Fragments are copied into that one buffer as they arrive,
@@ -128,20 +114,26 @@ export class WsConnection {
   private messageCompressed = false;
   private compressedBytes = 0;
   private inflatingFrame = false;
-  // Frames waiting behind a compression in progress (`deflating`), in order.
-  private outbound: Outbound[] = [];
-  private outboundBytes = 0;
-  private deflating = false;
 
   constructor(options: WsConnectionOptions) {
     this.role = options.role;
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-    this.generateMask = options.generateMask ?? defaultMask;
     this.frameHook = options.onFrame;
-    this.sentHook = options.onSent;
     this.inflatedHook = options.onInflated;
     this.wakeHook = options.onWake;
     this.deflate = options.deflate ?? null;
+    this.send = new SendQueue({
+      role: this.role,
+      generateMask: options.generateMask ?? defaultMask,
+      deflate: this.deflate,
+      onFrame: options.onFrame,
+      onSent: options.onSent,
+      onDeflated: () => this.deflated(),
+      onDeflateError: () => {
+        this.fail(new WsProtocolError('WS_ERR_INTERNAL'));
+        this.wakeHook?.();
+      },
+    });
     this.decoder = new FrameDecoder({
       role: this.role,
       maxPayloadBytes: this.maxMessageBytes,
@@ -165,7 +157,7 @@ export class WsConnection {
 
   /** Bytes of messages waiting for a compression in progress (the adapter counts them as queued). */
   get pendingSendBytes(): number {
-    return this.outboundBytes;
+    return this.send.pendingBytes;
   }
 
   get state(): ConnectionState {
@@ -207,7 +199,7 @@ export class WsConnection {
   closeExpected(): boolean {
     if (this._state !== 'CLOSED') return false;
     // The peer's close is answered once the messages queued before it have left.
-    if (this.deflating || this.outbound.length > 0) return false;
+    if (!this.send.idle) return false;
     return this.role === 'server' || this.failed || this.sawEof;
   }
 
@@ -226,6 +218,7 @@ export class WsConnection {
     this.sawEof = true;
     this.inputDone = true;
     this.decoder.halt();
+    this.send.stop();
     if (this._state === 'CLOSED') return;
     this.transition('eof');
     this.finish(CLOSE_CODES.ABNORMAL_CLOSURE, '');
@@ -243,10 +236,7 @@ export class WsConnection {
   /** Drains the bytes to write to the transport, in order. */
   dataToSend(): Uint8Array[] {
     if (this.pending.length === 0) this.applyDeferredFailure();
-    if (this.outgoing.length === 0) return [];
-    const out = this.outgoing;
-    this.outgoing = [];
-    return out;
+    return this.send.take();
   }
 
   // 5.5.1 "After sending a Close frame, the endpoint MUST NOT send any further data frames."
@@ -254,13 +244,13 @@ export class WsConnection {
   // include a connection that is closing.
   sendText(text: string): void {
     if (this._state !== 'OPEN') return;
-    this.sendMessage(OPCODES.TEXT, textEncoder.encode(text));
+    this.send.message(OPCODES.TEXT, textEncoder.encode(text));
   }
 
   /** `data` of SEPARATE_PAYLOAD_BYTES or more is written as it is: do not change it afterwards. */
   sendBinary(data: Uint8Array): void {
     if (this._state !== 'OPEN') return;
-    this.sendMessage(OPCODES.BINARY, data);
+    this.send.message(OPCODES.BINARY, data);
   }
 
   /**
@@ -269,27 +259,21 @@ export class WsConnection {
    */
   sendFrameBytes(encoded: Uint8Array): void {
     if (this._state !== 'OPEN') return;
-    if (this.deflating) {
-      this.enqueue({ opcode: -1, data: encoded, compress: false });
-      return;
-    }
-    this.outgoing.push(encoded);
-    if (this.sentHook) this.sentHook(encoded);
-    else if (this.frameHook) this.frameHook(describeEncoded(encoded), 'out');
+    this.send.encoded(encoded);
   }
 
   // 5.5.2 "A Ping frame MAY include "Application data"" (at most 125 bytes, 5.5).
   ping(data: Uint8Array = EMPTY_BYTES): void {
     if (data.length > 125) throw new RangeError('a ping payload is at most 125 bytes');
     if (this._state !== 'OPEN') return;
-    this.sendControl(OPCODES.PING, data);
+    this.send.control(OPCODES.PING, data);
   }
 
   // 5.5.3 "A Pong frame MAY be sent unsolicited. This serves as a unidirectional heartbeat."
   pong(data: Uint8Array = EMPTY_BYTES): void {
     if (data.length > 125) throw new RangeError('a pong payload is at most 125 bytes');
     if (this._state !== 'OPEN') return;
-    this.sendControl(OPCODES.PONG, data);
+    this.send.control(OPCODES.PONG, data);
   }
 
   /** Starts the closing handshake (7.1.2). Invalid codes or long reasons are programming errors and throw. */
@@ -298,7 +282,7 @@ export class WsConnection {
     const payload = encodeClose(code, reason);
     if (this._state !== 'OPEN') return;
     this.transition('local close');
-    this.sendControl(OPCODES.CLOSE, payload);
+    this.send.control(OPCODES.CLOSE, payload);
   }
 
   // The one place the state changes.
@@ -306,86 +290,10 @@ export class WsConnection {
     this._state = nextState(this._state, event);
   }
 
-  // RFC 7692 6 "An endpoint ... MAY ... compress ... the message"; per message, by size.
-  private sendMessage(opcode: number, data: Uint8Array): void {
-    const compress = this.deflate !== null && data.length >= this.deflate.minBytes;
-    if (!compress && !this.deflating) this.queueFrame(opcode, data);
-    else this.enqueue({ opcode, data, compress });
-  }
-
-  // Control frames keep their place behind a message being compressed.
-  private sendControl(opcode: number, payload: Uint8Array): void {
-    if (this.deflating) this.enqueue({ opcode, data: payload, compress: false });
-    else this.queueFrame(opcode, payload);
-  }
-
-  private enqueue(item: Outbound): void {
-    this.outbound.push(item);
-    this.outboundBytes += item.data.length;
-    this.pumpOutbound();
-  }
-
-  // #region send-compressed
-  private pumpOutbound(): void {
-    while (!this.deflating && this.outbound.length > 0) {
-      const item = this.outbound.shift()!;
-      this.outboundBytes -= item.data.length;
-      if (item.opcode === -1) {
-        this.outgoing.push(item.data);
-        if (this.sentHook) this.sentHook(item.data);
-        else if (this.frameHook) this.frameHook(describeEncoded(item.data), 'out');
-      } else if (!item.compress) {
-        this.queueFrame(item.opcode, item.data);
-      } else {
-        this.deflating = true;
-        this.outboundBytes += item.data.length;
-        this.deflate!.compress(item.data).then(
-          (payload) => this.deflated(item, payload),
-          () => this.deflated(item, null),
-        );
-      }
-    }
-  }
-
-  private deflated(item: Outbound, payload: Uint8Array | null): void {
-    this.deflating = false;
-    this.outboundBytes -= item.data.length;
-    if (this.failed || this.sawEof) return;
-    if (payload === null) {
-      this.fail(new WsProtocolError('WS_ERR_INTERNAL'));
-    } else {
-      // RFC 7692 6 "the RSV1 bit is set ... on the first frame of the message" (here its only frame).
-      this.queueFrame(item.opcode, payload, item.data);
-      this.pumpOutbound();
-      if (this._state === 'CLOSED' && !this.deflating && this.outbound.length === 0) this.deflate!.close();
-    }
+  // A compression finished: zlib's memory goes once a closed connection has sent what it queued.
+  private deflated(): void {
+    if (this._state === 'CLOSED' && this.send.idle) this.deflate!.close();
     this.wakeHook?.();
-  }
-  // #endregion send-compressed
-
-  private queueFrame(opcode: number, payload: Uint8Array, plain?: Uint8Array): void {
-    // 5.1 "a client MUST mask all frames that it sends to the server"; a server never masks.
-    const mask = this.role === 'client' ? this.generateMask() : null;
-    let bytes: Uint8Array;
-    let rest: Uint8Array | undefined;
-    if (mask === null && payload.length >= SEPARATE_PAYLOAD_BYTES) {
-      // A large unmasked frame leaves as two chunks, header then payload, without a copy.
-      bytes = encodeHeader(opcode, payload.length);
-      rest = payload;
-      this.outgoing.push(bytes, payload);
-    } else {
-      bytes = encodeFrame({ opcode, payload, mask });
-      this.outgoing.push(bytes);
-    }
-    // RFC 7692 6: RSV1 marks a compressed message ("Per-Message Compressed" bit).
-    if (plain) bytes[0] = bytes[0]! | 0x40;
-    try {
-      if (this.sentHook) this.sentHook(bytes, rest, plain);
-      else if (this.frameHook) this.frameHook(describeEncoded(bytes, payload), 'out');
-    } catch (err) {
-      // While failing, a broken hook must not stop the close frame from going out.
-      if (!this.failed) throw err;
-    }
   }
 
   // Message-level checks, run as soon as a frame's length is known.
@@ -442,7 +350,7 @@ export class WsConnection {
         this.transition('ping');
         // 5.5.2 "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response"
         // 5.5.3 "A Pong frame sent in response to a Ping frame must have identical Application data"
-        if (this._state === 'OPEN') this.sendControl(OPCODES.PONG, frame.payload);
+        if (this._state === 'OPEN') this.send.control(OPCODES.PONG, frame.payload);
         this.pending.push({ type: 'ping', data: frame.payload });
         return;
       case OPCODES.PONG:
@@ -582,7 +490,7 @@ export class WsConnection {
     this.decoder.halt();
     if (this._state === 'OPEN') {
       // 5.5.1 "it MUST send a Close frame in response ... typically echoing the status code it received"
-      this.sendControl(OPCODES.CLOSE, code === CLOSE_CODES.NO_STATUS_RECEIVED ? EMPTY_BYTES : encodeClose(code));
+      this.send.control(OPCODES.CLOSE, code === CLOSE_CODES.NO_STATUS_RECEIVED ? EMPTY_BYTES : encodeClose(code));
     }
     this.transition('peer close');
     this.finish(code, reason);
@@ -607,11 +515,9 @@ export class WsConnection {
     this.failed = true;
     this.decoder.halt();
     this.dropMessage();
-    // Messages still waiting to be compressed are dropped: the close frame goes now.
-    this.outbound = [];
-    this.outboundBytes = 0;
     this.pending.push({ type: 'error', error });
-    if (this._state === 'OPEN') this.queueFrame(OPCODES.CLOSE, encodeClose(error.closeCode, error.message));
+    // Messages still waiting to be compressed are dropped: the close frame goes now.
+    this.send.stop(this._state === 'OPEN' ? { opcode: OPCODES.CLOSE, payload: encodeClose(error.closeCode, error.message) } : undefined);
     this.transition('protocol error');
     this.finish(error.closeCode, error.message);
   }
@@ -628,7 +534,7 @@ export class WsConnection {
     this._closeReason = reason;
     this.dropMessage();
     // zlib's memory goes with the connection (after the messages queued before a peer's close).
-    if (this.failed || this.sawEof || (!this.deflating && this.outbound.length === 0)) this.deflate?.close();
+    if (this.failed || this.sawEof || this.send.idle) this.deflate?.close();
     this.pending.push({ type: 'close', code, reason });
   }
 }

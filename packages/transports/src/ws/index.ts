@@ -7,6 +7,7 @@ export * from './bytes.ts';
 export * from './decoder.ts';
 export * from './encoder.ts';
 export * from './connection.ts';
+export * from './send-queue.ts';
 export * from './transitions.ts';
 export * from './extension.ts';
 export * from './deflate.ts';
