@@ -1,58 +1,12 @@
 // The adapter between a real TCP socket and the sans-I/O WsConnection of
 // packages/transports: bytes in → receiveData, events out → callbacks,
 // dataToSend → socket.write. Everything about the protocol is in the core;
-// DEFLATE itself is node:zlib's, handed to the core as its DeflateEngine.
+// DEFLATE itself is node:zlib's (@wirebench/transports/ws/zlib), handed to the core as its DeflateEngine.
 import type { Socket } from 'node:net';
-import zlib from 'node:zlib';
-import { WsConnection, type DeflateEngine, type DeflateStream, type Frame, type MessageDeflate } from '@wirebench/transports/ws';
+import { WsConnection, type Frame, type MessageDeflate } from '@wirebench/transports/ws';
 
-// #region zlib-engine
-/** One node:zlib raw stream behind the core's DeflateStream: write, then flush with Z_SYNC_FLUSH. */
-class ZlibStream implements DeflateStream {
-  ended = false;
-  private output: ((out: Uint8Array) => boolean) | null = null;
-  private settle: (() => void) | null = null;
-
-  constructor(private readonly z: zlib.DeflateRaw | zlib.InflateRaw) {
-    z.on('data', (chunk: Buffer) => {
-      // Past what the caller takes (the message limit), zlib is stopped between two output chunks.
-      if (this.output && !this.output(chunk)) this.close();
-    });
-    z.on('end', () => (this.ended = true)); // an inflater that met BFINAL
-    z.on('error', () => {}); // reported to write()'s caller
-  }
-
-  write(input: Uint8Array, onOutput: (out: Uint8Array) => boolean): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => {
-        this.settle = null;
-        reject(err);
-      };
-      this.output = onOutput;
-      this.settle = () => {
-        this.z.off('error', onError);
-        this.output = null;
-        this.settle = null;
-        resolve();
-      };
-      this.z.once('error', onError);
-      this.z.write(input);
-      this.z.flush(zlib.constants.Z_SYNC_FLUSH, () => this.settle?.());
-    });
-  }
-
-  close(): void {
-    this.output = null;
-    if (!this.z.destroyed) this.z.destroy(); // frees zlib's window and tables now, not at GC
-    this.settle?.();
-  }
-}
-
-export const zlibEngine: DeflateEngine = {
-  createDeflate: ({ windowBits, memLevel, level }) => new ZlibStream(zlib.createDeflateRaw({ windowBits, memLevel, level })),
-  createInflate: ({ windowBits }) => new ZlibStream(zlib.createInflateRaw({ windowBits, finishFlush: zlib.constants.Z_SYNC_FLUSH })),
-};
-// #endregion zlib-engine
+// The one node:zlib adapter lives with the core; ws-raw.ts takes it from here.
+export { zlibEngine } from '@wirebench/transports/ws/zlib';
 
 export interface RawSocketOptions {
   maxMessageBytes: number;

@@ -2,7 +2,7 @@
 // and src/sse and fails on imports of sockets, HTTP, streams, fastify or ws, on node:crypto
 // outside ws/handshake.ts, and on Node's Buffer or DOM globals. And the browser-safe half of
 // the WebSocket core (its entry, index.ts, with the handshake's rules) and the SSE encoding
-// reach nothing of Node.
+// reach nothing of Node; node:zlib enters through the adapter ws/zlib.ts alone.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -115,15 +115,22 @@ describe('1. the browser-safe half of the WebSocket core imports nothing from No
     expect(nodeImports(ws('handshake-rules.ts'))).toEqual([]);
   });
 
-  it('the browser entry reaches every file of the core but handshake.ts, and nothing from Node', () => {
+  it('the browser entry reaches every file of the core but handshake.ts and zlib.ts, and nothing from Node', () => {
     const reached = [...importClosure(ws('index.ts')).keys()].map((f) => f.slice(srcRoot.length + 1)).sort();
     const all = sourceFiles('ws').map((f) => f.slice(srcRoot.length + 1)).sort();
-    expect(reached).toEqual(all.filter((f) => f !== join('ws', 'handshake.ts')));
+    const nodeOnly = [join('ws', 'handshake.ts'), join('ws', 'zlib.ts')];
+    expect(reached).toEqual(all.filter((f) => !nodeOnly.includes(f)));
     expect(nodeImports(ws('index.ts'))).toEqual([]);
   });
 
   it('node:crypto comes in through handshake.ts alone, which is where the rule would catch it', () => {
     expect(nodeImports(ws('handshake.ts'))).toEqual([`${join('ws', 'handshake.ts')}: node:crypto`]);
+  });
+
+  it('node:zlib comes in through zlib.ts alone, the Node adapter behind DeflateEngine (./ws/zlib)', () => {
+    expect(nodeImports(ws('zlib.ts'))).toEqual([`${join('ws', 'zlib.ts')}: node:zlib`]);
+    const core = sourceFiles('ws').filter((f) => !f.endsWith(join('ws', 'zlib.ts')));
+    for (const file of core) expect(importedModules(readFileSync(file, 'utf8')).filter((spec) => /zlib/.test(spec))).toEqual([]);
   });
 
   it('the check sees a Node module however it is named', () => {
