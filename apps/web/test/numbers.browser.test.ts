@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page, type Request } from 'playwright-core';
+import type { ClientCounters } from '@wirebench/transports/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../server/test/helpers/chromium.ts';
 import { SERVER_JS, startServer, type ServerProcess } from '../../server/test/helpers/process.ts';
@@ -21,7 +22,7 @@ const WAIT = { timeout: 20_000 };
 
 interface LaneExport {
   transport: string;
-  counters: Record<string, number>;
+  counters: ClientCounters;
   seq: { duplicates: number; gaps: number; epoch: string | null; roomRestarts: number };
 }
 interface RunExport {
