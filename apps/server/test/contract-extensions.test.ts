@@ -108,10 +108,14 @@ describe('POST /api/debug/cut', () => {
     const otherStream = sse(`${s.url}/api/events?${identityQuery(other.clientId)}`);
     await stream.waitFor(1);
     await otherStream.waitFor(1);
-    const poll = fetch(`${s.url}/api/longpoll?after=0&clientId=${victim.clientId}`).then(
-      async (r) => ({ ok: true as const, body: await r.text() }),
-      () => ({ ok: false as const }),
-    );
+    // The cut may send the answer's status line and headers before it drops the connection:
+    // the body is read inside the chain, so a dropped body fails the poll as a dropped answer does.
+    const poll = fetch(`${s.url}/api/longpoll?after=0&clientId=${victim.clientId}`)
+      .then((r) => r.text())
+      .then(
+        (body) => ({ ok: true as const, body }),
+        () => ({ ok: false as const }),
+      );
     await until(async () => (await stats(s.app)).transports['long-poll'].connections === 1, 'the poll to be held');
 
     const res = await call(s.app, 'POST', '/api/debug/cut', { clientId: victim.clientId });
