@@ -2,7 +2,9 @@
 // kept per closed connection beyond a fixed, small window"), a late subscriber
 // still sees what is kept, and no handshake it shows carries a secret.
 import type { InspectEvent, InspectFrame, InspectHandshake } from '@wirebench/transports/contract';
-import { encodeFrame, encodeHeader, FrameDecoder, OPCODES, type Frame } from '@wirebench/transports/ws';
+import { encodeFrame, encodeHeader, FrameDecoder, MessageDeflate, OPCODES, WorkQueue, WsConnection, type DeflateParams, type Frame } from '@wirebench/transports/ws';
+import { zlibEngine } from '@wirebench/transports/ws/zlib';
+import { constants, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Inspector, type InspectorOptions } from '../src/inspect/inspector.ts';
 
@@ -361,5 +363,147 @@ describe('CONTRACT v2 identity: the handshake shown never carries a secret', () 
     expect(events).toHaveLength(1);
     expect(JSON.stringify(events)).not.toContain(secret);
     expect(JSON.stringify(events)).not.toContain(teacherKey);
+  });
+});
+
+describe('RFC 7692: a compressed frame shows RSV1, its compressed payload and what it inflated to', () => {
+  const TAKEOVER: DeflateParams = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 12, clientMaxWindowBits: 12 };
+  const queue = new WorkQueue(4);
+  const fromHex = (h: string) => new Uint8Array(h === '' ? [] : h.split(' ').map((b) => parseInt(b, 16)));
+  /** What a browser would get back from the payload it sees: RFC 7692 7.2.2, the tail appended. */
+  const inflate = (h: string) => new Uint8Array(inflateRawSync(new Uint8Array([...fromHex(h), 0x00, 0x00, 0xff, 0xff]), { finishFlush: constants.Z_SYNC_FLUSH }));
+
+  /** A server connection wired to the inspector the way ws-raw.ts wires its chat sockets, and a compressing client. */
+  function wired(inspector: Inspector, options: { secret?: string; engine?: typeof zlibEngine } = {}) {
+    const id = inspector.open('c', handshakeOf('/ws/raw?compress=1'), options.secret);
+    const engine = options.engine ?? zlibEngine;
+    const server: WsConnection = new WsConnection({
+      role: 'server',
+      maxMessageBytes: 1 << 20,
+      deflate: new MessageDeflate(TAKEOVER, 'server', engine, queue),
+      onFrame: (frame) => inspector.received(id, frame),
+      onSent: (encoded, payload, plain) => inspector.sent(id, encoded, payload, plain),
+      onInflated: (frame, inflated) => inspector.inflated(id, frame, inflated),
+    });
+    const client = new WsConnection({ role: 'client', deflate: new MessageDeflate(TAKEOVER, 'client', zlibEngine, queue) });
+    /** Nothing is being compressed or inflated any more (zlib answers from its thread pool). */
+    const settled = () => until(() => server.pendingSendBytes === 0 && !server.inflating);
+    return { id, server, client, settled };
+  }
+
+  /** Until `cond` holds (zlib answers from its thread pool), at most 5 s. */
+  async function until(cond: () => boolean): Promise<void> {
+    const end = Date.now() + 5_000;
+    while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 2));
+    expect(cond()).toBe(true);
+  }
+
+  it('a received compressed frame is shown once, after inflating: RSV1, the masked compressed bytes, the inflated text', async () => {
+    const { inspector } = fakeClocked();
+    const live = collect(inspector, 'c');
+    const { server, client } = wired(inspector);
+    const text = JSON.stringify({ type: 'send', text: '你好 '.repeat(40), clientMsgId: 'k-1' });
+    client.sendText(text);
+    const events: string[] = [];
+    await until(() => {
+      for (const chunk of client.dataToSend()) server.receiveData(chunk);
+      for (const e of server.events()) events.push(e.type);
+      return events.includes('text');
+    });
+    const shown = frames(live.events);
+    expect(shown).toHaveLength(1);
+    const f = shown[0]!;
+    expect(f).toMatchObject({ direction: 'in', rsv: [true, false, false], compressed: true, masked: true, opcode: 1, inflatedLength: utf8.encode(text).length });
+    expect(f.payloadLength).toBeLessThan(utf8.encode(text).length / 3);
+    // Both payloads are true: the one on the wire inflates to the one shown, and that is the text.
+    expect(inflate(f.payloadHex)).toEqual(utf8.encode(text));
+    expect(fromHex(f.inflatedHex!)).toEqual(utf8.encode(text));
+    expect(f.text).toBe(text);
+    // The wire bytes are the payload masked (copy as hex gives the frame as it crossed the wire).
+    const mask = fromHex(f.maskKeyHex!);
+    expect(fromHex(f.wireHex).map((b, i) => b ^ mask[i % 4]!)).toEqual(fromHex(f.payloadHex));
+    // A late subscriber sees the same frame, once.
+    expect(frames(collect(inspector, 'c').events)).toEqual(shown);
+    live.unsubscribe();
+  });
+
+  it('a sent compressed message shows the compressed payload and the message it came from, context takeover and all', async () => {
+    const { inspector } = fakeClocked();
+    const { server, settled } = wired(inspector);
+    const message = JSON.stringify({ type: 'message', seq: 7, name: '老师', text: 'the same words again and again', via: 'ws-raw' });
+    server.sendText(message);
+    server.sendText(message);
+    await settled();
+    const shown = frames(collect(inspector, 'c').events);
+    expect(shown).toHaveLength(2);
+    for (const f of shown) {
+      expect(f).toMatchObject({ direction: 'out', rsv: [true, false, false], compressed: true, masked: false, text: message, inflatedLength: utf8.encode(message).length });
+      expect(fromHex(f.inflatedHex!)).toEqual(utf8.encode(message));
+      expect(f.wireHex).toBe(f.payloadHex);
+    }
+    // The second one refers back to the first (context takeover): far fewer bytes on the wire.
+    expect(shown[1]!.payloadLength).toBeLessThan(shown[0]!.payloadLength / 2);
+    expect(inflate(shown[0]!.payloadHex)).toEqual(utf8.encode(message));
+  });
+
+  it('plain frames on the same connection stay as they were: no compressed flag, no inflated payload', async () => {
+    const { inspector } = fakeClocked();
+    const { server, settled } = wired(inspector);
+    server.ping(utf8.encode('hi'));
+    server.receiveData(encodeFrame({ opcode: OPCODES.TEXT, payload: utf8.encode('plain'), mask: new Uint8Array([1, 2, 3, 4]) }));
+    await settled();
+    const shown = frames(collect(inspector, 'c').events);
+    expect(shown.map((f) => [f.opcodeName, f.rsv[0], f.compressed, f.inflatedHex, f.text])).toEqual([
+      ['PING', false, undefined, undefined, undefined],
+      ['TEXT', false, undefined, undefined, 'plain'],
+    ]);
+  });
+
+  it('a frame that does not inflate is shown at the close, compressed bytes only', async () => {
+    const { inspector } = fakeClocked();
+    const live = collect(inspector, 'c');
+    const { id, server, settled } = wired(inspector);
+    // RSV1 on a text frame whose payload is no DEFLATE data (BTYPE 11 is reserved).
+    server.receiveData(encodeFrame({ opcode: OPCODES.TEXT, payload: new Uint8Array([0xff, 0xff, 0xff]), mask: new Uint8Array([1, 2, 3, 4]) }).map((b, i) => (i === 0 ? b | 0x40 : b)));
+    await settled();
+    expect(server.events().at(-1)).toMatchObject({ type: 'close', code: 1007 });
+    expect(frames(live.events).filter((f) => f.direction === 'in')).toEqual([]);
+    inspector.close(id, 1007, '');
+    const received = frames(live.events).filter((f) => f.direction === 'in');
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ rsv: [true, false, false], compressed: true, payloadHex: 'ff ff ff' });
+    expect(received[0]!.inflatedHex).toBeUndefined();
+    expect(live.events.at(-1)).toMatchObject({ kind: 'close' });
+  });
+
+  it('the secret in a compressed welcome: stars in the inflated payload, and the compressed bytes, which would inflate to it, are not shown', async () => {
+    const secret = 'cs-0123456789abcdef0123456789abcdef';
+    const { inspector } = fakeClocked();
+    const { server, settled } = wired(inspector, { secret });
+    const welcome = JSON.stringify({ type: 'welcome', clientId: 'c', clientSecret: secret, name: 'Ada' });
+    server.sendText(welcome);
+    await settled();
+    const [f] = frames(collect(inspector, 'c').events);
+    expect(JSON.stringify(f)).not.toContain(secret);
+    expect(f!.text).toBe(welcome.replace(secret, '*'.repeat(secret.length)));
+    expect(fromHex(f!.payloadHex).every((b) => b === 0x2a)).toBe(true);
+    expect(f!.payloadLength).toBe(fromHex(f!.payloadHex).length);
+    expect(new TextDecoder().decode(fromHex(f!.inflatedHex!))).not.toContain(secret);
+  });
+
+  it('inflated copies count against bytesKept: 2,000 compressed frames of 16 KiB keep at most 256 KiB', async () => {
+    const { inspector } = fakeClocked();
+    const { id } = wired(inspector);
+    const plain = new Uint8Array(16 * 1024).fill(0x61);
+    const compressed = new Uint8Array(40).fill(0x4b);
+    for (let i = 0; i < 2_000; i++) {
+      inspector.sent(id, encodeFrame({ opcode: OPCODES.TEXT, payload: compressed }).map((b, j) => (j === 0 ? b | 0x40 : b)), undefined, plain);
+      expect(inspector.bytesKept).toBeLessThanOrEqual(256 * 1024);
+    }
+    const shown = frames(collect(inspector, 'c').events);
+    // Each keeps its 2-byte header, 40 compressed bytes and 16 KiB inflated.
+    expect(shown).toHaveLength(Math.floor((256 * 1024) / (2 + 40 + 16 * 1024)));
+    expect(shown.at(-1)).toMatchObject({ compressed: true, inflatedLength: 16 * 1024 });
+    expect(() => new Inspector({ payloadKept: 4096, bytesKept: 4096 + 14 })).toThrow(RangeError);
   });
 });

@@ -255,13 +255,20 @@ export interface InspectFrame {
   lengthForm: 7 | 16 | 64;
   payloadLength: number;
   headerHex: string;
-  /** First 64 payload bytes as sent on the wire (masked for client frames). */
+  /** The payload as sent on the wire (masked for client frames), whole up to 16 KiB. */
   wireHex: string;
-  /** First 64 payload bytes after unmasking. */
+  /** The payload after unmasking, whole up to 16 KiB (compressed when `compressed`). */
   payloadHex: string;
-  /** Text frames: the first 200 characters. */
+  /** Text frames: the whole text (of a compressed frame, its inflated bytes). */
   text?: string;
+  /** Fewer payload bytes are shown than payloadLength. */
   truncated: boolean;
+  /** RFC 7692: the frame is (part of) a message compressed with permessage-deflate (RSV1 on its first frame). */
+  compressed?: boolean;
+  /** A compressed frame's payload once inflated, whole up to 16 KiB (absent when inflating failed). */
+  inflatedHex?: string;
+  /** Bytes the payload inflated to (inflatedHex may show fewer). */
+  inflatedLength?: number;
 }
 
 export interface InspectClose {

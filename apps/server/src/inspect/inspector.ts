@@ -6,6 +6,10 @@
 // closed connection beyond a fixed, small window"): an open connection keeps a
 // ring bounded by count and by bytes; a closed one stays only while it is among
 // the `closedKept` most recently closed.
+//
+// RFC 7692: a compressed frame is shown with both payloads, the compressed bytes as they
+// crossed the wire and what they inflated to (a received frame is shown once its inflating
+// is done; a sent one carries the message it was compressed from).
 import type { InspectClose, InspectEvent, InspectFrame, InspectHandshake } from '@wirebench/transports/contract';
 import { applyMask, describeEncoded, opcodeName, type Frame } from '@wirebench/transports/ws';
 
@@ -36,12 +40,27 @@ export function starred(bytes: Uint8Array, secret: Uint8Array): Uint8Array {
   return out;
 }
 
+/** What a compressed frame's payload inflated to: the bytes kept (at most `payloadKept`) and how many there were. */
+export interface Inflated {
+  bytes: Uint8Array;
+  length: number;
+}
+
 /**
  * A frame as the inspector shows it: its header and every payload byte it holds (the
  * inspector keeps `payloadKept` of them, enough for any chat frame), so that header and
  * wire bytes together are the frame as it crossed the wire. `truncated` when bytes are missing.
+ * A compressed frame (`compressed`: RSV1 on its message's first frame) adds its inflated
+ * payload, when known, and its text is the inflated one.
  */
-export function describeFrame(connectionId: number, frame: Frame, direction: 'in' | 'out', at: number): InspectFrame {
+export function describeFrame(
+  connectionId: number,
+  frame: Frame,
+  direction: 'in' | 'out',
+  at: number,
+  compressed = false,
+  inflated?: Inflated,
+): InspectFrame {
   const wire = new Uint8Array(frame.payload);
   if (frame.maskKey) applyMask(wire, frame.maskKey);
   const event: InspectFrame = {
@@ -62,7 +81,16 @@ export function describeFrame(connectionId: number, frame: Frame, direction: 'in
     payloadHex: hex(frame.payload),
     truncated: frame.payloadLength > frame.payload.byteLength,
   };
-  if (frame.opcode === 1) event.text = textDecoder.decode(frame.payload);
+  if (compressed) {
+    event.compressed = true;
+    if (inflated) {
+      event.inflatedHex = hex(inflated.bytes);
+      event.inflatedLength = inflated.length;
+      if (frame.opcode === 1) event.text = textDecoder.decode(inflated.bytes);
+    }
+  } else if (frame.opcode === 1) {
+    event.text = textDecoder.decode(frame.payload);
+  }
   return event;
 }
 
@@ -138,6 +166,12 @@ interface RawFrame {
   payload?: Uint8Array;
   direction: 'in' | 'out';
   at: number;
+  /** Part of a compressed message (RFC 7692). */
+  compressed?: boolean;
+  /** A compressed frame's payload inflated (the inspector's own copy, at most payloadKept bytes). */
+  inflated?: Inflated;
+  /** A received compressed frame still inflating: kept, but shown only once inflated (or given up on). */
+  awaiting?: boolean;
 }
 
 type Entry = RawFrame | InspectClose;
@@ -145,12 +179,14 @@ type Entry = RawFrame | InspectClose;
 /** The bytes an entry keeps alive. */
 function sizeOf(entry: Entry): number {
   if ('kind' in entry) return 0;
-  const { frame, payload } = entry;
-  if (frame instanceof Uint8Array) return frame.byteLength + (payload?.byteLength ?? 0);
-  return frame.headerBytes.byteLength + frame.payload.byteLength;
+  const { frame, payload, inflated } = entry;
+  const extra = inflated?.bytes.byteLength ?? 0;
+  if (frame instanceof Uint8Array) return frame.byteLength + (payload?.byteLength ?? 0) + extra;
+  return frame.headerBytes.byteLength + frame.payload.byteLength + extra;
 }
 
 interface Recorded {
+  id: number;
   clientId: string;
   /** Described when first looked at; most connections are never inspected. */
   handshake: InspectHandshake | (() => InspectHandshake);
@@ -162,16 +198,21 @@ interface Recorded {
   closed: boolean;
   /** The connection's client secret as UTF-8: shown as `*` in every frame (the welcome carries it). */
   secret: Uint8Array | undefined;
+  /** The received message in progress is compressed (RSV1 on its first frame): its continuations are too. */
+  compressedMessage: boolean;
+  /** The received compressed frame whose inflated payload is awaited (one at a time: the core reads nothing meanwhile). */
+  awaiting: RawFrame | null;
 }
 
 export interface InspectorOptions {
   /** Recent frames kept per connection for a late subscriber. Default 200. */
   framesKept?: number;
-  /** Bytes those frames may keep alive per connection (header and payload copies). Default 256 KiB. */
+  /** Bytes those frames may keep alive per connection (header, payload and inflated copies). Default 256 KiB. */
   bytesKept?: number;
   /**
-   * Payload bytes kept per frame (a sent frame is cut at this + 14 bytes, header included).
-   * Default 16 KiB: every chat frame whole (2,000 characters of text, each at most 6 bytes as JSON).
+   * Payload bytes kept per frame (a sent frame is cut at this + 14 bytes, header included), and
+   * as many of a compressed frame's inflated payload. Default 16 KiB: every chat frame whole
+   * (2,000 characters of text, each at most 6 bytes as JSON).
    */
   payloadKept?: number;
   /**
@@ -199,6 +240,8 @@ export class Inspector {
    * frame reaches every connection but is copied once.
    */
   private readonly sentCopies = new WeakMap<Uint8Array, Uint8Array>();
+  /** Received compressed frames waiting for their inflated payload, by the core's frame object (not kept alive by this). */
+  private readonly inflating = new WeakMap<Frame, RawFrame>();
   private nextId = 1;
   private totalBytes = 0;
   private readonly framesKept: number;
@@ -221,9 +264,9 @@ export class Inspector {
     for (const [name, value] of Object.entries(counts)) {
       if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be an integer ≥ 0, got ${value}`);
     }
-    // The budget holds at least one frame, so a ring is never empty only because of it.
-    if (!(this.bytesPerConnection >= this.payloadKept + MAX_HEADER_BYTES)) {
-      throw new RangeError(`bytesKept must be at least payloadKept + ${MAX_HEADER_BYTES}, got ${this.bytesPerConnection}`);
+    // The budget holds at least one frame (a compressed one keeps two payloads), so a ring is never empty only because of it.
+    if (!(this.bytesPerConnection >= 2 * this.payloadKept + MAX_HEADER_BYTES)) {
+      throw new RangeError(`bytesKept must be at least 2 × payloadKept + ${MAX_HEADER_BYTES}, got ${this.bytesPerConnection}`);
     }
   }
 
@@ -253,6 +296,7 @@ export class Inspector {
     const at = this.now();
     const handshake = (): InspectHandshake => redactHandshake({ kind: 'handshake', connectionId, at, ...describe() });
     const recorded: Recorded = {
+      id: connectionId,
       clientId,
       handshake,
       entries: [],
@@ -261,6 +305,8 @@ export class Inspector {
       bytes: 0,
       closed: false,
       secret: secret === undefined ? undefined : textEncoder.encode(secret),
+      compressedMessage: false,
+      awaiting: null,
     };
     this.connections.set(connectionId, recorded);
     let ids = this.byClient.get(clientId);
@@ -270,10 +316,18 @@ export class Inspector {
     return connectionId;
   }
 
-  /** Records a received frame; it is formatted only when someone looks at it. */
+  /**
+   * Records a received frame; it is formatted only when someone looks at it. A frame of a
+   * compressed message is shown once `inflated` brings its inflated payload.
+   */
   received(connectionId: number, frame: Frame): void {
     const recorded = this.connections.get(connectionId);
     if (!recorded) return;
+    // An earlier frame that never got its inflated payload (inflating failed) is shown as it is.
+    this.release(recorded);
+    // RFC 7692 6.1: RSV1 is set on the first frame of a compressed message only.
+    if (frame.opcode === 1 || frame.opcode === 2) recorded.compressedMessage = frame.rsv1;
+    const compressed = frame.opcode === 0 ? recorded.compressedMessage : frame.opcode < 8 && recorded.compressedMessage;
     // One copy of what may be shown: the decoder's arrays may share a slab with others,
     // and its payload may be a whole message. 5.2: the header ends with the masking key.
     const header = frame.headerBytes.byteLength;
@@ -294,17 +348,43 @@ export class Inspector {
       payload: copy.subarray(header),
       headerBytes: copy.subarray(0, header),
     };
-    this.record(connectionId, recorded, { frame: kept, direction: 'in', at: this.now() });
+    const raw: RawFrame = { frame: kept, direction: 'in', at: this.now() };
+    if (compressed) {
+      raw.compressed = true;
+      raw.awaiting = true;
+      recorded.awaiting = raw;
+      this.inflating.set(frame, raw);
+    }
+    this.record(connectionId, recorded, raw);
+  }
+
+  /** A received compressed frame's payload once inflated; `frame` is the one `received` got. */
+  inflated(connectionId: number, frame: Frame, inflated: Uint8Array): void {
+    const recorded = this.connections.get(connectionId);
+    const raw = this.inflating.get(frame);
+    if (!recorded || !raw) return;
+    this.inflating.delete(frame);
+    if (recorded.awaiting !== raw) return; // shown already, without it
+    // Counted like every kept byte: the entry grows, then the ring lets the oldest go.
+    const bytes = inflated.slice(0, this.payloadKept);
+    raw.inflated = { bytes, length: inflated.byteLength };
+    recorded.bytes += bytes.byteLength;
+    this.totalBytes += bytes.byteLength;
+    while (recorded.bytes > this.bytesPerConnection) this.evictOldest(recorded);
+    this.release(recorded);
   }
 
   /**
    * Records a sent frame by its bytes: nothing is parsed on the send path. `encoded` is the
    * whole frame, or only its header when `payload` left as a chunk of its own.
    */
-  sent(connectionId: number, encoded: Uint8Array, payload?: Uint8Array): void {
+  sent(connectionId: number, encoded: Uint8Array, payload?: Uint8Array, plain?: Uint8Array): void {
     const recorded = this.connections.get(connectionId);
     if (!recorded) return;
     const raw: RawFrame = { frame: encoded, direction: 'out', at: this.now() };
+    // RFC 7692 6: RSV1 marks a compressed message (a sent one is a single frame); `plain` is what it was compressed from.
+    if ((encoded[0]! & 0x40) !== 0) raw.compressed = true;
+    if (plain) raw.inflated = { bytes: plain.slice(0, this.payloadKept), length: plain.byteLength };
     if (payload) {
       // Header and the start of the payload in one array, split again for describeEncoded.
       const kept = Math.min(payload.byteLength, this.payloadKept);
@@ -323,6 +403,7 @@ export class Inspector {
   close(connectionId: number, code: number, reason: string): void {
     const recorded = this.connections.get(connectionId);
     if (!recorded || recorded.closed) return;
+    this.release(recorded);
     const event: InspectClose = { kind: 'close', connectionId, at: this.now(), code, reason };
     this.keep(recorded, event);
     this.emit(recorded.clientId, event);
@@ -374,8 +455,8 @@ export class Inspector {
       const skipped = size - shown.get(id)!;
       for (let i = 0; i < size; i++) {
         const entry = entries[(head + i) % this.framesKept]!;
-        // A connection's close is shown even when its frames are not.
-        if (i >= skipped || 'kind' in entry) listener(this.format(id, entry));
+        // A connection's close is shown even when its frames are not; a frame still inflating comes live.
+        if ('kind' in entry || (i >= skipped && !entry.awaiting)) listener(this.format(id, entry));
       }
     }
     let set = this.listeners.get(clientId);
@@ -403,7 +484,16 @@ export class Inspector {
 
   private record(connectionId: number, recorded: Recorded, raw: RawFrame): void {
     this.keep(recorded, raw);
-    if (this.listeners.has(recorded.clientId)) this.emit(recorded.clientId, this.format(connectionId, raw));
+    if (!raw.awaiting && this.listeners.has(recorded.clientId)) this.emit(recorded.clientId, this.format(connectionId, raw));
+  }
+
+  /** Shows the frame that awaited its inflated payload, with it or without. */
+  private release(recorded: Recorded): void {
+    const raw = recorded.awaiting;
+    if (!raw) return;
+    recorded.awaiting = null;
+    raw.awaiting = false;
+    if (this.listeners.has(recorded.clientId)) this.emit(recorded.clientId, this.format(recorded.id, raw));
   }
 
   private drop(connectionId: number): void {
@@ -436,6 +526,8 @@ export class Inspector {
 
   private evictOldest(recorded: Recorded): void {
     const oldest = recorded.entries[recorded.head]!;
+    // Let go before its inflated payload came: shown without it, and nothing more is counted for it.
+    if (oldest === recorded.awaiting) this.release(recorded);
     recorded.entries[recorded.head] = undefined;
     recorded.head = (recorded.head + 1) % this.framesKept;
     recorded.size--;
@@ -448,8 +540,18 @@ export class Inspector {
     if ('kind' in entry) return entry;
     const frame = entry.frame instanceof Uint8Array ? describeEncoded(entry.frame, entry.payload) : entry.frame;
     const secret = this.connections.get(connectionId)?.secret;
-    const payload = secret ? starred(frame.payload, secret) : frame.payload;
-    return describeFrame(connectionId, payload === frame.payload ? frame : { ...frame, payload }, entry.direction, entry.at);
+    let payload = secret ? starred(frame.payload, secret) : frame.payload;
+    let inflated = entry.inflated;
+    if (secret && inflated) {
+      const bytes = starred(inflated.bytes, secret);
+      if (bytes !== inflated.bytes) {
+        inflated = { bytes, length: inflated.length };
+        // Inflating the compressed bytes would give the secret back: they are not shown either.
+        payload = new Uint8Array(frame.payload.byteLength).fill(STAR);
+      }
+    }
+    const shown = payload === frame.payload ? frame : { ...frame, payload };
+    return describeFrame(connectionId, shown, entry.direction, entry.at, entry.compressed ?? false, inflated);
   }
 
   private emit(clientId: string, event: InspectEvent): void {
