@@ -42,7 +42,7 @@ function useSpecs(big: boolean, height: number): { specs: Record<ChartId, ChartS
 
 /** The lanes' colours, line styles and markers, in words a student can match to the lines. */
 const LaneLegend = memo(function LaneLegend({ ids }: { ids: readonly TransportId[] }) {
-  const { t } = useTranslation('app');
+  const { t } = useTranslation('common');
   return (
     <ul className="chart-legend">
       {ids.map((id) => (
@@ -51,7 +51,7 @@ const LaneLegend = memo(function LaneLegend({ ids }: { ids: readonly TransportId
             <line x1="1" y1="7" x2="35" y2="7" strokeWidth="2.5" strokeDasharray={LANE_DASH[id].join(' ') || undefined} />
             <path d={markerPath(LANE_MARKER[id], 18, 7, 4.5)} />
           </svg>
-          {t(`transport.short.${id}`)}
+          {t(`transportShort.${id}`)}
         </li>
       ))}
     </ul>

@@ -1,6 +1,7 @@
-import { memo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ClientStatus } from '@wirebench/transports/client';
+import type { TFunction } from 'i18next';
+import type { ClientCounters, ClientStatus } from '@wirebench/transports/client';
 import type { TransportId } from '@wirebench/transports/contract';
 import type { Lane, LaneMessage } from '../../model/lane.ts';
 import { bytesPerMessage } from '../../lib/stats-math.ts';
@@ -20,7 +21,7 @@ export function StatusBadge({ transport, status }: { transport: TransportId; sta
 export function LaneCard({ lane, removable }: { lane: Lane; removable: boolean }) {
   const wb = useWorkbench();
   const { t } = useTranslation('lanes');
-  const { t: ta } = useTranslation('app');
+  const { t: tc } = useTranslation('common');
   const s = useStore(lane.store);
   const stats = useStore(wb.stats.store).stats;
   const server = stats?.transports[lane.transport];
@@ -36,10 +37,10 @@ export function LaneCard({ lane, removable }: { lane: Lane; removable: boolean }
   // One row per figure: [label, this lane, the server's count for the whole transport].
   const rows: Array<[key: string, label: string, mine: string, theirs: string, testId?: string, hint?: string]> = [
     ['requests', t('counters.requests'), fmtInt(c.requests), fmtInt(server?.requests), `lane-${id}-requests`],
-    ['frames', t('counters.frames'), `${fmtInt(c.framesUp)} / ${fmtInt(c.framesDown)}`, '—'],
+    ['frames', ...framesRow(id, c, t)],
     ['bytes-up', t('counters.bytesUp'), fmtBytes(c.bytesUp), fmtBytes(server?.bytesIn)],
     ['bytes-down', t('counters.bytesDown'), fmtBytes(c.bytesDown), fmtBytes(server?.bytesOut)],
-    ['delivered', t('counters.delivered'), fmtInt(c.messages), fmtInt(server?.delivered)],
+    ['delivered', t('counters.delivered'), fmtInt(c.messages), fmtInt(server?.delivered), `lane-${id}-delivered`, t('counters.deliveredHint')],
     ['per-message', t('counters.perMessage'), fmtBytes(perMsg.totalPerMessage), '', undefined, t('counters.perMessageHint')],
     ['connections', t('counters.connections'), '', fmtInt(server?.connections)],
   ];
@@ -47,7 +48,7 @@ export function LaneCard({ lane, removable }: { lane: Lane; removable: boolean }
   return (
     <section className="panel lane" style={{ ['--lane' as string]: `var(--lane-${id})` }} data-testid={`lane-${id}`}>
       <div className="lane-head">
-        <h2>{ta(`transport.name.${id}`)}</h2>
+        <h2>{tc(`transport.${id}`)}</h2>
         <StatusBadge transport={id} status={status} />
         <span className="lane-id mono" title="clientId" data-testid={`lane-${id}-client-id`}>
           {s.client.clientId ?? '—'}
@@ -70,6 +71,14 @@ export function LaneCard({ lane, removable }: { lane: Lane; removable: boolean }
         ))}
       </div>
       <div className="seqline">
+        <span data-testid={`lane-${id}-caught-up`} title={t('delivery.caughtUpHint')}>
+          {t('delivery.caughtUp', { n: s.caughtUp })}
+        </span>
+        <span data-testid={`lane-${id}-history`} title={t('delivery.historyHint')}>
+          {t('delivery.history', { n: c.history })}
+        </span>
+      </div>
+      <div className="seqline">
         <span>{t('seq.last', { seq: s.client.lastSeq })}</span>
         <span className={s.seq.gaps === 0 ? 'ok' : 'bad'} data-testid={`lane-${id}-gaps`}>
           {t('seq.gaps', { n: s.seq.gaps })}
@@ -78,7 +87,18 @@ export function LaneCard({ lane, removable }: { lane: Lane; removable: boolean }
           {t('seq.duplicates', { n: s.seq.duplicates })}
         </span>
         <span data-testid={`lane-${id}-reconnects`}>{t('seq.reconnects', { n: c.reconnects })}</span>
-        {s.client.pendingSends > 0 && <span>{t('seq.unsent', { n: s.client.pendingSends })}</span>}
+        {s.seq.roomRestarts > 0 && (
+          <span title={t('seq.roomRestartsHint')} data-testid={`lane-${id}-room-restarts`}>
+            {t('seq.roomRestarts', { n: s.seq.roomRestarts })}
+          </span>
+        )}
+        {paused ? (
+          <span title={t('seq.waitingHint')} data-testid={`lane-${id}-waiting`}>
+            {t('seq.waiting', { n: s.deferredSends })}
+          </span>
+        ) : (
+          s.client.pendingSends > 0 && <span>{t('seq.unsent', { n: s.client.pendingSends })}</span>
+        )}
       </div>
       <div className="lane-actions">
         <button
@@ -114,15 +134,34 @@ export function LaneCard({ lane, removable }: { lane: Lane; removable: boolean }
   );
 }
 
+/**
+ * What the lane counts instead of frames: WebSocket frames both ways, SSE events down
+ * (counted apart from frames), nothing for the polling lanes (plain HTTP answers).
+ */
+function framesRow(id: TransportId, c: ClientCounters, t: TFunction<'lanes'>): [label: string, mine: string, theirs: string, testId: string] {
+  const testId = `lane-${id}-frames`;
+  if (id === 'ws-raw' || id === 'ws-lib') return [t('counters.wsFrames'), `${fmtInt(c.framesUp)} / ${fmtInt(c.framesDown)}`, '—', testId];
+  if (id === 'sse') return [t('counters.sseEvents'), fmtInt(c.eventsDown), '—', testId];
+  return [t('counters.noFrames'), '—', '—', testId];
+}
+
 // Newest first in the DOM, shown bottom-up (column-reverse): the browser keeps
 // the view pinned to the newest message without reading layout on every update.
 export function MessageList({ messages, testId, limit = messages.length }: { messages: readonly LaneMessage[]; testId: string; limit?: number }) {
   const { t } = useTranslation('lanes');
-  // Looked up once per list, not once per row: a row is only rendered when it is new.
-  const hints: Hints = { estimated: t('message.estimatedHint'), measured: t('message.measuredHint') };
+  // Looked up once per language, not once per row: a row is only rendered when it is new.
+  const hints = useMemo<Hints>(
+    () => ({
+      estimated: t('message.estimatedHint'),
+      measured: t('message.measuredHint'),
+      caughtUp: t('message.caughtUp'),
+      caughtUpHint: t('message.caughtUpHint'),
+    }),
+    [t],
+  );
   const rows = [];
   const stop = Math.max(0, messages.length - limit);
-  for (let i = messages.length - 1; i >= stop; i--) rows.push(<MessageRow key={messages[i]!.seq} m={messages[i]!} estimatedHint={hints.estimated} measuredHint={hints.measured} />);
+  for (let i = messages.length - 1; i >= stop; i--) rows.push(<MessageRow key={messages[i]!.seq} m={messages[i]!} hints={hints} />);
   return (
     <ol className="messages" data-testid={testId}>
       {rows}
@@ -134,19 +173,27 @@ export function MessageList({ messages, testId, limit = messages.length }: { mes
 interface Hints {
   estimated: string;
   measured: string;
+  caughtUp: string;
+  caughtUpHint: string;
 }
 
-const MessageRow = memo(function MessageRow({ m, estimatedHint, measuredHint }: { m: LaneMessage; estimatedHint: string; measuredHint: string }) {
+const MessageRow = memo(function MessageRow({ m, hints }: { m: LaneMessage; hints: Hints }) {
+  const className = [m.own && 'own', m.history && 'history', m.caughtUp && 'caught-up'].filter(Boolean).join(' ');
   return (
-    <li className={m.own ? 'own' : m.history ? 'history' : undefined} data-seq={m.seq}>
+    <li className={className || undefined} data-seq={m.seq}>
       <span className="seq">#{m.seq}</span>
       <span className="name">{m.name}</span>
       <span className="text">{m.text}</span>
       <span className="via" style={{ ['--via' as string]: `var(--lane-${m.via})` }}>
         {m.via}
       </span>
+      {m.caughtUp && (
+        <span className="caught-up-tag" title={hints.caughtUpHint}>
+          {hints.caughtUp}
+        </span>
+      )}
       {m.latencyMs !== null && (
-        <span className="lat" title={m.estimated ? estimatedHint : measuredHint}>
+        <span className="lat" title={m.estimated ? hints.estimated : hints.measured}>
           {m.estimated ? '≈' : ''}
           {fmtMs(m.latencyMs)}
         </span>

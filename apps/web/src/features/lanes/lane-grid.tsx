@@ -7,7 +7,7 @@ import { StageLane } from './stage-lane.tsx';
 /** Buttons for the transports without a lane. */
 export function AddLanes() {
   const wb = useWorkbench();
-  const { t } = useTranslation('app');
+  const { t } = useTranslation('common');
   const lanes = useStore(wb.lanes);
   const missing = TRANSPORT_IDS.filter((id) => !lanes.some((l) => l.transport === id));
   if (missing.length === 0) return null;
@@ -15,7 +15,7 @@ export function AddLanes() {
     <div className="add-lanes">
       {missing.map((id) => (
         <button key={id} onClick={() => wb.addLane(id)} data-testid={`add-lane-${id}`}>
-          + {t(`transport.name.${id}`)}
+          + {t(`transport.${id}`)}
         </button>
       ))}
     </div>

@@ -16,7 +16,7 @@ const STAGE_MESSAGES = 24;
 export const StageLane = memo(function StageLane({ lane }: { lane: Lane }) {
   const wb = useWorkbench();
   const { t } = useTranslation('lanes');
-  const { t: ta } = useTranslation('app');
+  const { t: tc } = useTranslation('common');
   const s = useStore(lane.store);
   useStore(wb.measurements.changes);
   const id = lane.transport;
@@ -29,7 +29,7 @@ export const StageLane = memo(function StageLane({ lane }: { lane: Lane }) {
   return (
     <section className="panel lane stage-lane" style={{ ['--lane' as string]: `var(--lane-${id})` }} data-testid={`lane-${id}`}>
       <div className="lane-head">
-        <h2>{ta(`transport.short.${id}`)}</h2>
+        <h2>{tc(`transportShort.${id}`)}</h2>
         <StatusBadge transport={id} status={s.client.status} />
       </div>
       <dl className="figures">
