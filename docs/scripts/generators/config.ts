@@ -67,8 +67,8 @@ function variables(l: Language): Array<[string, Field, unknown, string]> {
     [
       'REDIS_URL',
       'redisUrl',
-      d.redisUrl || (zh ? '（房间在本进程内存中）' : "(the room in this process's memory)"),
-      zh ? '`redis://` 地址：指向同一个 Redis 的所有进程共享一个房间（第 13 章）' : 'a `redis://` URL: every process pointing at the same Redis serves one room (chapter 13)',
+      d.redisUrl || (zh ? '（聊天室在本进程内存中）' : "(the room in this process's memory)"),
+      zh ? '`redis://` 地址：指向同一个 Redis 的所有进程共享一个聊天室（第 13 章）' : 'a `redis://` URL: every process pointing at the same Redis serves one room (chapter 13)',
     ],
     [
       'NODE_ID',

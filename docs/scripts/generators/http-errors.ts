@@ -33,7 +33,7 @@ const HTTP_WHEN: Record<string, Localised> = {
     'zh-CN': '`Host` 既不是 IP 地址、`localhost`、`*.localhost` 名称、本机名（或 `<本机名>.local`），也不在 `ALLOWED_HOSTS` 中（HTTP 请求和 WebSocket 握手都检查，先于 `Origin`）',
   },
   OriginNotAllowed: { en: 'a foreign `Origin` (HTTP requests and WebSocket handshakes)', 'zh-CN': '来自其他站点的 `Origin`（HTTP 请求和 WebSocket 握手）' },
-  UnknownClient: { en: 'a `clientId` the room does not know', 'zh-CN': '房间不认识的 `clientId`' },
+  UnknownClient: { en: 'a `clientId` the room does not know', 'zh-CN': '聊天室不认识的 `clientId`' },
   NotFound: { en: 'no such route', 'zh-CN': '没有这个路由' },
   RequestTimeout: {
     en: "the request's head and body not complete within `REQUEST_TIMEOUT_MS` (a held poll or an open stream is never cut)",
@@ -71,7 +71,7 @@ const HTTP_WHEN: Record<string, Localised> = {
   },
   RoomLocked: {
     en: 'the teacher locked the room: a join without the teacher key, a WebSocket without a valid `clientId` and `clientSecret` (its handshake refused with `423`)',
-    'zh-CN': '教师锁定了房间：不带教师密钥的加入请求；没有有效 `clientId` 和 `clientSecret` 的 WebSocket（握手以 `423` 拒绝）',
+    'zh-CN': '教师锁定了聊天室：不带教师密钥的加入请求；没有有效 `clientId` 和 `clientSecret` 的 WebSocket（握手以 `423` 拒绝）',
   },
 };
 
