@@ -48,7 +48,7 @@ if (key === null) {
   if (saved.name) workbench.setName(saved.name);
   workbench.setPollInterval(saved.pollIntervalMs);
   workbench.setLongPollTimeout(saved.longPollTimeoutMs);
-  workbench.settings.update((s) => ({ ...s, autoSend: { ...s.autoSend, intervalMs: saved.autoSendIntervalMs, target: saved.autoSendTarget } }));
+  workbench.setAutoSend(saved.autoSendIntervalMs, saved.autoSendTarget);
   workbench.start(saved.lanes);
   const current = (): SavedSettings => {
     const s = workbench.settings.getSnapshot();

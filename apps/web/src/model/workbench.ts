@@ -226,6 +226,11 @@ export class Workbench {
     this.lane('long-poll')?.client.setOptions({ longPollTimeoutMs: ms });
   }
 
+  /** What the next Start uses (the remembered interval and target), without starting. */
+  setAutoSend(intervalMs: number, target: AutoTarget): void {
+    this.settings.update((s) => ({ ...s, autoSend: { ...s.autoSend, intervalMs, target } }));
+  }
+
   startAutoSend(intervalMs: number, target: AutoTarget): void {
     this.stopAutoSend();
     const every = this.deps.setInterval ?? ((fn, ms) => setInterval(fn, ms));
