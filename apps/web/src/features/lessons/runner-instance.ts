@@ -25,7 +25,17 @@ export function lessonRunner(workbench: Workbench, teacher: Teacher): LessonRunn
     now: () => performance.now(),
   });
   runner = made;
-  made.start();
+  // The lesson endpoints answer anyone: asked before the key is known good, their 200 would pass for the key's.
+  const startWhenAccepted = () => {
+    if (session.standing.getSnapshot() !== 'accepted') return false;
+    made.start();
+    return true;
+  };
+  if (!startWhenAccepted()) {
+    const off = session.standing.subscribe(() => {
+      if (startWhenAccepted()) off();
+    });
+  }
   i18n.on('languageChanged', () => made.languageChanged());
   addEventListener('pagehide', () => made.stopTimers());
   return made;
