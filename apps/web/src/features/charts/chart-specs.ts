@@ -6,7 +6,7 @@ import type { TransportId } from '@wirebench/transports/contract';
 import type { Lane } from '../../model/lane.ts';
 import type { ChartId } from '../../model/settings.ts';
 import type { Workbench } from '../../model/workbench.ts';
-import { bytesPerMessage, histograms, ratesPerSecond } from '../../lib/stats-math.ts';
+import { bytesPerMessage, histograms } from '../../lib/stats-math.ts';
 import { fmtBytes, fmtMs, LANE_DASH, LANE_MARKER, traceMarker } from '../../ui/format.ts';
 import { axisFont } from '../../ui/projector.ts';
 import { cssVar, laneColor } from '../../ui/theme.ts';
@@ -66,13 +66,6 @@ function markers(t: TransportId, color: string): uPlot.Series.Points {
 function laneSeries(t: TransportId, big: boolean, extra: Partial<uPlot.Series> = {}): uPlot.Series {
   const color = laneColor(t);
   return { label: t, stroke: color, width: big ? 2.5 : 1.75, dash: LANE_DASH[t], spanGaps: true, points: markers(t, color), ...extra };
-}
-
-/** Per-second rates of a sampled counter that is null while its lane is absent. */
-function nullableRates(t: ArrayLike<number>, col: readonly (number | null)[]): (number | null)[] {
-  const nums = col.map((v) => v ?? 0);
-  const r = ratesPerSecond(t, nums);
-  return r.map((v, i) => (col[i] === null || (i > 0 && col[i - 1] === null) ? null : v));
 }
 
 function finiteOrNull(v: number): number | null {
@@ -212,10 +205,9 @@ export function chartSpecs(wb: Workbench, lanes: readonly Lane[], big: boolean, 
         axes: [{ label: labels.seconds, ...font, size: xSize }, { label: labels.requestsPerSecond, ...font }],
       };
     },
-    getData: () => {
-      const tv = sampler.t.view();
-      return [tv, ...ids.map((t) => nullableRates(tv, sampler.requests.get(t)!))] as uPlot.AlignedData;
-    },
+    // Each request counted in the second it started (not a difference of samples taken when a
+    // timer happened to fire); null for the seconds a lane was not there.
+    getData: () => [sampler.rateT.view(), ...ids.map((t) => sampler.perSecond.get(t)!)] as uPlot.AlignedData,
   };
 
   const bytes: ChartSpec = {
