@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TRANSPORT_IDS } from '@wirebench/transports/contract';
 import { download } from '../../lib/download.ts';
-import type { AutoTarget } from '../../model/workbench.ts';
+import { exportXlsx } from '../../model/export.ts';
+import { LONG_POLL_TIMEOUT_RANGE, type AutoTarget } from '../../model/workbench.ts';
 import { fmtMs } from '../../ui/format.ts';
 import { useStore, useWorkbench } from '../../ui/use-store.ts';
 
@@ -32,11 +33,29 @@ export function ControlsBar() {
         </fieldset>
         <fieldset>
           <legend>{t('longPollTimeout')}</legend>
-          <input type="number" min={0} max={60000} step={1000} value={lpMs} onChange={(e) => setLpMs(Number(e.target.value))} data-testid="longpoll-timeout" />
+          <input
+            type="number"
+            min={LONG_POLL_TIMEOUT_RANGE.minMs}
+            max={LONG_POLL_TIMEOUT_RANGE.maxMs}
+            step={1000}
+            value={lpMs}
+            onChange={(e) => setLpMs(Number(e.target.value))}
+            data-testid="longpoll-timeout"
+          />
           {t('ms')}
-          <button onClick={() => wb.setLongPollTimeout(Math.min(60_000, Math.max(0, lpMs)))} data-testid="longpoll-timeout-apply">
+          <button
+            onClick={() => {
+              // The workbench clamps to the contract's range; the field shows what it kept.
+              wb.setLongPollTimeout(lpMs);
+              setLpMs(wb.settings.getSnapshot().longPollTimeoutMs);
+            }}
+            data-testid="longpoll-timeout-apply"
+          >
             {t('apply')}
           </button>
+          <span className="hint" data-testid="longpoll-timeout-hint">
+            {t('longPollTimeoutHint')}
+          </span>
         </fieldset>
         <fieldset>
           <legend>{t('auto.legend')}</legend>
@@ -64,6 +83,9 @@ export function ControlsBar() {
           <button onClick={() => download(`wirebench-${stamp()}.csv`, wb.exportCsv(), 'text/csv')} data-testid="export-csv">
             {t('run.exportCsv')}
           </button>
+          <button onClick={() => void exportXlsx(wb, `wirebench-${stamp()}.xlsx`)} title={t('run.exportXlsxHint')} data-testid="export-xlsx">
+            {t('run.exportXlsx')}
+          </button>
         </fieldset>
         <span className="hint" title={t('clock.hint')}>
           {offset
@@ -80,17 +102,27 @@ export function AutoButton({ interval, target }: { interval?: number; target?: A
   const wb = useWorkbench();
   const { t } = useTranslation('controls');
   const { autoSend } = useStore(wb.settings);
-  return autoSend.running ? (
-    <button onClick={() => wb.stopAutoSend()} data-testid="auto-stop">
-      {t('auto.stop', { count: autoSend.sent })}
-    </button>
-  ) : (
-    <button
-      className="primary"
-      onClick={() => wb.startAutoSend(Math.min(60_000, Math.max(20, interval ?? autoSend.intervalMs)), target ?? autoSend.target)}
-      data-testid="auto-start"
-    >
-      {t('auto.start')}
-    </button>
+  if (autoSend.running) {
+    return (
+      <button onClick={() => wb.stopAutoSend()} data-testid="auto-stop">
+        {t('auto.stop', { count: autoSend.sent })}
+      </button>
+    );
+  }
+  return (
+    <>
+      <button
+        className="primary"
+        onClick={() => wb.startAutoSend(Math.min(60_000, Math.max(20, interval ?? autoSend.intervalMs)), target ?? autoSend.target)}
+        data-testid="auto-start"
+      >
+        {t('auto.start')}
+      </button>
+      {autoSend.stoppedBecause === 'target-removed' && (
+        <span className="hint" role="status" data-testid="auto-stopped">
+          {t('auto.stoppedTargetRemoved')}
+        </span>
+      )}
+    </>
   );
 }
