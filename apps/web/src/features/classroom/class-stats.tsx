@@ -5,8 +5,9 @@ import { TRANSPORT_IDS } from '@wirebench/transports/contract';
 import { useTransportLabels } from '../../i18n/transport-labels.ts';
 import { classCount } from '../../model/class-roster.ts';
 import { connectionsByTransport } from '../../model/stats-poller.ts';
-import { fmtInt, LANE_COLORS } from '../../ui/format.ts';
+import { fmtInt } from '../../ui/format.ts';
 import { axisFont, projector } from '../../ui/projector.ts';
+import { cssVar } from '../../ui/theme.ts';
 import { useTeacher } from '../../ui/teacher-context.ts';
 import { UPlotChart } from '../../ui/uplot-chart.tsx';
 import { useStore, useWorkbench } from '../../ui/use-store.ts';
@@ -51,7 +52,7 @@ export function ClassStats() {
           <div className="l">{t('stats.messages')}</div>
         </div>
         {TRANSPORT_IDS.map((id) => (
-          <div className="big-stat" key={id} style={{ ['--lane' as string]: LANE_COLORS[id] }} data-testid={`class-${id}`}>
+          <div className="big-stat" key={id} style={{ ['--lane' as string]: `var(--lane-${id})` }} data-testid={`class-${id}`}>
             <div className="n" data-testid={`class-${id}-students`}>{fmtInt(count?.byTransport[id].students)}</div>
             <div className="l">
               {t('stats.on', { label: labels[id] })}{' '}
@@ -82,7 +83,6 @@ function RequestsPerSecondChart() {
   const { t, i18n } = useTranslation('classroom');
   const wb = useWorkbench();
   const big = useStore(projector);
-  const font = axisFont(big);
   const poller = wb.stats;
   const subscribe = useCallback((fn: () => void) => poller.store.subscribe(fn), [poller]);
   const perSecond = t('chart.series');
@@ -95,15 +95,26 @@ function RequestsPerSecondChart() {
       // A new language draws the axes again, with their new names.
       optionsKey={`${big ? 'big' : 'normal'}-${i18n.language}`}
       subscribe={subscribe}
-      makeOptions={(width): uPlot.Options => ({
-        width,
-        height: big ? 300 : 220,
-        scales: { x: { time: false } },
-        series: [{ label: seconds }, { label: perSecond, stroke: '#1864ab', width: 2, fill: 'rgba(24,100,171,0.12)' }],
-        axes: [{ label: seconds, ...font }, { label: perSecond, ...font }],
-        legend: { show: false },
-      })}
+      // The theme's colours, read when the chart is built (a theme change builds it again).
+      makeOptions={(width): uPlot.Options => {
+        const font = axisFont(big);
+        const stroke = cssVar('--accent') || '#0b5fa5';
+        return {
+          width,
+          height: big ? 300 : 220,
+          scales: { x: { time: false } },
+          series: [{ label: seconds }, { label: perSecond, stroke, width: 2, fill: translucent(stroke, 0.14) }],
+          axes: [{ label: seconds, ...font }, { label: perSecond, ...font }],
+          legend: { show: false },
+        };
+      }}
       getData={() => [poller.rpsT.view(), poller.rps.view()]}
     />
   );
+}
+
+/** `#rrggbb` at opacity `a`, for a canvas fill (any other colour as it is). */
+function translucent(color: string, a: number): string {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
+  return m ? `rgba(${parseInt(m[1]!, 16)}, ${parseInt(m[2]!, 16)}, ${parseInt(m[3]!, 16)}, ${a})` : color;
 }

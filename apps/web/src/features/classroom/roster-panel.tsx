@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { ClientInfo, TransportId } from '@wirebench/transports/contract';
 import { useTransportLabels } from '../../i18n/transport-labels.ts';
 import { classCount, isPresent, isTeacherLane } from '../../model/class-roster.ts';
-import { fmtInt, LANE_COLORS } from '../../ui/format.ts';
+import { fmtInt } from '../../ui/format.ts';
 import { useTeacher } from '../../ui/teacher-context.ts';
 import { useStore, useWorkbench } from '../../ui/use-store.ts';
 
@@ -144,7 +144,7 @@ function StudentRow({ client: c, teacher }: { client: ClientInfo; teacher?: 'thi
 function Chip({ id }: { id: TransportId }) {
   const labels = useTransportLabels();
   return (
-    <span className="chip" style={{ background: LANE_COLORS[id] }} title={labels[id]}>
+    <span className="chip" style={{ background: `var(--lane-${id})` }} title={labels[id]}>
       {id}
     </span>
   );
