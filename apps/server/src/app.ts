@@ -93,20 +93,20 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
     });
   app.decorate('room', room);
   const stats = new Stats(now);
+  const lessons = new LessonService(parts.lessonCatalog ?? loadLessonCatalog(), parts.lessonStore ?? new MemoryLessonStore(now), {
+    maxAnswers: config.maxClients,
+  });
   const ctx: ServerContext = {
     config,
     room,
     stats,
-    fanout: new FanOut(room, stats, config, parts.timers),
+    fanout: new FanOut(room, stats, config, parts.timers, lessons),
     hub: parts.hub ?? new LongPollHub(),
     inspector: new Inspector(),
     teacher: teacherGate(config.teacherKey, now),
+    lessons,
     lifecycle: { closing: false },
   };
-
-  const lessons = new LessonService(parts.lessonCatalog ?? loadLessonCatalog(), parts.lessonStore ?? new MemoryLessonStore(now), {
-    maxAnswers: config.maxClients,
-  });
 
   installErrorHandling(app);
   installSecurityHeaders(app);
@@ -133,6 +133,7 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
     ctx.lifecycle.closing = true;
     ctx.fanout.shutdown();
     ctx.hub.shutdown();
+    lessons.close();
   });
 
   for (const routes of [joinMessagesRoutes, classRoutes, shortPollRoutes, longPollRoutes, sseRoutes, statsRoutes, debugRoutes, inspectRoutes]) {

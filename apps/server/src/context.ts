@@ -6,6 +6,7 @@ import type { LongPollHub } from '@wirebench/transports/polling';
 import type { AppConfig } from './config.ts';
 import type { TeacherGate } from './http/teacher.ts';
 import type { Inspector } from './inspect/inspector.ts';
+import type { LessonService } from './lessons/service.ts';
 import type { FanOut } from './room/fanout.ts';
 import type { Room } from './room/room.ts';
 import type { Stats } from './room/stats.ts';
@@ -20,6 +21,8 @@ export interface ServerContext {
   hub: LongPollHub;
   inspector: Inspector;
   teacher: TeacherGate;
+  /** What the class sees of the lesson; the fan-out carries its signal. */
+  lessons: LessonService;
   /** Set when the server starts shutting down: nothing new is held open. */
   lifecycle: { closing: boolean };
 }

@@ -36,7 +36,7 @@ describe('GET /api/events', () => {
     const reader = open(`${url}/api/events`);
     const events = await reader.waitFor(4);
     expect(events[0]!.event).toBe('state');
-    expect(JSON.parse(events[0]!.data)).toEqual({ lastSeq: 5, epoch: expect.any(String), truncated: false });
+    expect(JSON.parse(events[0]!.data)).toEqual({ lastSeq: 5, epoch: expect.any(String), truncated: false, node: expect.any(String) });
     const history = events.slice(1);
     expect(history.map((e) => e.event)).toEqual([undefined, undefined, undefined]);
     expect(history.map((e) => e.id)).toEqual(['3', '4', '5']);
@@ -83,7 +83,7 @@ describe('GET /api/events', () => {
     for (let i = 1; i <= 6; i++) await send(app, clientId, `m${i}`);
     const reader = open(`${url}/api/events?after=1`);
     const events = await reader.waitFor(4);
-    expect(JSON.parse(events[0]!.data)).toEqual({ lastSeq: 6, epoch: expect.any(String), truncated: true });
+    expect(JSON.parse(events[0]!.data)).toEqual({ lastSeq: 6, epoch: expect.any(String), truncated: true, node: expect.any(String) });
     expect(reader.messages().map((m: Json) => m.seq)).toEqual([4, 5, 6]);
   });
 

@@ -57,6 +57,8 @@ export interface PollResponse {
   lastSeq: number;
   epoch: Epoch;
   truncated?: true;
+  /** v2 lessons: what the class sees, in every poll answer once a lesson has run on this server. */
+  lesson?: LessonSignal;
 }
 
 export interface SendRequest {
@@ -85,6 +87,8 @@ export interface StatsResponse {
   room: { lastSeq: number; epoch: Epoch; clients: number };
   /** Wirebench extension: the server's clock when it answered (ms since the epoch). */
   serverTime?: number;
+  /** v2: the processes serving the room now (their NODE_IDs, sorted); X-Wirebench-Node says which one answered. */
+  nodes?: string[];
 }
 
 export const ERROR_CODES = [
@@ -135,6 +139,8 @@ export interface SseStateEvent {
   lastSeq: number;
   epoch: Epoch;
   truncated: boolean;
+  /** v2: the process serving this stream (EventSource cannot read the X-Wirebench-Node header). */
+  node?: string;
 }
 export interface AckFrame {
   type: 'ack';
@@ -146,7 +152,7 @@ export interface ErrorFrame {
   code: ErrorCode;
   message: string;
 }
-export type ServerChatFrame = WelcomeFrame | ChatMessage | AckFrame | ErrorFrame;
+export type ServerChatFrame = WelcomeFrame | ChatMessage | AckFrame | ErrorFrame | LessonSignal;
 
 export interface SendFrame {
   type: 'send';

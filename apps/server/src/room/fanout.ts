@@ -13,11 +13,14 @@
 //   past `maxBufferedBytes` it is dropped as a slow consumer (close 1008);
 // - anything written that does not drain within `drainTimeoutMs` is dropped;
 // - an echo peer stops being read while its echoes wait (TCP backpressure).
-import type { ChatMessage, TransportId } from '@wirebench/transports/contract';
+//
+// Besides room messages, the fan-out carries the lesson signal (lessons/signal.ts):
+// to every stream as it changes, and in every poll answer once a lesson has run.
+import type { ChatMessage, LessonSignal, TransportId } from '@wirebench/transports/contract';
 import { EchoPeer, Peer, StreamPeer, type PeerSpec, type StreamSpec } from './peers.ts';
 import type { Room } from './room.ts';
 import type { Stats } from './stats.ts';
-import { ByteOffsets, WireCache } from './wire.ts';
+import { ByteOffsets, WireCache, type Chunk, type WireForm } from './wire.ts';
 
 export { EchoPeer, Peer, StreamPeer, type Channel, type PeerSpec, type StreamSpec } from './peers.ts';
 
@@ -65,15 +68,30 @@ export const CUT_ARMED_MS = 10_000;
 
 type Listener = (message: ChatMessage) => void;
 
-/** A poll answer's JSON text and how many messages it holds. */
+/** A lesson signal serialised once per wire form (lessons/signal.ts's WiredSignal). */
+export interface WiredLesson {
+  readonly signal: LessonSignal;
+  form(form: WireForm): Chunk;
+  /** `,"lesson":{…}`, put before a poll answer's closing brace. */
+  readonly pollField: string;
+}
+
+/** What the fan-out needs of the lesson service: the current signal, and each new one. */
+export interface LessonFeed {
+  readonly signal: WiredLesson;
+  subscribe(listener: (signal: WiredLesson) => void): () => void;
+}
+
+/** A poll answer's JSON text, how many messages it holds, and the lesson signal it carries. */
 export interface PollAnswer {
   json: string;
   count: number;
+  lesson: WiredLesson | undefined;
 }
 
 export class FanOut {
-  readonly cache: WireCache;
-  readonly offsets: ByteOffsets;
+  cache: WireCache;
+  offsets: ByteOffsets;
   /** A stream stops taking messages while this many bytes wait for it. */
   readonly highWater: number;
   /** The newest seq this process has delivered. */
@@ -85,10 +103,16 @@ export class FanOut {
   /** Cuts waiting for the client's next request: clientId → until when. */
   private readonly armedCuts = new Map<string, number>();
   private readonly listeners = new Set<Listener>();
+  private readonly lessonListeners = new Set<(signal: WiredLesson) => void>();
+  private readonly restartListeners = new Set<() => void>();
   private readonly answers = new Map<string, Promise<PollAnswer>>();
   private answersSeq = -1;
+  private answersLesson: WiredLesson | undefined;
+  private lesson: WiredLesson | undefined;
+  /** A lesson has run since this process started: poll answers carry the signal (its end too). */
+  private lessonShown = false;
   private readonly intervals: unknown[];
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: Array<() => void>;
   private closing = false;
   /** Peers dropped as slow consumers, per transport (echo peers under null). */
   readonly dropped = new Map<TransportId | null, number>();
@@ -98,6 +122,7 @@ export class FanOut {
     readonly stats: Stats,
     readonly options: FanOutOptions,
     readonly timers: FanOutTimers = systemTimers,
+    lessons?: LessonFeed,
   ) {
     // The history a newcomer is greeted with, and room for a burst of live messages.
     this.cache = new WireCache(Math.max(options.historyLimit, 64));
@@ -105,7 +130,11 @@ export class FanOut {
     this.highWater = Math.min(64 * 1024, Math.max(1024, options.maxBufferedBytes >> 2));
     this.lastSeq = room.head.lastSeq;
     this.offsets.mark(this.lastSeq);
-    this.unsubscribe = room.subscribe((message) => this.publish(message));
+    this.unsubscribe = [room.subscribe((message) => this.publish(message)), room.onRestart(() => this.restart())];
+    if (lessons) {
+      this.noteLesson(lessons.signal);
+      this.unsubscribe.push(lessons.subscribe((signal) => this.signal(signal)));
+    }
     this.intervals = [
       timers.setInterval(() => this.heartbeat(), options.heartbeatMs),
       timers.setInterval(() => {
@@ -146,20 +175,45 @@ export class FanOut {
     return () => this.listeners.delete(listener);
   }
 
+  /** Called with every new lesson signal after the streams got it (the long-poll hub answers its held polls). */
+  onLesson(listener: (signal: WiredLesson) => void): () => void {
+    this.lessonListeners.add(listener);
+    return () => this.lessonListeners.delete(listener);
+  }
+
+  /** Called after the room started again and the streams were closed (the long-poll hub answers its held polls). */
+  onRestart(listener: () => void): () => void {
+    this.restartListeners.add(listener);
+    return () => this.restartListeners.delete(listener);
+  }
+
+  /** The signal a new stream gets after its greeting: only while a lesson runs. */
+  get runningLesson(): WiredLesson | undefined {
+    return this.lesson?.signal.lessonId != null ? this.lesson : undefined;
+  }
+
+  /** The signal poll answers carry now: from the first lesson on (so its end is heard too). */
+  get pollLesson(): WiredLesson | undefined {
+    return this.lessonShown ? this.lesson : undefined;
+  }
+
   /**
    * A poll answer for the cursor, serialised from each message's cached JSON:
-   * at most a page of messages and about `maxAnswerBytes`.
+   * at most a page of messages and about `maxAnswerBytes`, and the lesson signal.
    */
   pollAnswer(after: number | undefined, epoch: string | undefined): Promise<PollAnswer> {
-    // The polls one message wakes mostly share a cursor: each answer is built once per room head.
-    if (this.answersSeq !== this.lastSeq) {
+    // The polls one message (or one lesson signal) wakes mostly share a cursor: each answer is
+    // built once per room head and signal.
+    const lesson = this.pollLesson;
+    if (this.answersSeq !== this.lastSeq || this.answersLesson !== lesson) {
       this.answers.clear();
       this.answersSeq = this.lastSeq;
+      this.answersLesson = lesson;
     }
     const key = `${after}|${epoch}`;
     let answer = this.answers.get(key);
     if (answer === undefined) {
-      answer = this.buildPollAnswer(after, epoch);
+      answer = this.buildPollAnswer(after, epoch, lesson);
       if (this.answers.size < 16) {
         this.answers.set(key, answer);
         answer.catch(() => this.answers.delete(key));
@@ -168,7 +222,7 @@ export class FanOut {
     return answer;
   }
 
-  private async buildPollAnswer(after: number | undefined, epoch: string | undefined): Promise<PollAnswer> {
+  private async buildPollAnswer(after: number | undefined, epoch: string | undefined, lesson: WiredLesson | undefined): Promise<PollAnswer> {
     const answer = await this.room.since(after, { epoch });
     const parts: string[] = [];
     let bytes = 0;
@@ -178,8 +232,8 @@ export class FanOut {
       parts.push(wired.json);
       bytes += wired.bytes + 1;
     }
-    const tail = `,"lastSeq":${answer.lastSeq},"epoch":${JSON.stringify(answer.epoch)}${answer.truncated ? ',"truncated":true' : ''}}`;
-    return { json: `{"messages":[${parts.join(',')}]${tail}`, count: parts.length };
+    const tail = `,"lastSeq":${answer.lastSeq},"epoch":${JSON.stringify(answer.epoch)}${answer.truncated ? ',"truncated":true' : ''}${lesson?.pollField ?? ''}}`;
+    return { json: `{"messages":[${parts.join(',')}]${tail}`, count: parts.length, lesson };
   }
 
   setDelay(clientId: string, ms: number): void {
@@ -222,9 +276,29 @@ export class FanOut {
   /** Server shutdown: every peer gets its goodbye (1001, end of stream, empty answer). */
   shutdown(): void {
     this.closing = true;
-    this.unsubscribe();
+    for (const off of this.unsubscribe) off();
     for (const handle of this.intervals) this.timers.clearInterval(handle);
     for (const peer of [...this.peers]) peer.close(1001, 'server shutting down');
+  }
+
+  /**
+   * The room started again (its store lost the data: a new epoch) while this process runs.
+   * What this process knows of the old numbering goes: the recent messages and their byte
+   * offsets, the poll answers, lastSeq. Streams are closed — RFC 6455 7.4.1: "1012 indicates
+   * that the service is restarted" — and held polls answered (onRestart listeners): every
+   * client comes back with its old epoch, is told the new one, and follows the new room
+   * from seq 1. Polls and echo sockets in flight are left to finish.
+   */
+  restart(): void {
+    if (this.closing) return;
+    this.cache = new WireCache(this.cache.capacity);
+    this.offsets = new ByteOffsets(this.offsets.capacity);
+    this.lastSeq = this.room.head.lastSeq;
+    this.offsets.mark(this.lastSeq);
+    this.answers.clear();
+    this.answersSeq = -1;
+    for (const peer of [...this.streams]) peer.close(1012, 'room restarted');
+    for (const listener of this.restartListeners) listener();
   }
 
   /** @internal a peer fell too far behind. */
@@ -280,6 +354,18 @@ export class FanOut {
     if (this.timers.now() > until) return;
     peer.closed = true; // nothing more is written to it
     peer.channel.terminate();
+  }
+
+  private noteLesson(signal: WiredLesson): void {
+    this.lesson = signal;
+    if (signal.signal.lessonId !== null) this.lessonShown = true;
+  }
+
+  /** A new lesson signal: every stream gets it (not a message: no seq, not counted as delivered), then the listeners. */
+  private signal(signal: WiredLesson): void {
+    this.noteLesson(signal);
+    for (const peer of this.streams) peer.signal(signal);
+    for (const listener of this.lessonListeners) listener(signal);
   }
 
   private publish(message: ChatMessage): void {

@@ -182,6 +182,11 @@ export class MemoryRoom implements Room {
     return () => this.listeners.delete(listener);
   }
 
+  /** A room in memory starts again only with its process (a new epoch at start). */
+  onRestart(_listener: (epoch: string) => void): () => void {
+    return () => {};
+  }
+
   private page(after: number | undefined, options: SinceOptions): CursorAnswer<ChatMessage> {
     return answerCursor(this.log, after, this.options.historyLimit, options.pageSize ?? DEFAULTS.pageSize, options.epoch);
   }

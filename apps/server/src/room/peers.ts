@@ -5,7 +5,7 @@
 // while its echoes drain.
 import type { Socket } from 'node:net';
 import type { ChatMessage, TransportId } from '@wirebench/transports/contract';
-import type { FanOut } from './fanout.ts';
+import type { FanOut, WiredLesson } from './fanout.ts';
 import { Outbox } from './outbox.ts';
 import type { Head } from './room.ts';
 import type { Chunk, WireForm, Wired } from './wire.ts';
@@ -156,6 +156,8 @@ export class StreamPeer extends Peer {
   private pageIndex = 0;
   private fetching = false;
   private pumping = false;
+  /** A lesson signal that came while the greeting was not out yet. */
+  private lessonWaiting: WiredLesson | undefined;
   /** Settles once the greeting is queued: read from the peer only then, so every answer follows it. */
   ready: Promise<void> = Promise.resolve();
 
@@ -174,7 +176,26 @@ export class StreamPeer extends Peer {
     this.cursor = first.ahead ? first.lastSeq : (first.messages[0]?.seq ?? first.lastSeq + 1) - 1;
     this.page = first.ahead ? [] : first.messages;
     this.mode = 'replay';
+    // What the class sees now, before the replay: a page opened mid-lesson shows the step at once.
+    const lesson = this.lessonWaiting ?? this.fanout.runningLesson;
+    this.lessonWaiting = undefined;
+    if (lesson) this.signal(lesson);
     this.pump();
+  }
+
+  /**
+   * A lesson signal: not a room message (no seq, not counted as delivered), but it takes the
+   * peer's way out like one, so a debug delay delays it too. Before the greeting, the latest
+   * one waits for it.
+   */
+  signal(lesson: WiredLesson): void {
+    if (this.closed) return;
+    if (this.mode === 'starting') {
+      this.lessonWaiting = lesson;
+      return;
+    }
+    const chunk = lesson.form(this.form);
+    this.send(chunk, typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);
   }
 
   // #region stream-pull

@@ -151,9 +151,8 @@ export class RedisRoom implements Room {
         deliver: (message) => {
           for (const listener of this.listeners) listener(message);
         },
+        // Told before any message of the new numbering: the fan-out forgets the old one first.
         restarted: (epoch) => {
-          // The old numbering's listeners (the fan-out that served it) hear nothing of the new one.
-          this.listeners.clear();
           for (const listener of this.restartListeners) listener(epoch);
         },
         failed: (err) => this.options.warn?.(`reading the room's stream failed: ${(err as Error).message}`),
@@ -178,7 +177,7 @@ export class RedisRoom implements Room {
     await this.follower.doubt();
   }
 
-  /** The room's data was lost and its numbering started again: this process's followers must start again too. */
+  /** The room's data was lost and its numbering started again: this process's fan-out must start again too. */
   onRestart(listener: (epoch: string) => void): () => void {
     this.restartListeners.add(listener);
     return () => this.restartListeners.delete(listener);

@@ -107,5 +107,10 @@ export interface Room {
   activeClients(): Promise<number>;
   /** Called with every stored message, in seq order. */
   subscribe(listener: RoomListener): () => void;
+  /**
+   * Called when the room starts again while this process runs (its store lost the data:
+   * a new epoch, lastSeq 0); messages of the new room follow. A room in memory never does.
+   */
+  onRestart(listener: (epoch: string) => void): () => void;
 }
 // #endregion room-interface

@@ -40,7 +40,7 @@ export class Wired {
 export class WireCache {
   private readonly ring: (Wired | undefined)[];
 
-  constructor(private readonly capacity: number) {
+  constructor(readonly capacity: number) {
     this.ring = new Array(capacity);
   }
 
@@ -71,7 +71,7 @@ export class ByteOffsets {
   private readonly seqs: Float64Array;
   private last = 0;
 
-  constructor(private readonly capacity: number) {
+  constructor(readonly capacity: number) {
     this.totals = new Float64Array(capacity);
     this.seqs = new Float64Array(capacity).fill(-1);
   }

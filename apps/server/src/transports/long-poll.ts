@@ -7,12 +7,30 @@ import { DEFAULTS, TRANSPORTS } from '@wirebench/transports/contract';
 import { parseCursor, parseEpoch, parseIntParam } from '@wirebench/transports/polling';
 import { attributedClient, countRequest, pollQuerySchema, type PollQuery, type ServerContext } from '../context.ts';
 import { InvalidCursor } from '../errors.ts';
+import type { WiredLesson } from '../room/fanout.ts';
 import { replyChannel } from './http-channel.ts';
+
+/** Clients whose last lesson signal is remembered. */
+const MAX_HEARD = 10_000;
 
 export const longPollRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
   const { room, hub, fanout, stats, config } = ctx;
-  const unsubscribe = fanout.onPublish((message) => hub.notify(message.seq));
-  app.addHook('onClose', async () => unsubscribe());
+  // A new lesson signal, or the room starting again, answers every held poll at once.
+  const unsubscribe = [
+    fanout.onPublish((message) => hub.notify(message.seq)),
+    fanout.onLesson(() => hub.notify(Number.POSITIVE_INFINITY)),
+    fanout.onRestart(() => hub.notify(Number.POSITIVE_INFINITY)),
+  ];
+  app.addHook('onClose', async () => {
+    for (const off of unsubscribe) off();
+  });
+  /**
+   * The lesson signal the last answer to each client carried: a client whose poll was on its
+   * way back when a new one woke the held polls is answered at once, not at the next message.
+   */
+  const heard = new Map<string, WiredLesson | undefined>();
+  const missedLesson = (clientId: string | undefined): boolean =>
+    clientId !== undefined && fanout.pollLesson !== undefined && heard.get(clientId) !== fanout.pollLesson;
 
   app.get<{ Querystring: PollQuery }>(TRANSPORTS['long-poll'].path, { schema: { querystring: pollQuerySchema } }, async (request, reply) => {
     const after = parseCursor(request.query.after);
@@ -33,8 +51,13 @@ export const longPollRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx
       if (answered) return;
       answered = true;
       release();
-      const { json, count } = await fanout.pollAnswer(after.value, epoch.value);
+      const { json, count, lesson } = await fanout.pollAnswer(after.value, epoch.value);
       stats.delivered('long-poll', count);
+      if (clientId !== undefined) {
+        // Bounded: past a class's worth of ids, every client is asked once more.
+        if (heard.size >= MAX_HEARD && !heard.has(clientId)) heard.clear();
+        heard.set(clientId, lesson);
+      }
       write(json);
     };
     // The goodbye at shutdown is an answer too, written at once (no delay).
@@ -52,6 +75,10 @@ export const longPollRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx
     });
     const answerThroughPeer = (): void => answerOrDrop((json) => peer.send(json, json.length));
 
+    if (missedLesson(clientId)) {
+      answerThroughPeer();
+      return reply;
+    }
     // #region hold
     const head = room.head;
     const cursor = after.value;

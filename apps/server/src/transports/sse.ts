@@ -12,15 +12,18 @@ import { openEventStream } from '../http/event-stream.ts';
 import { replyChannel } from './http-channel.ts';
 
 /**
- * The named `state` event opening every stream: `{ lastSeq, epoch, truncated }`.
+ * The named `state` event opening every stream: `{ lastSeq, epoch, truncated, node }`.
  * Browsers ignore named events nobody listens for; our client uses it to
  * notice that the room started again (another epoch) or a truncated replay.
+ * `node` names the process serving the stream: EventSource cannot read the
+ * X-Wirebench-Node header.
  */
-const stateEvent = (state: SseStateEvent): string => encodeNamedEvent('state', JSON.stringify(state));
+const encodeState = (state: SseStateEvent): string => encodeNamedEvent('state', JSON.stringify(state));
 
 const keepAlive = encodeComment('keep-alive');
 
 export const sseRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
+  const stateEvent = (head: Omit<SseStateEvent, 'node'>): string => encodeState({ ...head, node: ctx.config.nodeId });
   app.get<{ Querystring: PollQuery }>(TRANSPORTS.sse.path, { schema: { querystring: pollQuerySchema } }, async (request, reply) => {
     const cursor = parseCursor(resumeCursor(request.headers['last-event-id'], request.query.after));
     if (!cursor.ok) throw new InvalidCursor(cursor.message);

@@ -6,7 +6,7 @@
 //   delivery.ts     the cursor, delivery once and in order (a new room: cursor.ts)
 //   events.ts       events and snapshot subscribers
 // A transport subclass only opens and closes its channel and moves sends over it.
-import type { TransportId } from '../contract.ts';
+import type { LessonSignal, TransportId } from '../contract.ts';
 import { Delivery } from './delivery.ts';
 import { CLIENT_ERROR_CODES, SHUT_OUT_CODES, StaleError, type ShutOutCode } from './errors.ts';
 import { ClientEmitter } from './events.ts';
@@ -38,6 +38,8 @@ export abstract class BaseClient implements TransportClient {
   protected clientSecret: string | null;
   private lastError: string | null = null;
   private snapshot: ClientSnapshot | null = null;
+  /** The last lesson signal handed on, as JSON: the same signal again is not news. */
+  private lastLesson: string | null = null;
 
   constructor(transport: TransportId, options: ClientOptions = {}) {
     this.transport = transport;
@@ -263,6 +265,23 @@ export abstract class BaseClient implements TransportClient {
     this.changed();
   }
 
+  // ---- the lesson signal -------------------------------------------------------------------
+
+  /**
+   * A lesson signal from the server, on whichever wire carried it: handed on as the `lesson`
+   * event when it differs from the last one. Returns whether it did (a poll loop treats a new
+   * signal as news, like a message).
+   */
+  protected lessonSignal(value: unknown): boolean {
+    const signal = asLessonSignal(value);
+    if (signal === null) return false;
+    const key = JSON.stringify(signal);
+    if (key === this.lastLesson) return false;
+    this.lastLesson = key;
+    this.emit('lesson', signal, this.opts.now());
+    return true;
+  }
+
   // ---- sends -----------------------------------------------------------------------------
 
   protected acked(item: QueuedSend, seq: number): void {
@@ -310,4 +329,13 @@ export abstract class BaseClient implements TransportClient {
     this.snapshot = null;
     this.events.notify();
   }
+}
+
+/** The signal's fields, checked, in the contract's order; null for anything else. */
+function asLessonSignal(value: unknown): LessonSignal | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  if (v.type !== 'lesson' || typeof v.revision !== 'number' || typeof v.step !== 'number' || typeof v.revealed !== 'boolean') return null;
+  if (typeof v.answers !== 'number' || (v.lessonId !== null && typeof v.lessonId !== 'string')) return null;
+  return { type: 'lesson', revision: v.revision, lessonId: v.lessonId, step: v.step, revealed: v.revealed, answers: v.answers };
 }

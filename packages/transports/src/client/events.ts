@@ -12,6 +12,7 @@ export class ClientEmitter {
     error: new Set(),
     joined: new Set(),
     ack: new Set(),
+    lesson: new Set(),
   };
   private readonly subscribers = new Set<() => void>();
 

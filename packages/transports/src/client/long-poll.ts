@@ -102,8 +102,15 @@ export class LongPollClient extends HttpClientBase {
       return;
     }
     const body = answer.body as PollResponse;
+    // A held poll is answered at once by a new lesson signal: news, like a message.
+    const lessonNews = this.lessonSignal(body.lesson);
     if (this.applyPollAnswer(body) === 'restarted') return;
     this.opened(generation);
+    if (lessonNews) {
+      this.quickEmpty = 0;
+      void this.poll(generation, this.opts.longPollTimeoutMs);
+      return;
+    }
     // #region next-poll
     // An empty answer long before the timeout would make this loop spin: wait a backoff step then.
     // Whatever the timeout (0 included), an empty answer is followed by a poll no sooner than

@@ -80,7 +80,9 @@ export class ShortPollClient extends HttpClientBase {
       this.refusedAnswer(answer, generation);
       return;
     }
-    const result = this.applyPollAnswer(answer.body as PollResponse);
+    const body = answer.body as PollResponse;
+    this.lessonSignal(body.lesson);
+    const result = this.applyPollAnswer(body);
     if (result === 'restarted') return;
     this.opened(generation);
     this.schedule(generation, result === 'more' ? 0 : this.dueIn(this.opts.pollIntervalMs));

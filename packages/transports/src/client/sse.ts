@@ -15,7 +15,8 @@
 // stream is: it is the long-lived request SSE is.
 //
 // Wirebench's server opens every stream with a named `state` event
-// `{ "lastSeq", "epoch", "truncated" }` (unnamed-event-only readers never see it).
+// `{ "lastSeq", "epoch", "truncated", "node" }` (unnamed-event-only readers never see it),
+// and sends the lesson signal as a named `lesson` event (the client's `lesson` event).
 // It tells this client what a poll answer tells the others, judged the same way
 // (cursor.ts): a room that started again (another epoch) and a truncated replay.
 // The stream URL carries `epoch` with `after`, so a stream of an earlier room's cursor
@@ -111,6 +112,11 @@ export class SseClient extends HttpClientBase {
       if (!this.isCurrent(generation) || this.source !== source) return;
       this.onState(String(event.data));
     });
+    // The lesson signal is a named event: a browser hands it only to a listener of that name.
+    source.addEventListener('lesson', (event: MessageEvent) => {
+      if (!this.isCurrent(generation) || this.source !== source) return;
+      this.onLesson(String(event.data));
+    });
     source.onerror = () => {
       if (!this.isCurrent(generation) || this.source !== source) return;
       this.onStreamError(source, generation);
@@ -187,7 +193,23 @@ export class SseClient extends HttpClientBase {
     if (!this.cursor.judge({ lastSeq: state.lastSeq, epoch: state.epoch, truncated: state.truncated })) this.followNewRoom();
   }
 
-  private onEvent(data: string, lastEventId: string): void {
+  private onLesson(data: string): void {
+    let signal: unknown = null;
+    try {
+      signal = JSON.parse(data);
+    } catch {
+      signal = null;
+    }
+    this.records.instant({
+      kind: 'sse-event',
+      payloadBytesDown: sseEventBytes('', data, 'lesson'),
+      estimated: true,
+      ...(signal === null ? { error: 'invalid JSON' } : {}),
+    });
+    this.lessonSignal(signal);
+  }
+
+    private onEvent(data: string, lastEventId: string): void {
     let message: ChatMessage | null = null;
     try {
       message = JSON.parse(data) as ChatMessage;

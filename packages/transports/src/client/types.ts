@@ -1,6 +1,6 @@
 // One interface for the browser clients of all five transports.
 // Used by the dashboard, the docs' live widgets and the tests.
-import type { ChatMessage, TransportId } from '../contract.ts';
+import type { ChatMessage, LessonSignal, TransportId } from '../contract.ts';
 
 export type ClientStatus =
   | 'idle' // created, connect() not called yet
@@ -164,6 +164,13 @@ export interface ClientEvents {
   joined: (info: { clientId: string; lastSeq: number }) => void;
   /** The server confirmed a send. */
   ack: (info: { clientMsgId: string; seq: number }) => void;
+  /**
+   * What the class sees of the lesson changed (CONTRACT v2 "lessons"): a WebSocket frame, an SSE
+   * event named `lesson` or a poll answer's `lesson` field, handed on once per new signal (the
+   * same one again is not). Not a chat message: no seq, not in `messages`; its bytes are wire
+   * bytes like any other. Fetch GET /api/lesson when `revision` (or, once revealed, `answers`) is new.
+   */
+  lesson: (signal: LessonSignal, receivedAt: number) => void;
 }
 
 export interface SendOptions {

@@ -219,6 +219,10 @@ export class WebSocketClient extends BaseClient {
       case 'error':
         this.onErrorFrame(frame.code, frame.message);
         break;
+      case 'lesson':
+        // Not a chat message: handed on as the `lesson` event, the socket goes on.
+        this.lessonSignal(frame);
+        break;
       default:
         this.fail(CLIENT_ERROR_CODES.badFrame, `unknown frame type ${String((frame as { type?: unknown }).type)}`);
     }
