@@ -241,6 +241,58 @@ describe('two languages', () => {
     ]);
   });
 
+  it('fails when a Chinese paragraph is written over several lines (the newline would show as a space)', async () => {
+    const prose = [
+      '',
+      '这一段写成了',
+      '两行。',
+      '',
+      '- 一个列表项写成了',
+      '  两行；',
+      '- 下一项在自己的一行上。',
+      '',
+      '> 引文也是一段，',
+      '> 也写成了两行。',
+      '',
+    ].join('\n');
+    zh('01-a.md', CHAPTER.replace('# A', `# 甲\n${prose}`));
+    expect(await check({ table })).toEqual([
+      'docs/zh-CN/01-a.md:3 a Chinese paragraph goes on on line 4: write it on one line (the newline shows as a space)',
+      'docs/zh-CN/01-a.md:6 a Chinese paragraph goes on on line 7: write it on one line (the newline shows as a space)',
+      'docs/zh-CN/01-a.md:10 a Chinese paragraph goes on on line 11: write it on one line (the newline shows as a space)',
+    ]);
+  });
+
+  it('a Chinese paragraph on one line passes, and so do lines that are not prose or end in Latin letters', async () => {
+    const fine = [
+      '',
+      '这一段在一行里。下一行是另一个块：',
+      '- 列表项',
+      '- 另一项',
+      '',
+      '| 列 | 说明 |',
+      '|---|---|',
+      '| 甲 | 中文 |',
+      '',
+      '## 小标题',
+      '正文紧跟在标题后面。',
+      '',
+      '这一行以英文结尾 Chromium',
+      '里的测试：拉丁字母和汉字之间的空格本来就有。',
+      '',
+      '```text',
+      '代码块里的中文',
+      '可以换行',
+      '```',
+      '',
+    ].join('\n');
+    zh('01-a.md', CHAPTER.replace('# A', `# 甲\n${fine}`));
+    expect(await check({ table })).toEqual([]);
+    // English chapters are not held to it.
+    en('01-a.md', CHAPTER.replace('# A', '# A\n\nA line about 中文\nthat goes on.\n'));
+    expect(await check({ table })).toEqual([]);
+  });
+
   it('a translation that agrees passes', async () => {
     await runDocs({ root, docsDir: 'docs', write: true, generators: { table } });
     const result = await runDocs({ root, docsDir: 'docs', write: false, generators: { table } });

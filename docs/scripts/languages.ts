@@ -136,7 +136,63 @@ export function checkTranslations(chapters: Record<Language, Map<string, string>
         continue;
       }
       problems.push(...compareSkeletons(english, translated, path(l, name), path('en', name)));
+      if (UNSPACED.includes(l)) problems.push(...brokenParagraphs(chapters[l].get(name)!, path(l, name)));
     }
   }
+  return problems;
+}
+
+/** Languages written without spaces between words: a paragraph is written on one line. */
+const UNSPACED: readonly Language[] = ['zh-CN'];
+
+/** A Chinese character or full-width punctuation at the end of a line. */
+const ENDS_CHINESE = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]$/u;
+const QUOTE = /^ {0,3}> ?/;
+/** A line that begins a block of its own rather than going on with the line above. */
+const STARTS_BLOCK = /^ {0,3}(#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||<!--|`{3,}|~{3,})/;
+
+/**
+ * Chinese prose written over several lines: a browser renders the newline between two lines
+ * of a paragraph as a space, which reads as a stray gap between Chinese characters. Reports
+ * every prose line that ends in a Chinese character and whose paragraph goes on on the next
+ * line (code fences, tables, headings and the excerpts and generated blocks aside).
+ */
+export function brokenParagraphs(markdown: string, docName: string): Problem[] {
+  let blocks: ReturnType<typeof findBlocks>;
+  try {
+    blocks = findBlocks(markdown, docName);
+  } catch {
+    return []; // an unbalanced marker is reported by the sync itself
+  }
+  const problems: Problem[] = [];
+  const lines = markdown.split('\n');
+  const starts: number[] = [];
+  let offset = 0;
+  for (const line of lines) {
+    starts.push(offset);
+    offset += line.length + 1;
+  }
+  const insideBlock = (at: number) => blocks.some((b) => at >= b.start && at < b.end);
+  let fence: string | null = null;
+  lines.forEach((line, i) => {
+    const open = FENCE_OPEN.exec(line);
+    if (fence !== null) {
+      if (open && line.trim().startsWith(fence) && /^(`+|~+)$/.test(line.trim())) fence = null;
+      return;
+    }
+    if (open) {
+      fence = open[1]!;
+      return;
+    }
+    // Inside a block quote, the lines of its paragraph each begin with `>`.
+    const quoted = QUOTE.test(line) && QUOTE.test(lines[i + 1] ?? '');
+    const next = quoted ? lines[i + 1]!.replace(QUOTE, '') : lines[i + 1];
+    if (next === undefined || next.trim() === '' || insideBlock(starts[i]!)) return;
+    const text = quoted ? line.replace(QUOTE, '').trimEnd() : line.trimEnd();
+    if (/^ {0,3}(#{1,6}\s|\||<!--)/.test(text) || STARTS_BLOCK.test(next)) return;
+    if (ENDS_CHINESE.test(text)) {
+      problems.push({ doc: docName, line: i + 1, message: `a Chinese paragraph goes on on line ${i + 2}: write it on one line (the newline shows as a space)` });
+    }
+  });
   return problems;
 }
