@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { RFC_GUID, computeAcceptSteps, sha1, toHex } from '../apps/web/src/features/docs/handshake-math.ts';
-import { explain, parseHex } from '../apps/web/src/features/docs/frame-explain.ts';
+import { explain, inflateFrames, parseHex } from '../apps/web/src/features/docs/frame-explain.ts';
 import { CHAPTERS, pickLanguage, renderChapter, rewriteHref, type DocsLanguage } from '../apps/web/src/features/docs/markdown.ts';
 import { hexBytes } from '../apps/web/src/features/docs/frame-explain.ts';
 import { WS_GUID, acceptSteps } from '../packages/transports/src/ws/handshake.ts';
@@ -62,9 +62,46 @@ describe('frame decoder widget model', () => {
 
   it('reports protocol errors with their close code', () => {
     expect(explain('81 05 48 65 6c 6c 6f', 'server').error).toMatchObject({ code: 'WS_ERR_UNMASKED_FRAME', closeCode: 1002 });
-    expect(explain('c1 05 48 65 6c 6c 6f', 'client').error).toMatchObject({ code: 'WS_ERR_RESERVED_BITS', closeCode: 1002 });
+    expect(explain('a1 05 48 65 6c 6c 6f', 'client').error).toMatchObject({ code: 'WS_ERR_RESERVED_BITS', closeCode: 1002 });
+    // RFC 7692 6.1: RSV1 is compression's bit, on the first frame of a data message only.
+    expect(explain('89 05 48 65 6c 6c 6f c9 00', 'client')).toMatchObject({ error: { code: 'WS_ERR_UNEXPECTED_RSV1', closeCode: 1002 }, state: 'FAILED' });
+    expect(explain('89 05 48 65 6c 6c 6f c9 00', 'client').frames).toHaveLength(2);
     expect(parseHex('8').error).toBe('odd-digits');
     expect(parseHex('zz').error).toBe('not-hex');
+  });
+});
+
+describe('frame decoder: RFC 7692 compressed frames are inflated', () => {
+  const inflated = async (hexText: string) => {
+    const result = explain(hexText, 'auto');
+    return { result, inflated: await inflateFrames(result.frames, result.role) };
+  };
+
+  it('7.2.3.1 "Hello" in one frame and in two fragments; a plain frame beside them is left alone', async () => {
+    const one = await inflated('c1 07 f2 48 cd c9 c9 07 00 81 05 48 65 6c 6c 6f');
+    expect(one.result.error).toBeNull();
+    expect(one.result.frames[0]!.frame.rsv1).toBe(true);
+    expect(one.inflated[0]).toMatchObject({ text: 'Hello', failed: false });
+    expect(Array.from(one.inflated[0]!.bytes!)).toEqual([0x48, 0x65, 0x6c, 0x6c, 0x6f]);
+    expect(one.inflated[1]).toBeNull();
+    const two = await inflated('41 03 f2 48 cd 80 04 c9 c9 07 00');
+    expect(two.inflated.map((f) => f && new TextDecoder().decode(f.bytes!)).join('')).toBe('Hello');
+  });
+
+  it('7.2.3.2 a second message that copies from the first, and the same message alone: it cannot be inflated', async () => {
+    const both = await inflated('c1 07 f2 48 cd c9 c9 07 00 c1 05 f2 00 11 00 00');
+    expect(both.inflated.map((f) => f?.text)).toEqual(['Hello', 'Hello']);
+    const alone = await inflated('c1 05 f2 00 11 00 00');
+    expect(alone.inflated[0]).toMatchObject({ failed: true, bytes: null });
+  });
+
+  it('a masked compressed frame, as the inspector copies a browser\'s, is unmasked then inflated', async () => {
+    const mask = [0x37, 0xfa, 0x21, 0x3d];
+    const payload = [0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00].map((b, i) => b ^ mask[i % 4]!);
+    const hexText = [0xc1, 0x87, ...mask, ...payload].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    const { result, inflated: out } = await inflated(hexText);
+    expect(result.role).toBe('server');
+    expect(out[0]).toMatchObject({ text: 'Hello' });
   });
 });
 

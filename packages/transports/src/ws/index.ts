@@ -11,4 +11,5 @@ export * from './send-queue.ts';
 export * from './transitions.ts';
 export * from './extension.ts';
 export * from './deflate.ts';
+export * from './stream-engine.ts';
 export * from './handshake-rules.ts';

@@ -1,8 +1,8 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { explain, hexBytes, type ExplainedFrame, type Role } from './frame-explain.ts';
+import { explain, hexBytes, inflateFrames, type Explanation, type ExplainedFrame, type InflatedFrame, type Role } from './frame-explain.ts';
 
-type ExampleKey = 'helloUnmasked' | 'helloMasked' | 'fragments' | 'ping' | 'close' | 'binaryHeader';
+type ExampleKey = 'helloUnmasked' | 'helloMasked' | 'fragments' | 'ping' | 'close' | 'binaryHeader' | 'compressed';
 
 const EXAMPLES: Array<[ExampleKey, string]> = [
   ['helloUnmasked', '81 05 48 65 6c 6c 6f'],
@@ -11,6 +11,8 @@ const EXAMPLES: Array<[ExampleKey, string]> = [
   ['ping', '89 05 48 65 6c 6c 6f'],
   ['close', '88 02 03 e8'],
   ['binaryHeader', '82 7e 01 00'],
+  // RFC 7692 §7.2.3.1: "Hello" compressed, RSV1 set.
+  ['compressed', 'c1 07 f2 48 cd c9 c9 07 00'],
 ];
 
 const bit = (b: boolean) => (b ? '1' : '0');
@@ -25,11 +27,59 @@ function ExampleLabel({ name }: { name: ExampleKey }) {
     ping: t('frameDecoder.examples.ping'),
     close: t('frameDecoder.examples.close'),
     binaryHeader: t('frameDecoder.examples.binaryHeader'),
+    compressed: t('frameDecoder.examples.compressed'),
   };
   return <>{labels[name]}</>;
 }
 
-function FrameRows({ f, index }: { f: ExplainedFrame; index: number }) {
+/** RFC 7692: a compressed frame's payload inflated, or why not (null while inflating). */
+function InflatedRows({ inflated, index }: { inflated: InflatedFrame | null | undefined; index: number }) {
+  const { t } = useTranslation('docs');
+  if (inflated === undefined) {
+    return (
+      <tr>
+        <th>{t('frameDecoder.inflated')}</th>
+        <td colSpan={2} className="hint">
+          {t('frameDecoder.inflating')}
+        </td>
+      </tr>
+    );
+  }
+  if (inflated === null) return null;
+  if (inflated.failed || !inflated.bytes) {
+    return (
+      <tr>
+        <th>{t('frameDecoder.inflated')}</th>
+        <td colSpan={2} className="docs-error" data-testid={`frame-${index}-inflate-error`}>
+          {t('frameDecoder.inflateFailed')}
+        </td>
+      </tr>
+    );
+  }
+  return (
+    <>
+      <tr>
+        <th>{t('frameDecoder.inflated')}</th>
+        <td colSpan={2}>
+          <code className="hex" data-testid={`frame-${index}-inflated`}>
+            {hexBytes(inflated.bytes)}
+          </code>{' '}
+          <span className="hint">{t('frameDecoder.inflatedBytes', { count: inflated.bytes.length })}</span>
+        </td>
+      </tr>
+      {inflated.text !== null && (
+        <tr>
+          <th>{t('frameDecoder.inflatedText')}</th>
+          <td colSpan={2}>
+            <q data-testid={`frame-${index}-inflated-text`}>{inflated.text}</q>
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function FrameRows({ f, index, inflated }: { f: ExplainedFrame; index: number; inflated: InflatedFrame | null | undefined }) {
   const { t } = useTranslation('docs');
   const { frame } = f;
   const b0 = frame.headerBytes[0] ?? 0;
@@ -54,10 +104,12 @@ function FrameRows({ f, index }: { f: ExplainedFrame; index: number }) {
               <code>{b0.toString(2).padStart(8, '0')}</code>
             </td>
             <td>
-              FIN <b data-testid={`frame-${index}-fin`}>{bit(frame.fin)}</b>, RSV1 {bit(frame.rsv1)}, RSV2 {bit(frame.rsv2)}, RSV3 {bit(frame.rsv3)}, opcode{' '}
+              FIN <b data-testid={`frame-${index}-fin`}>{bit(frame.fin)}</b>, RSV1 <b data-testid={`frame-${index}-rsv1`}>{bit(frame.rsv1)}</b>, RSV2{' '}
+              {bit(frame.rsv2)}, RSV3 {bit(frame.rsv3)}, opcode{' '}
               <b data-testid={`frame-${index}-opcode`}>
                 0x{frame.opcode.toString(16)} {f.opcodeName}
               </b>
+              {frame.rsv1 && <span className="hint"> {t('frameDecoder.rsv1Compressed')}</span>}
             </td>
           </tr>
           <tr>
@@ -103,7 +155,8 @@ function FrameRows({ f, index }: { f: ExplainedFrame; index: number }) {
               <td colSpan={2}>{f.closeCode}</td>
             </tr>
           )}
-          {f.text !== null && (
+          {inflated !== null && <InflatedRows inflated={inflated} index={index} />}
+          {f.text !== null && inflated === null && (
             <tr>
               <th>{f.closeCode !== null ? t('frameDecoder.reason') : t('frameDecoder.text')}</th>
               <td colSpan={2}>
@@ -124,6 +177,24 @@ export function FrameDecoderWidget() {
   const [role, setRole] = useState<Role | 'auto'>('auto');
   const result = useMemo(() => explain(hex, role), [hex, role]);
   const waiting = result.state !== 'HEADER' && result.state !== 'FAILED';
+  // Inflating is asynchronous (DecompressionStream): the frames show at once, their inflated payloads when ready.
+  const [inflated, setInflated] = useState<{ of: Explanation; frames: Array<InflatedFrame | null> } | null>(null);
+  const compressed = result.frames.some((f) => f.frame.rsv1);
+  useEffect(() => {
+    if (!compressed) return;
+    let current = true;
+    void inflateFrames(result.frames, result.role).then((frames) => {
+      if (current) setInflated({ of: result, frames });
+    });
+    return () => {
+      current = false;
+    };
+  }, [result, compressed]);
+  const inflatedOf = (i: number): InflatedFrame | null | undefined => {
+    if (!compressed) return null;
+    if (inflated?.of !== result) return result.frames[i]!.frame.rsv1 || result.frames[i]!.frame.opcode === 0 ? undefined : null;
+    return inflated.frames[i] ?? null;
+  };
 
   return (
     <section className="widget" data-testid="frame-decoder" aria-label={t('frameDecoder.title')}>
@@ -151,7 +222,7 @@ export function FrameDecoderWidget() {
       {result.inputError === 'not-hex' && <p className="docs-error">{t('frameDecoder.notHex')}</p>}
       {result.inputError === 'odd-digits' && <p className="docs-error">{t('frameDecoder.oddDigits')}</p>}
       {result.frames.map((f, i) => (
-        <FrameRows key={i} f={f} index={i} />
+        <FrameRows key={i} f={f} index={i} inflated={inflatedOf(i)} />
       ))}
       {result.error && (
         <p className="docs-error" data-testid="fd-error">
