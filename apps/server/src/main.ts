@@ -42,21 +42,9 @@ async function build(): Promise<FastifyInstance> {
   const room = await connectRedisRoom(appConfig, (line) => app?.log.warn(line));
   const built = buildApp(appConfig, { room });
   built.addHook('onClose', () => room.close());
-  room.onRestart(() => void restart());
+  // The fan-out starts the room again by itself (FanOut.restart); the teacher is told why clients reconnect.
+  room.onRestart((epoch) => console.log(`wirebench: the room store lost its data: the room starts again (epoch ${epoch})`));
   return built;
-}
-
-// Redis lost the room's data (it restarted without it): the epoch changed, so this process
-// starts again as a restarted server would — connections closed, polls answered — and every
-// client comes back with its old epoch, is told the new one, and joins again.
-async function restart(): Promise<void> {
-  if (stopping || !listening) return;
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : appConfig.port;
-  console.log('wirebench: the room store lost its data (a new epoch): starting the room again');
-  await app.close();
-  app = await build();
-  await app.listen({ host: appConfig.host, port });
 }
 
 // Ctrl+C is how a class ends: the exit is quiet and 0, so pnpm reports no failure.

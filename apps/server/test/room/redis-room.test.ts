@@ -120,15 +120,18 @@ describe('RedisRoom: several processes, one room', () => {
     }
   });
 
-  it('a Redis that lost its data: a new epoch, numbering from 1, the old listeners told nothing of it', async () => {
+  it('a Redis that lost its data: a new epoch, numbering from 1; listeners are told of the restart before the new room\'s first message', async () => {
     const clock = { now: 5_000 };
     const name = `lost-${++rooms}`;
     const room = await open(clock, CONFORMANCE_LIMITS, 'a:1', name);
     try {
-      const heard: number[] = [];
+      const heard: Array<number | string> = [];
       room.subscribe((m) => heard.push(m.seq));
       const restarted: string[] = [];
-      room.onRestart((epoch) => restarted.push(epoch));
+      room.onRestart((epoch) => {
+        restarted.push(epoch);
+        heard.push('restart');
+      });
       const ana = await room.join({ address: '10.0.0.1' });
       await room.send({ clientId: ana.clientId, clientSecret: ana.clientSecret, text: 'before', via: 'sse', address: '10.0.0.1' });
       const before = room.head.epoch;
@@ -143,7 +146,9 @@ describe('RedisRoom: several processes, one room', () => {
       await expect(room.send({ clientId: ana.clientId, clientSecret: ana.clientSecret, text: 'after', via: 'sse', address: '10.0.0.1' })).rejects.toMatchObject({
         code: 'UNKNOWN_CLIENT',
       });
-      expect(heard).toEqual([1]);
+      const bea = await room.join({ address: '10.0.0.1' });
+      await room.send({ clientId: bea.clientId, clientSecret: bea.clientSecret, text: 'new room', via: 'sse', address: '10.0.0.1' });
+      expect(heard).toEqual([1, 'restart', 1]);
     } finally {
       await room.close();
     }
