@@ -1,13 +1,13 @@
 // The CSV export opened in a spreadsheet: no cell that a sender chose may run as a formula
 // (CONTRACT "The message": "no export may let a spreadsheet run it as a formula"), and
 // numbers stay numbers.
-import { inflateRawSync } from 'node:zlib';
 import type { ClientCounters } from '@wirebench/transports/client';
 import type { TransportId } from '@wirebench/transports/contract';
 import { describe, expect, it } from 'vitest';
 import { buildCsv, buildWorkbookTables, buildXlsx, CSV_HEADER, type ChartSeries, type RunExport } from '../src/model/export.ts';
 import type { LatencySample } from '../src/model/measurements.ts';
 import type { SeqTrackerState } from '../src/model/seq-tracker.ts';
+import { readWorkbook, unzip } from './export-xlsx-reader.ts';
 
 function sample(clientMsgId: string | null, extra: Partial<LatencySample> = {}): LatencySample {
   return { seq: 1, lane: 'ws-raw', clientMsgId, receivedAt: 1000.5, serverTime: 1000, latencyMs: 0.5, estimated: true, ...extra };
@@ -69,66 +69,6 @@ describe('CSV export', () => {
     expect(csv).toBe(`${CSV_HEADER.join(',')}\n1,ws-raw,"a,""b""\nc",1000.500,1000,0.500,true\n`);
   });
 });
-
-// ---------------------------------------------------------------------------
-// The spreadsheet, read back as a spreadsheet program would: unzip the .xlsx (node:zlib),
-// find each sheet by its name in the workbook, and read its cells.
-
-/** The files of a zip archive, by name (central directory, stored or deflated entries). */
-function unzip(zip: Buffer): Map<string, string> {
-  const files = new Map<string, string>();
-  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (eocd < 0) throw new Error('not a zip archive');
-  let at = zip.readUInt32LE(eocd + 16);
-  for (let n = zip.readUInt16LE(eocd + 10); n > 0; n--) {
-    if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error('bad central directory');
-    const method = zip.readUInt16LE(at + 10);
-    const size = zip.readUInt32LE(at + 20);
-    const nameLength = zip.readUInt16LE(at + 28);
-    const local = zip.readUInt32LE(at + 42);
-    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
-    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
-    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const data = zip.subarray(start, start + size);
-    files.set(name, (method === 8 ? inflateRawSync(data) : data).toString('utf8'));
-  }
-  return files;
-}
-
-const xmlText = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
-
-/** Sheet name → rows of cell values (strings as strings, numbers as numbers, booleans as booleans). */
-function readWorkbook(files: Map<string, string>): Map<string, (string | number | boolean | null)[][]> {
-  const shared = [...(files.get('xl/sharedStrings.xml') ?? '').matchAll(/<si>([\s\S]*?)<\/si>/g)].map((m) =>
-    xmlText([...m[1]!.matchAll(/<t[^>]*>([\s\S]*?)<\/t>/g)].map((t) => t[1]).join('')),
-  );
-  const rels = new Map([...files.get('xl/_rels/workbook.xml.rels')!.matchAll(/<Relationship [^>]*Id="([^"]+)"[^>]*Target="([^"]+)"/g)].map((m) => [m[1]!, m[2]!]));
-  const out = new Map<string, (string | number | boolean | null)[][]>();
-  for (const sheet of files.get('xl/workbook.xml')!.matchAll(/<sheet ([^>]*)\/?>/g)) {
-    const m = [sheet[0], /name="([^"]+)"/.exec(sheet[1]!)![1]!, /r:id="([^"]+)"/.exec(sheet[1]!)![1]!];
-    const xml = files.get(`xl/${rels.get(m[2]!)!.replace(/^\/?xl\//, '')}`)!;
-    const rows = [...xml.matchAll(/<row[^>]*>([\s\S]*?)<\/row>/g)].map((row) => {
-      const cells: (string | number | boolean | null)[] = [];
-      for (const c of row[1]!.matchAll(/<c r="([A-Z]+)\d+"([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
-        const column = [...c[1]!].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
-        const type = /t="([^"]+)"/.exec(c[2]!)?.[1];
-        const body = c[3] ?? '';
-        if (/<f[ >]/.test(body)) throw new Error(`a formula in ${m[1]} ${c[1]}: ${body}`);
-        const v = /<v>([\s\S]*?)<\/v>/.exec(body)?.[1];
-        cells[column] =
-          type === 's' ? shared[Number(v)]!
-          : type === 'inlineStr' ? xmlText(/<t[^>]*>([\s\S]*?)<\/t>/.exec(body)?.[1] ?? '')
-          : type === 'str' ? xmlText(v ?? '')
-          : type === 'b' ? v === '1'
-          : v === undefined ? null
-          : Number(v);
-      }
-      return cells;
-    });
-    out.set(xmlText(m[1]!), rows);
-  }
-  return out;
-}
 
 function counters(messages: number, header: number, payload: number, requests: number): ClientCounters {
   return {
