@@ -239,6 +239,22 @@ describe('Docs view in Chromium', () => {
     expect(await widget.getByTestId('fd-error').textContent()).toContain('1002');
   });
 
+  it('the frame decoder inflates RFC 7692 compressed frames in the page, under its CSP (DecompressionStream)', async () => {
+    await open('03-frames');
+    const widget = page.getByTestId('frame-decoder');
+    await widget.getByTestId('fd-role').selectOption('auto');
+    // 7.2.3.1 then 7.2.3.2: the second message copies "Hello" from the first (context takeover).
+    await widget.getByTestId('fd-input').fill('c1 07 f2 48 cd c9 c9 07 00 c1 05 f2 00 11 00 00');
+    await expect.poll(() => widget.getByTestId('frame-1-inflated-text').textContent()).toBe('Hello');
+    expect(await widget.getByTestId('frame-0-rsv1').textContent()).toBe('1');
+    expect(await widget.getByTestId('frame-0-inflated').textContent()).toBe('48 65 6c 6c 6f');
+    expect(await widget.getByTestId('frame-0-inflated-text').textContent()).toBe('Hello');
+    // The second alone refers to a window the page never saw.
+    await widget.getByTestId('fd-input').fill('c1 05 f2 00 11 00 00');
+    await widget.getByTestId('frame-0-inflate-error').waitFor({ timeout: 10_000 });
+    expect(await widget.getByTestId('fd-error').count()).toBe(0);
+  });
+
   it('the live lane joins the real room and delivers a message', async () => {
     await open('08-dashboard');
     const widget = page.getByTestId('live-lane');
