@@ -171,6 +171,35 @@ describe('dashboard in Chromium', () => {
     const text = `five ways ${Date.now()}`;
     await send('sse', text);
     await expectInLanes(text, [...LANES, 'ws-lib', 'sse']);
+    // Each card counts what its transport moves: frames both ways, SSE events down, neither for polls.
+    const framesRow = async (lane: string) => {
+      const value = page.getByTestId(`lane-${lane}-frames`);
+      return [await value.locator('xpath=preceding-sibling::span[1]').textContent(), await value.textContent()];
+    };
+    for (const t of ['ws-raw', 'ws-lib']) {
+      const [label, value] = await framesRow(t);
+      expect(label).toBe('WS frames ↑/↓');
+      expect(value).toMatch(/^\d[\d,]* \/ [1-9][\d,]*$/); // ws-lib has sent nothing yet: 0 up
+    }
+    const [sseLabel, sseValue] = await framesRow('sse');
+    expect(sseLabel).toBe('SSE events ↓');
+    expect(Number(sseValue)).toBeGreaterThanOrEqual(2); // the state event and the message
+    for (const t of ['short-poll', 'long-poll']) expect(await framesRow(t)).toEqual(['frames / events', '—']);
+    // Requests per second: each request counted in the second it started, so the short-poll
+    // line has a point for every complete second (none dropped to nothing between samples).
+    expect(await page.getByTestId('chart-requests-rate-caption').textContent()).toContain('each request counted in the second it started');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="chart-requests-rate"]')?.getAttribute('data-points')) >= 10, null, { timeout: 10_000 });
+    // Every request of the lane is in the series once: all but those of the second not over yet.
+    const { counted, requests } = await page.evaluate(() => {
+      type Wb = { sampler: { perSecond: Map<string, (number | null)[]> }; lane(t: string): { client: { getSnapshot(): { counters: { requests: number } } } } };
+      const wb = (window as unknown as { wirebench: Wb }).wirebench;
+      return {
+        counted: wb.sampler.perSecond.get('short-poll')!.reduce<number>((sum, n) => sum + (n ?? 0), 0),
+        requests: wb.lane('short-poll').client.getSnapshot().counters.requests,
+      };
+    });
+    expect(requests - counted).toBeGreaterThanOrEqual(0);
+    expect(requests - counted).toBeLessThanOrEqual(3);
     // Let the per-second charts take a few samples before the screenshot.
     await page.waitForTimeout(2500);
     await shot('lanes');
