@@ -46,6 +46,12 @@ export const HeadersTooLarge = createError<[number]>(
   431,
 );
 
+// v2 several processes: the room's store (Redis) cannot be reached; nothing was stored.
+export const RoomUnavailable = createError('ROOM_UNAVAILABLE', 'the room store (Redis) cannot be reached: try again in a moment', 503);
+
+/** 5xx errors a client is told as they are: the client can do something (try again), and they leak nothing. */
+const CLIENT_VISIBLE_5XX = new Set(['ROOM_UNAVAILABLE']);
+
 /** The shape every error reaches a client in. */
 export interface WireError {
   statusCode: number;
@@ -53,11 +59,14 @@ export interface WireError {
   message: string;
 }
 
-/** Narrows anything thrown to a client-safe error: our own codes pass, the rest is a 500 with no details. */
+/**
+ * Narrows anything thrown to a client-safe error: our own codes pass (4xx, and the 5xx in
+ * CLIENT_VISIBLE_5XX), the rest is a 500 with no details.
+ */
 export function toWireError(err: unknown): WireError {
   const e = err as { statusCode?: unknown; code?: unknown; message?: unknown };
-  if (typeof e?.code === 'string' && /^[A-Z_]+$/.test(e.code) && typeof e.statusCode === 'number' && e.statusCode < 500) {
-    return { statusCode: e.statusCode, code: e.code, message: String(e.message) };
+  if (typeof e?.code === 'string' && /^[A-Z_]+$/.test(e.code) && typeof e.statusCode === 'number') {
+    if (e.statusCode < 500 || CLIENT_VISIBLE_5XX.has(e.code)) return { statusCode: e.statusCode, code: e.code, message: String(e.message) };
   }
   return { statusCode: 500, code: 'INTERNAL', message: 'internal server error' };
 }

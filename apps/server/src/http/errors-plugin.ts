@@ -43,7 +43,12 @@ export function installErrorHandling(app: FastifyInstance): void {
     const { status, code, message } = classify(err);
     // A refused request is the client's business (a class makes many): debug level, the path only —
     // a query may carry a clientSecret, and nothing secret is ever logged.
-    if (status >= 500) request.log.error({ err, path: request.url.split('?')[0] }, 'request failed');
+    if (code === 'ROOM_UNAVAILABLE') {
+      // RFC 9110 10.2.3: "When sent with a 503 (Service Unavailable) response, Retry-After
+      // indicates how long the service is expected to be unavailable to the client."
+      void reply.header('retry-after', '1');
+      request.log.warn({ code, path: request.url.split('?')[0] }, message);
+    } else if (status >= 500) request.log.error({ err, path: request.url.split('?')[0] }, 'request failed');
     else request.log.debug({ code, status, path: request.url.split('?')[0] }, message);
     void reply.code(status).send({ error: { code, message } });
   });

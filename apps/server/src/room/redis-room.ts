@@ -7,7 +7,6 @@
 // Per process: the connections, the pins this process holds (its open streams),
 // the follower. Shared: everything in room.ts's list, and the assignment.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import createError from '@fastify/error';
 import { createClient, ErrorReply, type RedisClientType } from '@redis/client';
 import type { AssignmentMode, ChatMessage, TransportId } from '@wirebench/transports/contract';
 import { DEFAULTS, TRANSPORT_IDS } from '@wirebench/transports/contract';
@@ -20,6 +19,7 @@ import {
   NotYourClient,
   RateLimited,
   RoomLocked,
+  RoomUnavailable,
   TextTooLong,
   UnknownClient,
 } from '../errors.ts';
@@ -40,8 +40,8 @@ import type {
 } from './room.ts';
 import { newSecret } from './secret.ts';
 
-/** Redis cannot be reached: the request is refused, nothing is stored (CONTRACT: docs/09-contract.md). */
-export const RoomUnavailable = createError('ROOM_UNAVAILABLE', 'the room store (Redis) cannot be reached: try again in a moment', 503);
+/** Redis cannot be reached: the request is refused (503), nothing is stored (errors.ts). */
+export { RoomUnavailable };
 
 export interface RedisRoomOptions extends RoomOptions {
   url: string;
