@@ -1,13 +1,12 @@
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { InspectFrame } from '@wirebench/transports/contract';
 import type { Lane } from '../../model/lane.ts';
-import { pageNow } from '../../model/clock.ts';
 import { useTransportLabels } from '../../i18n/transport-labels.ts';
 import { fmtBytes, LANE_COLORS } from '../../ui/format.ts';
-import { useStore, useWorkbench } from '../../ui/use-store.ts';
+import { usePacedNow, useStore, useWorkbench } from '../../ui/use-store.ts';
 import { copyText } from './copy-text.ts';
-import { frameHex, hexGroups, timeOfDay } from './frame-bytes.ts';
+import { frameHex, hexByteCount, hexGroups, timeOfDay } from './frame-bytes.ts';
 import { barOf, timelineRows, type TimelineRecord } from './timeline-bars.ts';
 import './inspector.css';
 
@@ -80,9 +79,9 @@ function WsInspector() {
 }
 
 /** A header bit as the RFC names it (FIN, RSV1–3, MASK: protocol terms, the same in every language). */
-function Bit({ on, label }: { on: boolean; label: string }) {
+function Bit({ on, label, hint, testId }: { on: boolean; label: string; hint?: string; testId?: string }) {
   return (
-    <span className={on ? 'on' : ''} title={`${label} = ${on ? 1 : 0}`}>
+    <span className={on ? 'on' : ''} title={`${label} = ${on ? 1 : 0}${hint ? ` (${hint})` : ''}`} data-testid={testId} data-on={on ? '1' : '0'}>
       {label}
     </span>
   );
@@ -121,13 +120,16 @@ function FrameTable({ frames }: { frames: readonly InspectFrame[] }) {
         </thead>
         <tbody>
           {shown.map((f) => (
-            <FrameRow key={`${f.connectionId}-${f.at}-${f.direction}-${f.headerHex}-${f.wireHex}`} f={f} />
+            <StoredFrameRow key={`${f.connectionId}-${f.at}-${f.direction}-${f.headerHex}-${f.wireHex}`} f={f} />
           ))}
         </tbody>
       </table>
     </div>
   );
 }
+
+// A frame never changes once seen: only new rows render while frames stream in.
+const StoredFrameRow = memo(FrameRow);
 
 function FrameRow({ f }: { f: InspectFrame }) {
   const { t, i18n } = useTranslation('inspector');
@@ -149,13 +151,21 @@ function FrameRow({ f }: { f: InspectFrame }) {
       </td>
       <td className="bits">
         <Bit on={f.fin} label="FIN" />
-        <Bit on={f.rsv[0]} label="RSV1" />
+        <Bit on={f.rsv[0]} label="RSV1" hint={f.rsv[0] ? t('frames.rsv1Hint') : undefined} testId="ws-frame-rsv1" />
         <Bit on={f.rsv[1]} label="RSV2" />
         <Bit on={f.rsv[2]} label="RSV3" />
         <Bit on={f.masked} label="MASK" />
       </td>
       <td>
         0x{f.opcode.toString(16)} {f.opcodeName}
+        {f.compressed && (
+          <>
+            {' '}
+            <span className="badge-compressed" title={t('frames.compressedHint')} data-testid="ws-frame-compressed">
+              {t('frames.compressed')}
+            </span>
+          </>
+        )}
       </td>
       <td title={lengthForm}>
         {f.payloadLength} <span className="hint">({t('frames.lengthBits', { n: f.lengthForm })})</span>
@@ -166,23 +176,51 @@ function FrameRow({ f }: { f: InspectFrame }) {
         <HexDump hex={f.headerHex} testId="ws-frame-header" />
         {f.wireHex !== '' && (
           <>
-            <div className="hex-label">{f.masked ? t('frames.payloadMasked') : t('frames.payload')}</div>
+            <div className="hex-label">
+              {f.compressed
+                ? f.masked
+                  ? t('frames.compressedMasked')
+                  : t('frames.compressedPayload')
+                : f.masked
+                  ? t('frames.payloadMasked')
+                  : t('frames.payload')}
+            </div>
             <HexDump hex={f.wireHex} testId="ws-frame-wire" />
           </>
         )}
         {f.masked && f.payloadHex !== '' && (
           <>
-            <div className="hex-label">{t('frames.unmasked')}</div>
+            <div className="hex-label">{f.compressed ? t('frames.unmaskedCompressed') : t('frames.unmasked')}</div>
             <HexDump hex={f.payloadHex} />
           </>
         )}
-        {f.truncated && <div className="hint">{t('frames.truncated', { shown: f.wireHex.length ? (f.wireHex.length + 1) / 3 : 0, total: f.payloadLength })}</div>}
+        {f.truncated && <div className="hint">{t('frames.truncated', { shown: hexByteCount(f.wireHex), total: f.payloadLength })}</div>}
+        {f.compressed && <InflatedPayload f={f} />}
         {f.text !== undefined && <div className="hint frame-text">“{f.text}”</div>}
         <button className="copy-hex" onClick={() => void copy()} title={t('frames.copyHint')} data-testid="ws-frame-copy">
           {copied === 'copied' ? t('frames.copied') : copied === 'failed' ? t('frames.copyFailed') : t('frames.copy')}
         </button>
       </td>
     </tr>
+  );
+}
+
+/** RFC 7692: what a compressed frame's payload inflated to, and how many bytes the compression saved. */
+function InflatedPayload({ f }: { f: InspectFrame }) {
+  const { t } = useTranslation('inspector');
+  if (f.inflatedHex === undefined || f.inflatedLength === undefined) return <div className="hint">{t('frames.notInflated')}</div>;
+  const shown = hexByteCount(f.inflatedHex);
+  return (
+    <>
+      <div className="hex-label">{t('frames.inflated', { count: f.inflatedLength })}</div>
+      <HexDump hex={f.inflatedHex} testId="ws-frame-inflated" />
+      {shown < f.inflatedLength && <div className="hint">{t('frames.inflatedTruncated', { shown, total: f.inflatedLength })}</div>}
+      {f.inflatedLength > 0 && (
+        <div className="hint" data-testid="ws-frame-ratio">
+          {t('frames.ratio', { wire: f.payloadLength, plain: f.inflatedLength, percent: Math.round((100 * f.payloadLength) / f.inflatedLength) })}
+        </div>
+      )}
+    </>
   );
 }
 
@@ -193,15 +231,10 @@ function RequestTimeline({ lane }: { lane: Lane }) {
   const { t } = useTranslation('inspector');
   const labels = useTransportLabels();
   const s = useStore(lane.store);
-  const [now, setNow] = useState(pageNow);
   const records = s.records as readonly TimelineRecord[];
   const growing = records.some((r) => r.endedAt === undefined && (r.kind === 'http' || r.kind === 'sse-open'));
-  useEffect(() => {
-    if (!growing) return;
-    // Held requests and open streams grow on screen while they last.
-    const h = setInterval(() => setNow(pageNow()), 200);
-    return () => clearInterval(h);
-  }, [growing]);
+  // Held requests and open streams grow on screen while they last, on the page's one paced clock.
+  const now = usePacedNow(growing);
   const at = Math.max(now, ...records.map((r) => r.endedAt ?? r.startedAt));
   const rows = timelineRows(records, at, WINDOW_MS);
   const color = LANE_COLORS[lane.transport];
