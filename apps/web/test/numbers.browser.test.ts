@@ -84,6 +84,12 @@ async function serverStats(): Promise<{ transports: Record<string, { requests: n
 }
 
 const numberIn = async (testId: string): Promise<number> => Number((await page.getByTestId(testId).textContent())?.match(/\d+/)?.[0]);
+const textOf = async (testId: string): Promise<string> => (await page.getByTestId(testId).textContent()) ?? '';
+/** A counter row of a lane card: its label and this lane's value. */
+const counterRow = async (testId: string): Promise<{ label: string; value: string }> => {
+  const value = page.getByTestId(testId);
+  return { label: (await value.locator('xpath=preceding-sibling::span[1]').textContent()) ?? '', value: (await value.textContent()) ?? '' };
+};
 
 /** Requests the page made to `path` (GET unless said), after `since` (the test's clock). */
 const madeTo = (path: string, since = 0, method = 'GET'): Array<{ at: number; request: Request }> =>
@@ -117,18 +123,36 @@ describe('numbers that never mislead, in Chromium', () => {
 
   it('pause/resume: what a paused lane catches up on, and what was typed into it, never become multi-second latencies', async () => {
     const before = await exported();
+    const caughtUpBefore = await numberIn('lane-long-poll-caught-up');
+    expect(await textOf('lane-long-poll-caught-up')).toBe(`caught up after pause: ${caughtUpBefore}`);
+    expect(await page.getByTestId('lane-long-poll-waiting').count()).toBe(0);
     await page.getByTestId('lane-long-poll-pause').click();
     await waitForStatus('long-poll', 'paused');
+    expect(await textOf('lane-long-poll-waiting')).toBe('waiting to send: 0');
     const s = stamp();
     await send('ws-raw', `while paused A ${s}`);
     await send('short-poll', `while paused B ${s}`);
     await send('long-poll', `typed into the paused lane ${s}`);
+    await expect.poll(() => textOf('lane-long-poll-waiting'), WAIT).toBe('waiting to send: 1');
     await expectInLanes(`while paused B ${s}`, ['ws-raw', 'short-poll']);
     // The pause itself: long enough that a catch-up measured as latency would stand out.
     await page.waitForTimeout(4_000);
     await page.getByTestId('lane-long-poll-pause').click();
     await expectInLanes(`typed into the paused lane ${s}`);
     await expectInLanes(`while paused A ${s}`);
+    // On the card: what it caught up on, counted and labelled as such, with no latency.
+    await expect.poll(() => textOf('lane-long-poll-caught-up'), WAIT).toBe(`caught up after pause: ${caughtUpBefore + 2}`);
+    expect(await page.getByTestId('lane-long-poll-waiting').count()).toBe(0);
+    for (const text of [`while paused A ${s}`, `while paused B ${s}`]) {
+      const row = page.getByTestId('lane-long-poll-messages').locator('li', { hasText: text });
+      expect(await row.getAttribute('class')).toContain('caught-up');
+      expect(await row.locator('.caught-up-tag').textContent()).toBe('caught up');
+      expect(await row.locator('.lat').count()).toBe(0);
+    }
+    // The lanes that were not paused got them live, measured.
+    const live = page.getByTestId('lane-ws-raw-messages').locator('li', { hasText: `while paused B ${s}` });
+    expect(await live.locator('.caught-up-tag').count()).toBe(0);
+    expect(await live.locator('.lat').textContent()).toMatch(/\d/);
 
     const run = await exported();
     const lp = laneOf(run, 'long-poll').counters;
@@ -175,6 +199,19 @@ describe('numbers that never mislead, in Chromium', () => {
     await expectInLanes(`after the short-poll cut ${s}`);
   });
 
+  it('the long-poll timeout field takes the contract\'s range and says what 0 means', async () => {
+    const field = page.getByTestId('longpoll-timeout');
+    expect([await field.getAttribute('min'), await field.getAttribute('max')]).toEqual(['0', '60000']);
+    expect(await textOf('longpoll-timeout-hint')).toBe('0 = answered at once; the lane still asks at most once a second');
+    // Past the range: the workbench clamps, and the field shows what it kept.
+    await field.fill('250000');
+    await page.getByTestId('longpoll-timeout-apply').click();
+    await expect.poll(() => field.inputValue()).toBe('60000');
+    await field.fill('30000');
+    await page.getByTestId('longpoll-timeout-apply').click();
+    await expect.poll(() => field.inputValue()).toBe('30000');
+  });
+
   it('a long-poll timeout of 0 does not make the page spin', async () => {
     await page.getByTestId('longpoll-timeout').fill('0');
     await page.getByTestId('longpoll-timeout-apply').click();
@@ -215,6 +252,13 @@ describe('numbers that never mislead, in Chromium', () => {
     // Its events are counted as SSE events, not WebSocket frames.
     expect(sse.counters.eventsDown).toBeGreaterThanOrEqual(4);
     expect(sse.counters.framesDown).toBe(0);
+    // And the card says so: SSE events, never WebSocket frames; the polling lanes count neither.
+    const row = await counterRow('lane-sse-frames');
+    expect(row.label).toBe('SSE events ↓');
+    expect(Number(row.value.replace(/\D/g, ''))).toBeGreaterThanOrEqual(4);
+    expect(await page.getByTestId('lane-sse').textContent()).not.toContain('WS frames');
+    expect(await counterRow('lane-ws-raw-frames')).toMatchObject({ label: 'WS frames ↑/↓', value: expect.stringMatching(/^[1-9][\d,]* \/ [1-9][\d,]*$/) });
+    for (const t of ['short-poll', 'long-poll']) expect(await counterRow(`lane-${t}-frames`)).toEqual({ label: 'frames / events', value: '—' });
   });
 
   it('the auto-sender stops when its target lane is removed', async () => {
@@ -222,9 +266,19 @@ describe('numbers that never mislead, in Chromium', () => {
     await page.getByTestId('auto-target').selectOption('sse');
     await page.getByTestId('auto-start').click();
     await page.getByTestId('auto-stop').waitFor(WAIT);
+    expect(await page.getByTestId('auto-stopped').count()).toBe(0);
     await page.getByTestId('lane-sse-remove').click();
     await page.getByTestId('auto-start').waitFor(WAIT);
     expect(await page.getByTestId('auto-stop').count()).toBe(0);
+    expect(await textOf('auto-stopped')).toBe('stopped: its lane was removed');
+    // The next start clears it.
+    await page.getByTestId('auto-target').selectOption('ws-raw');
+    await page.getByTestId('auto-start').click();
+    await page.getByTestId('auto-stop').waitFor(WAIT);
+    expect(await page.getByTestId('auto-stopped').count()).toBe(0);
+    await page.getByTestId('auto-stop').click();
+    await page.getByTestId('auto-start').waitFor(WAIT);
+    expect(await page.getByTestId('auto-stopped').count()).toBe(0);
   });
 
   it('Reset: the history the new lanes are replayed is not delivered, so bytes per message stay honest', async () => {
@@ -239,6 +293,9 @@ describe('numbers that never mislead, in Chromium', () => {
     const sp = laneOf(await exported(), 'short-poll').counters;
     expect(sp.history).toBeGreaterThanOrEqual(3);
     expect(sp.messages).toBe(1);
+    // The card shows the replay apart from what it delivered.
+    expect(await textOf('lane-short-poll-history')).toBe(`history replayed: ${sp.history}`);
+    expect(await textOf('lane-short-poll-delivered')).toBe('1');
     // Join, polls and their headers, for one delivered message: well over a kilobyte, not ~270 B.
     expect((sp.headerBytesUp + sp.headerBytesDown) / sp.messages).toBeGreaterThan(1_000);
   });
@@ -254,6 +311,7 @@ describe('numbers that never mislead, in Chromium', () => {
     await send('short-poll', `after restart ${s}`);
     await expectInLanes(`after restart ${s}`);
     for (const t of LANES) expect(await numberIn(`lane-${t}-dups`), t).toBe(0);
+    for (const t of LANES) await expect.poll(() => textOf(`lane-${t}-room-restarts`), WAIT).toBe('room restarted 1×');
     const run = await exported();
     for (const t of LANES) expect(laneOf(run, t).seq, t).toMatchObject({ duplicates: 0, roomRestarts: 1 });
   });
