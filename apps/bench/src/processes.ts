@@ -13,7 +13,8 @@ export const serverEntry = resolve(repoRoot, 'apps/server/dist/main.js');
 
 const children = new Set<ChildProcess>();
 
-function register(child: ChildProcess): ChildProcess {
+/** Keeps `child` for killAll(); every process the bench starts goes through here. */
+export function register(child: ChildProcess): ChildProcess {
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;

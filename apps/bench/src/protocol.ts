@@ -78,7 +78,24 @@ export type Command =
       echoEveryMs: number;
     }
   | { cmd: 'peers-status' }
-  | { cmd: 'echo-probe'; url: string; count: number; spacingMs: number; settleMs: number };
+  | { cmd: 'echo-probe'; url: string; count: number; spacingMs: number; settleMs: number }
+  // The compression scenario's clients (load/compression.ts); deflate: offer permessage-deflate or nothing.
+  | {
+      cmd: 'deflate-echo';
+      url: string;
+      deflate: boolean;
+      clients: number;
+      /** Bytes of each JSON text message. */
+      size: number;
+      warmupMs: number;
+      durationMs: number;
+      /** The server, whose CPU the worker reads from /proc over the measured window. */
+      serverPid: number;
+    }
+  | { cmd: 'deflate-open'; url: string; deflate: boolean; count: number; concurrency: number }
+  | { cmd: 'deflate-wire' }
+  | { cmd: 'deflate-send'; url: string; tag: string; count: number; window: number; size: number }
+  | { cmd: 'deflate-idle'; url: string; deflate: boolean; count: number; size: number; concurrency: number };
 
 /** The two echo endpoints, beside the chat transports, in the slow-readers scenario. */
 export const ECHO_ENDPOINTS = ['ws-raw-echo', 'ws-lib-echo'] as const;

@@ -1,4 +1,4 @@
-// pnpm bench [--quick] [--no-build] [--profile] [--web-dist=<dir>] [--only echo,broadcast,idle,polling,codec,dashboard,slow-readers]
+// pnpm bench [--quick] [--no-build] [--profile] [--web-dist=<dir>] [--only echo,broadcast,idle,polling,codec,dashboard,slow-readers,cluster,compression]
 // Builds and starts the production server, drives it from separate load processes over
 // 127.0.0.1, prints tables and writes bench-results/<timestamp>/report.{json,html}.
 // The dashboard scenario also builds the web app and opens it in Chromium; --profile writes a
@@ -18,6 +18,8 @@ import { broadcastScenario } from './scenarios/broadcast.ts';
 import { idleScenario } from './scenarios/idle.ts';
 import { pollingScenario } from './scenarios/polling.ts';
 import { slowReadersScenario } from './scenarios/slow-readers.ts';
+import { clusterScenario } from './scenarios/cluster.ts';
+import { compressionScenario } from './scenarios/compression.ts';
 import { measureBundle } from './scenarios/dashboard/bundle.ts';
 import { dashboardFrames } from './scenarios/dashboard/frames-run.ts';
 import type { CodecCase } from './scenarios/codec.ts';
@@ -31,7 +33,7 @@ const quick = args.includes('--quick');
 const build = !args.includes('--no-build');
 const profile = args.includes('--profile');
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice(7) ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
-const ALL = ['echo', 'broadcast', 'idle', 'polling', 'codec', 'dashboard', 'slow-readers'] as const;
+const ALL = ['echo', 'broadcast', 'idle', 'polling', 'codec', 'dashboard', 'slow-readers', 'cluster', 'compression'] as const;
 const only = new Set(onlyArg ? onlyArg.split(',') : ALL);
 
 const config: BenchConfig = quick
@@ -62,6 +64,12 @@ const config: BenchConfig = quick
         readerPollMs: 100,
         settleMs: 250,
         sampleMs: 20,
+      },
+      cluster: { receivers: 20, latencyMessages: 5, spacingMs: 20, burst: 20, window: 32, nodes: 3 },
+      compression: {
+        echo: { clients: 4, sizes: [1024], warmupMs: 100, durationMs: 300 },
+        broadcast: { receivers: 20, burst: 10, window: 32, size: 1024 },
+        idle: { connections: 40, size: 1024 },
       },
     }
   : {
@@ -97,6 +105,12 @@ const config: BenchConfig = quick
         readerPollMs: 250,
         settleMs: 1_000,
         sampleMs: 50,
+      },
+      cluster: { receivers: 300, latencyMessages: 20, spacingMs: 100, burst: 200, window: 32, nodes: 3 },
+      compression: {
+        echo: { clients: 20, sizes: [200, 1024], warmupMs: 1_000, durationMs: 3_000 },
+        broadcast: { receivers: 200, burst: 100, window: 32, size: 1024 },
+        idle: { connections: 500, size: 1024 },
       },
     };
 
@@ -164,6 +178,7 @@ async function main(): Promise<number> {
       'The bench lifts the per-address limits because all its clients share 127.0.0.1: SEND_RATE_LIMIT_PER_ADDRESS=1000000000, and MAX_CONNECTIONS_PER_ADDRESS and JOIN_RATE_LIMIT at twice the scenario\'s client count plus 100. MAX_BUFFERED_BYTES, MAX_CLIENTS, DRAIN_TIMEOUT_MS and REQUEST_TIMEOUT_MS keep their defaults (slow readers measure MAX_BUFFERED_BYTES at its default).',
       'Slow readers: RSS is VmRSS from /proc/<pid>/status; the peak is the kernel\'s VmHWM, reset (clear_refs 5) after the full GC that gives "before", and the samples taken every few ms. Growth = peak − before. The reference is a fresh server with the same peers reading, in the same run; the ratio floors the reference growth at 1 MiB. A peer counts as dropped when its socket is no longer ESTABLISHED in /proc/net/tcp (a peer that never reads never sees the FIN), or when a reading peer saw its connection closed or its answer cut.',
       'Load: 4 worker processes (ws for both WebSocket stacks, node:http with a keep-alive agent for polling and SSE, node:net for raw TCP). The machine has 2 cores shared by the server and the load: a figure marked "client-bound" had a load process at ≥ 85 % of a core, "machine saturated" means all processes together used ≥ 180 %.',
+      'WebSocket clients of the plain scenarios (echo, broadcast, idle, slow readers, the dashboard\'s class) are `ws` clients created with perMessageDeflate: false: `ws` offers permessage-deflate by default and /ws/raw/echo and /ws/lib/echo accept it, so without it those figures would be compressed ones. Only the compression scenario offers it.',
       'Ratios are paired: each run measures both sides back to back and the ratio is taken per run; the median and the min–max of the per-run ratios are shown.',
       'Idle heap: the server has no heap endpoint; heap figures come from the preloaded probe after a full GC, and RSS from /proc/<pid>/status VmRSS deltas.',
       'Polling bytes are counted by the server (/api/stats bytesIn + bytesOut of the lane), HTTP headers included.',
@@ -180,6 +195,8 @@ async function main(): Promise<number> {
     ['polling', async () => void (report.polling = await pollingScenario(config, workers))],
     ['codec', async () => void (report.codec = await runCodecChild())],
     ['slow-readers', async () => void (report.slowReaders = await slowReadersScenario(config.slowReaders, workers))],
+    ['cluster', async () => void (report.cluster = await clusterScenario(config.cluster, config.runs, workers))],
+    ['compression', async () => void (report.compression = await compressionScenario(config.compression, config.runs, workers))],
     [
       'dashboard',
       async () => {

@@ -11,6 +11,7 @@ import { openMany } from './receivers.ts';
 import { runSend } from './sender.ts';
 import { closePeers, drivePeers, echoProbe, openPeers, peersStatus } from './slow-peers.ts';
 import { closeStudents, driveStudents, openStudents } from './students.ts';
+import { closeCompression, deflateEcho, deflateSend, deflateWire, openDeflateReceivers, openIdleEchoes } from './compression.ts';
 
 async function handle(c: Command): Promise<unknown> {
   switch (c.cmd) {
@@ -28,6 +29,7 @@ async function handle(c: Command): Promise<unknown> {
       renewAgent();
       closePeers();
       closeStudents();
+      closeCompression();
       return null;
     case 'send':
       return runSend(c);
@@ -45,6 +47,16 @@ async function handle(c: Command): Promise<unknown> {
       return openStudents(c);
     case 'students-drive':
       return driveStudents(c);
+    case 'deflate-echo':
+      return deflateEcho(c);
+    case 'deflate-open':
+      return openDeflateReceivers(c);
+    case 'deflate-wire':
+      return deflateWire();
+    case 'deflate-send':
+      return deflateSend(c);
+    case 'deflate-idle':
+      return openIdleEchoes(c);
   }
 }
 

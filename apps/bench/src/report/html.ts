@@ -3,6 +3,8 @@ import { PERCENTILE_METHOD, spread } from '../stats.ts';
 import { dashboardHtml } from './html-dashboard.ts';
 import { MiB, cpuNote, fmt, fmtSpread } from './format.ts';
 import { slowReadersHead, slowReadersRows, slowReadersTitle } from './slow-readers.ts';
+import { clusterHtml } from './cluster.ts';
+import { compressionHtml } from './compression.ts';
 import { COLORS, barChart, esc, htmlTable } from './svg.ts';
 import type { FullReport } from './types.ts';
 
@@ -169,6 +171,8 @@ export function renderHtml(r: FullReport): string {
     );
     s.push(htmlTable([...slowReadersHead(sr), 'server CPU %', 'peak from', 'server PID'], rows));
   }
+  if (r.cluster) s.push(clusterHtml(r.cluster, r.machine.cpus));
+  if (r.compression) s.push(compressionHtml(r.compression));
   s.push(`<h2>Notes</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}<li>${esc(r.clock)}</li></ul>`);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Wirebench bench ${esc(r.startedAt)}</title><style>
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}

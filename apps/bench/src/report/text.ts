@@ -2,6 +2,8 @@
 import { PERCENTILE_METHOD } from '../stats.ts';
 import { cpuNote, dashboardWindows, fmt, fmtSpread, kb, mainThreadCell, spreadOf } from './format.ts';
 import { slowReadersHead, slowReadersRows, slowReadersTitle } from './slow-readers.ts';
+import { clusterLimits, clusterTables } from './cluster.ts';
+import { compressionTables } from './compression.ts';
 import type { FullReport } from './types.ts';
 
 export function printTables(r: FullReport): string {
@@ -111,6 +113,11 @@ export function printTables(r: FullReport): string {
   if (r.slowReaders) {
     table(`7. Slow readers: ${slowReadersTitle(r.slowReaders)}`, slowReadersHead(r.slowReaders), r.slowReaders.cases.flatMap(slowReadersRows));
   }
+  if (r.cluster) {
+    for (const t of clusterTables(r.cluster, r.machine.cpus)) table(t.title, t.head, t.rows);
+    lines.push(...clusterLimits(r.cluster, r.machine.cpus).map((l) => `- ${l}`));
+  }
+  if (r.compression) for (const t of compressionTables(r.compression)) table(t.title, t.head, t.rows);
   table(
     'Targets',
     ['target', 'goal', 'measured', 'result', 'note'],

@@ -8,6 +8,8 @@ import type { CodecCase } from '../scenarios/codec.ts';
 import type { BundleReport } from '../scenarios/dashboard/bundle.ts';
 import type { DashboardFramesReport } from '../scenarios/dashboard/frames.ts';
 import type { SlowReadersReport } from '../scenarios/slow-readers.ts';
+import type { ClusterReport } from '../scenarios/cluster.ts';
+import type { CompressionReport } from '../scenarios/compression.ts';
 
 export interface DashboardReport {
   bundle: BundleReport;
@@ -39,6 +41,8 @@ export interface FullReport {
   codec?: CodecCase[];
   dashboard?: DashboardReport;
   slowReaders?: SlowReadersReport;
+  cluster?: ClusterReport;
+  compression?: CompressionReport;
   targets: Target[];
   errors: Array<{ scenario: string; error: string }>;
 }

@@ -1,6 +1,8 @@
 // What every scenario is given: the sizes of a full or a quick run (set in run.ts).
 import type { DashboardConfig } from './dashboard/frames.ts';
 import type { SlowReadersConfig } from './slow-readers.ts';
+import type { ClusterConfig } from './cluster.ts';
+import type { CompressionConfig } from './compression.ts';
 
 export interface BenchConfig {
   quick: boolean;
@@ -19,6 +21,8 @@ export interface BenchConfig {
   codec: { timeMs: number; rounds: number };
   dashboard: DashboardConfig;
   slowReaders: SlowReadersConfig;
+  cluster: ClusterConfig;
+  compression: CompressionConfig;
 }
 
 /** Splits n into `parts` near-equal shares. */
