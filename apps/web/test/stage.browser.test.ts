@@ -285,6 +285,11 @@ describe('the stage in Chromium', () => {
     await page.getByTestId('poll-interval-apply').click();
     await page.getByTestId('longpoll-timeout').fill('15000');
     await page.getByTestId('longpoll-timeout-apply').click();
+    // The auto-sender's interval and target are what its last Start used.
+    await page.getByTestId('auto-interval').fill('700');
+    await page.getByTestId('auto-target').selectOption('short-poll');
+    await page.getByTestId('auto-start').click();
+    await page.getByTestId('auto-stop').click();
     await page.getByTestId('lane-ws-lib-remove').click();
     await page.getByTestId('theme-switch').selectOption('dark');
     await press(page, 'p');
@@ -302,9 +307,19 @@ describe('the stage in Chromium', () => {
     expect(await page.getByTestId('name-input').inputValue()).toBe('Ms. Lin');
     expect(await page.getByTestId('poll-interval').inputValue()).toBe('2500');
     expect(await page.getByTestId('longpoll-timeout').inputValue()).toBe('15000');
+    expect(await page.getByTestId('auto-interval').inputValue()).toBe('700');
+    expect(await page.getByTestId('auto-target').inputValue()).toBe('short-poll');
+    // Remembered, not started: the reload sends nothing by itself.
+    await page.getByTestId('auto-start').waitFor();
+    expect(await page.getByTestId('auto-stop').count()).toBe(0);
     // The lanes really run with them.
     const options = await page.evaluate(() => (window as unknown as { wirebench: { settings: { getSnapshot(): unknown } } }).wirebench.settings.getSnapshot());
-    expect(options).toMatchObject({ name: 'Ms. Lin', pollIntervalMs: 2500, longPollTimeoutMs: 15000 });
+    expect(options).toMatchObject({
+      name: 'Ms. Lin',
+      pollIntervalMs: 2500,
+      longPollTimeoutMs: 15000,
+      autoSend: { running: false, intervalMs: 700, target: 'short-poll', sent: 0 },
+    });
   });
 
   it('a corrupted saved value falls back to the defaults', async () => {
@@ -377,6 +392,17 @@ describe('the stage in Chromium', () => {
       await dark.page.getByTestId('theme-switch').selectOption('dark');
       expect(await look()).toMatchObject({ theme: 'dark', light: false });
       await dark.page.screenshot({ path: '/tmp/stage-dark-normal.png' });
+      // The Class view's transport tiles take the theme's lane colours too (short poll: #56b4e9 on dark, #0072b2 on light).
+      await dark.page.getByTestId('tab-class').click();
+      const tile = dark.page.getByTestId('class-short-poll');
+      const edge = () => tile.evaluate((el) => getComputedStyle(el).borderLeftColor);
+      expect(await edge()).toBe('rgb(86, 180, 233)');
+      await dark.page.getByTestId('theme-switch').selectOption('light');
+      expect(await edge()).toBe('rgb(0, 114, 178)');
+      await dark.page.getByTestId('theme-switch').selectOption('dark');
+      expect(await edge()).toBe('rgb(86, 180, 233)');
+      await dark.page.getByTestId('chart-server-rps').locator('canvas').waitFor();
+      await dark.page.screenshot({ path: '/tmp/stage-dark-class.png' });
     } finally {
       await dark.context.close();
     }
