@@ -12,8 +12,6 @@ export type ClientFactory = (transport: TransportId, options: ClientOptions) => 
 export const MESSAGE_LIMIT = 200;
 /** Wire records kept per lane for the request timeline. */
 export const RECORD_LIMIT = 120;
-/** A lane redraws at most this often; measurements are taken on arrival regardless. */
-export const LANE_REDRAW_MS = 100;
 
 export interface LaneMessage {
   seq: number;
@@ -86,8 +84,8 @@ export class Lane {
         deferredSends: 0,
         version: 0,
       },
+      // Paced by the store (BUSY_INTERVAL_MS under load); measurements are taken on arrival regardless.
       deps.schedule ?? frameSchedule,
-      deps.schedule ? 0 : LANE_REDRAW_MS,
     );
     this.status = this.client.getSnapshot().status;
     this.offs.push(

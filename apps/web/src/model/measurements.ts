@@ -18,8 +18,8 @@ import { GrowableColumn, NullableColumn } from '../lib/growable.ts';
 import { offsetSample, percentiles, secondOf, type Percentiles } from '../lib/stats-math.ts';
 import { Store, type Schedule, frameSchedule } from '../lib/store.ts';
 
-/** Charts of many points redraw at most this often. */
-export const CHART_REDRAW_MS = 150;
+/** Charts of many points redraw at most this often once busy (their axes' text is most of a redraw). */
+export const CHART_REDRAW_MS = 1000;
 
 export interface LatencySample {
   seq: number;

@@ -93,9 +93,12 @@ export function fmtBytes(v: number | null | undefined): string {
   return `${Math.round(v)} B`;
 }
 
+// One formatter for every call (toLocaleString builds a new one each time).
+const intFormat = new Intl.NumberFormat('en-US');
+
 export function fmtInt(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  return Math.round(v).toLocaleString('en-US');
+  return intFormat.format(Math.round(v));
 }
 
 export function shortId(id: string | null): string {

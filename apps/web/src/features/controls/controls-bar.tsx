@@ -14,7 +14,8 @@ export function ControlsBar() {
   const { t } = useTranslation('controls');
   const settings = useStore(wb.settings);
   const lanes = useStore(wb.lanes);
-  const offset = useStore(wb.measurements.changes) >= 0 ? wb.measurements.offset : null;
+  // The clock offset is read again on each stats poll (which also samples the clock), not on every message.
+  const offset = useStore(wb.stats.store) ? wb.measurements.offset : null;
   const [pollMs, setPollMs] = useState(settings.pollIntervalMs);
   const [lpMs, setLpMs] = useState(settings.longPollTimeoutMs);
   const [autoMs, setAutoMs] = useState(settings.autoSend.intervalMs);

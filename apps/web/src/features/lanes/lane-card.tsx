@@ -128,7 +128,7 @@ export function LaneCard({ lane, removable }: { lane: Lane; removable: boolean }
         )}
       </div>
       <div className="error-line">{error ? t('lastError', { error }) : ''}</div>
-      <MessageList messages={s.messages} testId={`lane-${id}-messages`} />
+      <MessageList messages={s.messages} limit={LIST_MESSAGES} testId={`lane-${id}-messages`} />
       <SendBox onSend={(text) => wb.send(id, text)} transport={id} />
     </section>
   );
@@ -144,6 +144,9 @@ function framesRow(id: TransportId, c: ClientCounters, t: TFunction<'lanes'>): [
   if (id === 'sse') return [t('counters.sseEvents'), fmtInt(c.eventsDown), '—', testId];
   return [t('counters.noFrames'), '—', '—', testId];
 }
+
+/** Rows a lane's list renders: three screens of it; the lane keeps MESSAGE_LIMIT for its figures. */
+const LIST_MESSAGES = 40;
 
 // Newest first in the DOM, shown bottom-up (column-reverse): the browser keeps
 // the view pinned to the newest message without reading layout on every update.
