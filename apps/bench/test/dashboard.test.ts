@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeDashboardRuns, summarizeFrames, type DashboardConfig, type DashboardRun, type WindowSummary } from '../src/scenarios/dashboard/frames.ts';
-import { browserCpuMs } from '../src/scenarios/dashboard/machine-cpu.ts';
+import { browserCpuMs, browserMsBetween } from '../src/scenarios/dashboard/machine-cpu.ts';
 import type { BundleReport } from '../src/scenarios/dashboard/bundle.ts';
 import { dashboardTargets } from '../src/report/targets.ts';
 
@@ -52,6 +52,20 @@ describe('browserCpuMs', () => {
   });
   it('is 0 without a browser', () => {
     expect(browserCpuMs(100, new Map([[100, proc(1, 'node', 1)]]))).toBe(0);
+  });
+});
+
+describe('browserMsBetween', () => {
+  it('differences process by process: an ended renderer drops out instead of going negative, a new one counts whole', () => {
+    const before = new Map([
+      [200, 300],
+      [202, 5_000], // the previous page's renderer, closed during the window
+    ]);
+    const after = new Map([
+      [200, 340],
+      [203, 120], // the new page's renderer
+    ]);
+    expect(browserMsBetween(before, after)).toBe(160);
   });
 });
 

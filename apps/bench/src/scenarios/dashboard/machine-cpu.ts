@@ -45,23 +45,42 @@ function readProcs(): Map<number, ProcEntry> {
  * page), so a difference over a window is a close estimate, not an exact one.
  */
 export function browserCpuMs(driverPid: number, procs: Map<number, ProcEntry> = readProcs()): number {
+  let total = 0;
+  for (const ms of browserCpuByPid(driverPid, procs).values()) total += ms;
+  return total;
+}
+
+/** The same, per process: a window is differenced process by process (see browserMsBetween). */
+export function browserCpuByPid(driverPid: number, procs: Map<number, ProcEntry> = readProcs()): Map<number, number> {
   const children = new Map<number, number[]>();
   for (const [pid, p] of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), pid]);
-  let total = 0;
+  const out = new Map<number, number>();
   const stack = [...(children.get(driverPid) ?? [])].filter((pid) => procs.get(pid)!.comm !== 'node');
   while (stack.length > 0) {
     const pid = stack.pop()!;
-    total += procs.get(pid)!.cpuMs;
+    out.set(pid, procs.get(pid)!.cpuMs);
     stack.push(...(children.get(pid) ?? []));
   }
-  return total;
+  return out;
+}
+
+/**
+ * Browser CPU ms between two readings, process by process: a process that ended in between
+ * (a closed page's renderer) is left out rather than subtracted, which made a window's
+ * figure negative; one that started in between counts whole.
+ */
+export function browserMsBetween(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): number {
+  let ms = 0;
+  for (const [pid, cpuMs] of b) ms += Math.max(0, cpuMs - (a.get(pid) ?? 0));
+  return ms;
 }
 
 /** CPU readings at one instant, to be differenced over a window. */
 export interface CpuMark {
   t: number;
   machine: { busy: number; total: number };
-  browser: number;
+  /** CPU ms per Chromium process. */
+  browser: Map<number, number>;
   server: number;
   /** The load processes together (the sender and the class's students). */
   sender: number;
@@ -85,7 +104,7 @@ export function cpuMark(server: { cpuMs(): number } | null, ...load: Array<{ cpu
   return {
     t: performance.now(),
     machine: machineTicks(),
-    browser: browserCpuMs(process.pid),
+    browser: browserCpuByPid(process.pid),
     server: server ? server.cpuMs() : NaN,
     sender: load.reduce((sum, w) => sum + w.cpuMs(), 0),
     driver: (own.user + own.system) / 1000,
@@ -96,7 +115,7 @@ export function cpuBetween(a: CpuMark, b: CpuMark): WindowCpu {
   const wallMs = b.t - a.t;
   const pct = (x: number, y: number): number => ((y - x) / wallMs) * 100;
   const machinePct = ((b.machine.busy - a.machine.busy) / Math.max(1, b.machine.total - a.machine.total)) * 100;
-  const browserPct = pct(a.browser, b.browser);
+  const browserPct = (browserMsBetween(a.browser, b.browser) / wallMs) * 100;
   const serverPct = pct(a.server, b.server);
   const senderPct = pct(a.sender, b.sender);
   const ours = browserPct + (Number.isFinite(serverPct) ? serverPct : 0) + senderPct + pct(a.driver, b.driver);
