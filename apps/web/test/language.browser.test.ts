@@ -233,6 +233,18 @@ describe('every visible string in English and in Chinese', () => {
     expect(await page.getByTestId('language-switch').inputValue()).toBe('en');
   });
 
+  it("the student's docs have one language switch, and it switches the chapter", async () => {
+    const page = await open('en-US', `${server.url}/#/docs`);
+    await page.locator('[data-testid="docs-article"]').waitFor({ timeout: 15_000 });
+    // Any menu offering the languages counts, whatever it is called.
+    const switches = page.locator('select:has(option[value="zh-CN"])');
+    expect(await switches.count()).toBe(1);
+    await page.getByTestId('language-switch').selectOption('zh-CN');
+    await page.waitForFunction(() => document.querySelector('[data-testid="docs-article"]')?.getAttribute('data-language') === 'zh-CN', null, { timeout: 15_000 });
+    expect(await switches.count()).toBe(1);
+    await page.context().close();
+  });
+
   it('threw no error in any page', () => {
     expect(pageErrors).toEqual([]);
   });
