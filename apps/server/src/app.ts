@@ -92,6 +92,8 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
       now,
     });
   app.decorate('room', room);
+  // Listening, the process has its name (installNodeIdentity): the room lists it among those serving it.
+  app.addHook('onListen', async () => room.announce(config.nodeId));
   const stats = new Stats(now);
   const lessons = new LessonService(parts.lessonCatalog ?? loadLessonCatalog(), parts.lessonStore ?? new MemoryLessonStore(now), {
     maxAnswers: config.maxClients,

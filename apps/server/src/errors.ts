@@ -46,10 +46,10 @@ export const HeadersTooLarge = createError<[number]>(
   431,
 );
 
-// v2 several processes: the room's store (Redis) cannot be reached; nothing was stored.
-export const RoomUnavailable = createError('ROOM_UNAVAILABLE', 'the room store (Redis) cannot be reached: try again in a moment', 503);
-
-/** 5xx errors a client is told as they are: the client can do something (try again), and they leak nothing. */
+/**
+ * 5xx errors a client is told as they are: it can do something (try again), and they leak
+ * nothing. ROOM_UNAVAILABLE: the room's store (Redis) cannot be reached (room/redis-room.ts).
+ */
 const CLIENT_VISIBLE_5XX = new Set(['ROOM_UNAVAILABLE']);
 
 /** The shape every error reaches a client in. */

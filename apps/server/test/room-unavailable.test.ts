@@ -5,7 +5,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectRedisRoom } from '../src/cluster/room.ts';
 import { defaultConfig } from '../src/config.ts';
-import { RoomUnavailable, toWireError } from '../src/errors.ts';
+import { toWireError } from '../src/errors.ts';
+import { RoomUnavailable } from '../src/room/redis-room.ts';
 import { appPool, handshakeStatus, ONE_ADDRESS_CLASS, openChat } from './helpers/contract.ts';
 import { RedisInstance, stopAllRedis } from './helpers/redis.ts';
 

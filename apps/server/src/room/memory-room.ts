@@ -55,6 +55,7 @@ export class MemoryRoom implements Room {
   private readonly registry: ClientRegistry;
   private readonly listeners = new Set<RoomListener>();
   private readonly now: () => number;
+  private node: string | undefined;
 
   constructor(private readonly options: RoomOptions) {
     this.now = options.now ?? Date.now;
@@ -185,6 +186,15 @@ export class MemoryRoom implements Room {
   /** A room in memory starts again only with its process (a new epoch at start). */
   onRestart(_listener: (epoch: string) => void): () => void {
     return () => {};
+  }
+
+  announce(node: string): void {
+    this.node = node;
+  }
+
+  /** A room in memory has one process: this one. */
+  async nodes(): Promise<string[]> {
+    return this.node === undefined ? [] : [this.node];
   }
 
   private page(after: number | undefined, options: SinceOptions): CursorAnswer<ChatMessage> {

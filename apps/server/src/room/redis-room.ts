@@ -7,6 +7,7 @@
 // Per process: the connections, the pins this process holds (its open streams),
 // the follower. Shared: everything in room.ts's list, and the assignment.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import createError from '@fastify/error';
 import { createClient, ErrorReply, type RedisClientType } from '@redis/client';
 import type { AssignmentMode, ChatMessage, TransportId } from '@wirebench/transports/contract';
 import { DEFAULTS, TRANSPORT_IDS } from '@wirebench/transports/contract';
@@ -19,7 +20,6 @@ import {
   NotYourClient,
   RateLimited,
   RoomLocked,
-  RoomUnavailable,
   TextTooLong,
   UnknownClient,
 } from '../errors.ts';
@@ -40,8 +40,8 @@ import type {
 } from './room.ts';
 import { newSecret } from './secret.ts';
 
-/** Redis cannot be reached: the request is refused (503), nothing is stored (errors.ts). */
-export { RoomUnavailable };
+/** Redis cannot be reached: the request is refused (503, which toWireError lets through), nothing is stored. */
+export const RoomUnavailable = createError('ROOM_UNAVAILABLE', 'the room store (Redis) cannot be reached: try again in a moment', 503);
 
 export interface RedisRoomOptions extends RoomOptions {
   url: string;
@@ -58,6 +58,8 @@ export interface RedisRoomOptions extends RoomOptions {
 /** A pin held by a process that dies without releasing it lapses after this. */
 export const PIN_LEASE_MS = 5 * 60_000;
 const PIN_REFRESH_MS = 60_000;
+/** A process is listed in `nodes` while its presence is fresher than this; it refreshes it three times as often. */
+export const NODE_LEASE_MS = 15_000;
 const ACTIVE_MS = 60_000;
 /** Messages read per round when a process catches up from the stream. */
 const CATCH_UP_PAGE = 1_000;
@@ -100,6 +102,8 @@ export class RedisRoom implements Room {
   private readonly timers: NodeJS.Timeout[] = [];
   private follower!: Follower;
   private closed = false;
+  /** The name this process serves the room under (announce). */
+  private node: string | undefined;
 
   private constructor(
     private readonly options: RedisRoomOptions,
@@ -153,6 +157,7 @@ export class RedisRoom implements Room {
         },
         // Told before any message of the new numbering: the fan-out forgets the old one first.
         restarted: (epoch) => {
+          void this.refreshPresence(); // the lost data had it too
           for (const listener of this.restartListeners) listener(epoch);
         },
         failed: (err) => this.options.warn?.(`reading the room's stream failed: ${(err as Error).message}`),
@@ -190,7 +195,8 @@ export class RedisRoom implements Room {
     this.follower?.stop();
     const pinned = [...this.pins.keys()];
     this.pins.clear();
-    await Promise.allSettled(pinned.map((clientId) => this.run(lua.PIN, clientId, this.options.node, '0', this.now())));
+    const gone = this.node === undefined ? [] : [this.command(['ZREM', this.key('nodes'), this.node])];
+    await Promise.allSettled([...gone, ...pinned.map((clientId) => this.run(lua.PIN, clientId, this.options.node, '0', this.now()))]);
     await Promise.allSettled([this.sub.close(), this.cmd.close()]);
   }
 
@@ -378,6 +384,36 @@ export class RedisRoom implements Room {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+
+  // #region presence
+  /** Presence in the sorted set `nodes`, scored by when its lease runs out, refreshed while the process runs. */
+  announce(node: string): void {
+    if (this.node === undefined) {
+      const refresh = setInterval(() => void this.refreshPresence(), NODE_LEASE_MS / 3);
+      refresh.unref();
+      this.timers.push(refresh);
+    }
+    this.node = node;
+    void this.refreshPresence();
+  }
+
+  async nodes(): Promise<string[]> {
+    const names = (await this.command(['ZRANGEBYSCORE', this.key('nodes'), String(this.now()), '+inf'])) as string[];
+    return names.sort();
+  }
+
+  private async refreshPresence(): Promise<void> {
+    if (this.node === undefined || this.closed) return;
+    const now = this.now();
+    try {
+      await this.command(['ZADD', this.key('nodes'), String(now + NODE_LEASE_MS), this.node]);
+      // A process that died without leaving: its lease ran out.
+      await this.command(['ZREMRANGEBYSCORE', this.key('nodes'), '-inf', `(${now}`]);
+    } catch {
+      // Redis is away: the next refresh announces it again.
+    }
+  }
+  // #endregion presence
 
   // --- inside
 

@@ -3,7 +3,8 @@
 // interface. Only the fan-out layer (fanout.ts) subscribes to it.
 //
 // Shared by every process of a room: seq and epoch, the log, identities and
-// their names, idempotency, rate limits (per client and per address), pins.
+// their names, idempotency, rate limits (per client and per address), pins,
+// which processes serve it.
 // Per process (not here): debug delay and cut, wire stats, the inspector,
 // open connections (fanout.ts, stats.ts, inspect/).
 import type { AssignmentMode, ChatMessage, Epoch, TransportId } from '@wirebench/transports/contract';
@@ -107,10 +108,19 @@ export interface Room {
   activeClients(): Promise<number>;
   /** Called with every stored message, in seq order. */
   subscribe(listener: RoomListener): () => void;
-  /**
-   * Called when the room starts again while this process runs (its store lost the data:
-   * a new epoch, lastSeq 0); messages of the new room follow. A room in memory never does.
-   */
-  onRestart(listener: (epoch: string) => void): () => void;
 }
 // #endregion room-interface
+
+// The Room continued (one interface, declared in two parts): what a room shared by several
+// processes adds (issue #14). A room in memory has one process and never restarts.
+export interface Room {
+  /**
+   * Called when the room starts again while this process runs (its store lost the data:
+   * a new epoch, lastSeq 0), before any message of the new room.
+   */
+  onRestart(listener: (epoch: string) => void): () => void;
+  /** This process serves the room under this name (its NODE_ID), from now until it closes. */
+  announce(node: string): void;
+  /** The processes serving the room now (their names, sorted). */
+  nodes(): Promise<string[]>;
+}

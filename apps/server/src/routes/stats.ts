@@ -10,11 +10,16 @@ export const VERSION = '0.1.0';
 export const statsRoutes: FastifyPluginAsync<ServerContext> = async (app, deps) => {
   app.get('/healthz', async () => ({ ok: true }));
 
-  app.get('/api/stats', async (): Promise<StatsResponse> => ({
-    ...deps.stats.snapshot({ ...deps.room.head, clients: await deps.room.activeClients() }),
-    // Lets a page estimate its clock's offset from the server's (NTP-style, from the round trip).
-    serverTime: Date.now(),
-  }));
+  app.get('/api/stats', async (): Promise<StatsResponse> => {
+    const [clients, nodes] = await Promise.all([deps.room.activeClients(), deps.room.nodes()]);
+    return {
+      ...deps.stats.snapshot({ ...deps.room.head, clients }),
+      // Lets a page estimate its clock's offset from the server's (NTP-style, from the round trip).
+      serverTime: Date.now(),
+      // The process answering is one of them, announced or not yet (a test's inject never listens).
+      nodes: [...new Set([...nodes, deps.config.nodeId])].sort(),
+    };
+  });
 
   app.get('/api/info', async (): Promise<InfoResponse> => {
     // The address actually bound (a host name resolved); inject() never binds.
