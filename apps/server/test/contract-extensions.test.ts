@@ -159,6 +159,25 @@ describe('GET /api/inspect', () => {
     expect(inbound.text).toContain('inspect me');
   });
 
+  it('a compressed chat connection (?compress=1) shows RSV1 frames with what they inflated to, both ways', async () => {
+    const s = await pool.listening();
+    const { clientId } = await join(s.app);
+    const c = await chat(`ws://${s.host}/ws/raw?compress=1&${identityQuery(clientId)}`);
+    const feed = sse(`${s.url}/api/inspect?${identityQuery(clientId)}`);
+    await feed.response;
+    c.peer.sendJson({ type: 'send', text: 'inspect me, compressed' });
+    const frames = () => feed.events.map((e) => JSON.parse(e.data)).filter((e) => e.kind === 'frame');
+    await until(() => frames().some((f) => f.direction === 'in') && frames().some((f) => f.direction === 'out' && (f.inflatedHex ?? '').length > 0), 'frames both ways');
+    const handshake = feed.events.map((e) => JSON.parse(e.data)).find((e) => e.kind === 'handshake');
+    expect(handshake.response.headers.some(([k, v]: [string, string]) => k.toLowerCase() === 'sec-websocket-extensions' && v.startsWith('permessage-deflate'))).toBe(true);
+    const inbound = frames().find((f) => f.direction === 'in');
+    expect(inbound).toMatchObject({ opcode: 1, masked: true, compressed: true });
+    expect(Buffer.from(inbound.inflatedHex.replaceAll(' ', ''), 'hex').toString('utf8')).toContain('inspect me, compressed');
+    const outbound = frames().find((f) => f.direction === 'out' && (f.inflatedHex ?? '').length > 0);
+    expect(outbound.compressed).toBe(true);
+    expect(() => JSON.parse(Buffer.from(outbound.inflatedHex.replaceAll(' ', ''), 'hex').toString('utf8'))).not.toThrow();
+  });
+
   it('unknown clientId is 404 UNKNOWN_CLIENT', async () => {
     const app = pool.fresh();
     expectError(await call(app, 'GET', '/api/inspect?clientId=nobody', undefined, asTeacher), 404, 'UNKNOWN_CLIENT');

@@ -131,7 +131,8 @@ export function createRawWebSocketServer(ctx: ServerContext, compression: RawCom
       maxMessageBytes: config.wsChatMaxBytes,
       ...(deflate ? { deflate } : {}),
       onFrame: (frame) => inspector.received(connectionId, frame),
-      onSent: (encoded, payload) => inspector.sent(connectionId, encoded, payload),
+      onSent: (encoded, payload, plain) => inspector.sent(connectionId, encoded, payload, plain),
+      onInflated: (frame, inflated) => inspector.inflated(connectionId, frame, inflated),
       onText: (text) => {
         room.touch(clientId).catch(() => {}); // a removed client's socket is being closed
         stats.seen('ws-raw', clientId);

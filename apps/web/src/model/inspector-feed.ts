@@ -37,7 +37,7 @@ export function applyInspectEvent(s: InspectorState, e: InspectEvent): Inspector
       // The newest frames whose hex fits (the newest one always).
       while (from > 0) {
         const f = frames[from - 1]!;
-        hex += f.wireHex.length + f.payloadHex.length;
+        hex += f.wireHex.length + f.payloadHex.length + (f.inflatedHex?.length ?? 0);
         if (hex > FRAME_HEX_LIMIT && from < frames.length) break;
         from--;
       }
