@@ -37,6 +37,8 @@ export abstract class BaseClient implements TransportClient {
    */
   protected clientSecret: string | null;
   private lastError: string | null = null;
+  /** What the server agreed to of the socket's extensions (a WebSocket subclass sets it; call changed()). */
+  protected extensions = '';
   private snapshot: ClientSnapshot | null = null;
   /** The last lesson signal handed on, as JSON: the same signal again is not news. */
   private lastLesson: string | null = null;
@@ -161,6 +163,7 @@ export abstract class BaseClient implements TransportClient {
         perMessage: perMessage(counters),
         pendingSends: this.sends.length,
         lastError: this.lastError,
+        extensions: this.extensions,
       });
     }
     return this.snapshot;

@@ -9,6 +9,7 @@ export interface ResolvedOptions {
   name: string | undefined;
   pollIntervalMs: number;
   longPollTimeoutMs: number;
+  compress: boolean;
   backoff: BackoffOptions;
   fetch: typeof fetch;
   WebSocket: typeof WebSocket | undefined;
@@ -37,6 +38,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     name: options.name,
     pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
     longPollTimeoutMs: options.longPollTimeoutMs ?? DEFAULT_LONG_POLL_TIMEOUT_MS,
+    compress: options.compress ?? false,
     backoff: resolveBackoff(options.backoff),
     // Globals are looked up at call time, so fake timers installed later still apply,
     // and fetch is never called with a foreign `this`.

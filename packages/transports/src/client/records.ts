@@ -41,6 +41,8 @@ export class WireRecords {
     payloadBytesDown: 0,
   };
   private nextId = 1;
+  /** The process serving the open socket or stream: its frames and events carry it. */
+  private channelNode: string | undefined;
 
   constructor(
     private readonly transport: TransportId,
@@ -90,10 +92,21 @@ export class WireRecords {
     this.account(handle);
   }
 
-  /** A frame or event: one record, complete at once. */
+  /** A frame or event: one record, complete at once, of the process serving its channel. */
   instant(fields: RecordFields): void {
     const at = this.now();
-    this.begin({ startedAt: at, endedAt: at, ...fields });
+    const node = this.channelNode;
+    this.begin({ startedAt: at, endedAt: at, ...(node === undefined ? {} : { node }), ...fields });
+  }
+
+  /**
+   * A socket or stream named the process serving it (a welcome, an SSE `state` event): the
+   * record that opened it says so (emitted again), and so do its frames and events from now on.
+   * `undefined` once the channel ends.
+   */
+  servedBy(node: string | undefined, opening: RecordHandle | null = null): void {
+    this.channelNode = node;
+    if (node !== undefined && opening !== null && opening.record.node !== node) this.update(opening, { node });
   }
 
   private account(handle: RecordHandle): void {

@@ -22,6 +22,9 @@ export interface RequestExtras {
   controller?: AbortController;
 }
 
+/** CONTRACT v2: every HTTP answer names the process that served it (readable same-origin). */
+export const NODE_HEADER = 'x-wirebench-node';
+
 export type Query = Record<string, string | number | undefined>;
 
 /**
@@ -104,7 +107,9 @@ export class MeasuredRequests {
       }
       const list = (parsed as { messages?: unknown } | null)?.messages;
       const count = extras.countMessages && Array.isArray(list) ? list.length : 0;
+      const node = response.headers.get(NODE_HEADER);
       this.records.end(handle, {
+        ...(node ? { node } : {}),
         status: response.status,
         headerBytesDown: httpResponseHeadBytes(response.status, response.statusText, response.headers),
         payloadBytesDown: utf8Length(text),

@@ -170,6 +170,7 @@ export class SseClient extends HttpClientBase {
   }
 
   private endRecord(fields: Partial<WireRecord>): void {
+    this.records.servedBy(undefined);
     if (this.record === null) return;
     this.records.end(this.record, fields);
     this.record = null;
@@ -182,6 +183,8 @@ export class SseClient extends HttpClientBase {
     } catch {
       state = null;
     }
+    // The process serving this stream (EventSource cannot read X-Wirebench-Node).
+    if (state !== null && typeof state.node === 'string') this.records.servedBy(state.node, this.record);
     this.records.instant({
       kind: 'sse-event',
       payloadBytesDown: sseEventBytes('', data, 'state'),

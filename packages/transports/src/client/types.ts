@@ -52,6 +52,12 @@ export interface WireRecord {
   aborted?: boolean;
   /** What went wrong: the network, the server, a bad answer. Never set on an aborted record. */
   error?: string;
+  /**
+   * The server process that served it (CONTRACT v2 "several processes, one room"): an HTTP
+   * answer's X-Wirebench-Node; for a WebSocket or an SSE stream, the node its welcome or
+   * `state` event named, on the opening record and every frame or event after it.
+   */
+  node?: string;
 }
 
 export interface ClientCounters {
@@ -101,6 +107,11 @@ export interface ClientSnapshot {
   /** Sends not yet confirmed by the server (they are retried after a reconnect). */
   pendingSends: number;
   lastError: string | null;
+  /**
+   * The WebSocket extensions the server agreed to on the current socket, as the browser's
+   * `WebSocket.extensions` says ('permessage-deflate; …'); '' when none, and on other transports.
+   */
+  extensions: string;
 }
 
 export interface BackoffOptions {
@@ -124,6 +135,8 @@ export interface ClientOptions {
   epoch?: string;
   pollIntervalMs?: number; // short-poll, default 1000
   longPollTimeoutMs?: number; // long-poll ?timeout=, default 30_000
+  /** WebSocket chat lanes: ask for permessage-deflate with `?compress=1` (RFC 7692; the browser offers it by itself). */
+  compress?: boolean;
   backoff?: Partial<BackoffOptions>;
   // Injected for tests and Node: globals by default.
   fetch?: typeof fetch;

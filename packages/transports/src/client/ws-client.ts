@@ -35,6 +35,8 @@ export class WebSocketClient extends BaseClient {
   readonly path: string;
   private socket: WebSocket | null = null;
   private handshake: RecordHandle | null = null;
+  /** The current socket's handshake record, kept after it ended: the welcome names its node. */
+  private opening: RecordHandle | null = null;
   private welcomed = false;
   /** clientMsgIds written on the current socket, oldest first; the server answers each once, in order. */
   private awaiting: string[] = [];
@@ -54,6 +56,7 @@ export class WebSocketClient extends BaseClient {
       clientId: this.clientId ?? undefined,
       clientSecret: this.clientId === null ? undefined : (this.clientSecret ?? undefined),
       ...this.cursor.query(),
+      compress: this.opts.compress ? 1 : undefined,
     });
     const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
     this.welcomed = false;
@@ -66,6 +69,7 @@ export class WebSocketClient extends BaseClient {
       estimated: true,
     });
     this.handshake = handshake;
+    this.opening = handshake;
     if (!WebSocketCtor) {
       this.records.end(handshake, { error: 'no WebSocket implementation' });
       this.handshake = null;
@@ -86,6 +90,9 @@ export class WebSocketClient extends BaseClient {
       if (generation !== this.generation || this.handshake === null) return;
       this.records.end(this.handshake, { status: 101, headerBytesDown: wsHandshakeResponseBytes() });
       this.handshake = null;
+      // RFC 6455 4.1: the extensions in use are those of the server's Sec-WebSocket-Extensions.
+      this.extensions = socket.extensions ?? '';
+      this.changed();
     };
     socket.onmessage = (event: MessageEvent) => {
       if (generation !== this.generation) return;
@@ -122,6 +129,12 @@ export class WebSocketClient extends BaseClient {
     this.welcomed = false;
     this.awaiting = [];
     this.sends.clearHold();
+    this.opening = null;
+    this.records.servedBy(undefined);
+    if (this.extensions !== '') {
+      this.extensions = '';
+      this.changed();
+    }
     if (this.handshake !== null) {
       // Ended by this client (pause, close, cut(), a restart) before the server answered.
       this.records.end(this.handshake, { aborted: true });
@@ -190,6 +203,8 @@ export class WebSocketClient extends BaseClient {
     let frame: ServerChatFrame;
     try {
       frame = JSON.parse(data) as ServerChatFrame;
+      // The welcome names the process serving this socket: its record and the handshake's carry it.
+      if (frame?.type === 'welcome' && typeof frame.node === 'string') this.records.servedBy(frame.node, this.opening);
     } catch {
       this.records.instant({
         kind: 'ws-frame-in',
