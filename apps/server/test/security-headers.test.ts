@@ -41,6 +41,7 @@ const HTTP_HEADERS = new Set([
   'transfer-encoding',
   'upgrade',
   'x-accel-buffering',
+  'x-wirebench-node', // which process answered (CONTRACT v2, several processes)
 ]);
 
 function securityHeaders(headers: Answer['headers']): Record<string, unknown> {

@@ -92,6 +92,15 @@ const OTHER_ERRORS: Array<{ status: number; code: string; file: string; when: Lo
     file: 'apps/server/src/http/upgrade.ts',
     when: { en: 'a WebSocket upgrade while the server shuts down', 'zh-CN': '服务器正在关闭时收到的 WebSocket 升级请求' },
   },
+  {
+    status: 503,
+    code: 'ROOM_UNAVAILABLE',
+    file: 'apps/server/src/room/redis-room.ts',
+    when: {
+      en: 'with `REDIS_URL`: the room store (Redis) cannot be reached; nothing was stored, `Retry-After: 1` (a WebSocket gets it as an error frame, a handshake as a 503)',
+      'zh-CN': '设置了 `REDIS_URL` 时：连不上聊天室的存储（Redis）；什么都没有保存，带 `Retry-After: 1`（WebSocket 收到的是一个 error 帧，握手收到 503）',
+    },
+  },
 ];
 
 const WORDS: Record<Language, { head: string; writtenIn: string; internal: string; notRaised: (codes: string, n: number) => string }> = {
