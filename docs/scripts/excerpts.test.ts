@@ -254,12 +254,16 @@ describe('two languages', () => {
       '> 引文也是一段，',
       '> 也写成了两行。',
       '',
+      '强调结束在行尾的*按钮*',
+      '也算中文结尾。',
+      '',
     ].join('\n');
     zh('01-a.md', CHAPTER.replace('# A', `# 甲\n${prose}`));
     expect(await check({ table })).toEqual([
       'docs/zh-CN/01-a.md:3 a Chinese paragraph goes on on line 4: write it on one line (the newline shows as a space)',
       'docs/zh-CN/01-a.md:6 a Chinese paragraph goes on on line 7: write it on one line (the newline shows as a space)',
       'docs/zh-CN/01-a.md:10 a Chinese paragraph goes on on line 11: write it on one line (the newline shows as a space)',
+      'docs/zh-CN/01-a.md:13 a Chinese paragraph goes on on line 14: write it on one line (the newline shows as a space)',
     ]);
   });
 

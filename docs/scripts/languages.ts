@@ -190,7 +190,7 @@ export function brokenParagraphs(markdown: string, docName: string): Problem[] {
     if (next === undefined || next.trim() === '' || insideBlock(starts[i]!)) return;
     const text = quoted ? line.replace(QUOTE, '').trimEnd() : line.trimEnd();
     if (/^ {0,3}(#{1,6}\s|\||<!--)/.test(text) || STARTS_BLOCK.test(next)) return;
-    if (ENDS_CHINESE.test(text)) {
+    if (ENDS_CHINESE.test(text.replace(/[*_]+$/, ""))) { // closing emphasis counts as the character it closes
       problems.push({ doc: docName, line: i + 1, message: `a Chinese paragraph goes on on line ${i + 2}: write it on one line (the newline shows as a space)` });
     }
   });

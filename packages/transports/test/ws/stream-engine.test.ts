@@ -3,7 +3,8 @@
 // examples byte for byte, messages compressed by node:zlib with context takeover read back
 // whole and in fragments cut anywhere, and data that is not DEFLATE refused.
 import { describe, expect, it } from 'vitest';
-import { MessageDeflate, WorkQueue, type DeflateParams } from '../../src/ws/deflate.ts';
+import { MessageDeflate, WorkQueue } from '../../src/ws/deflate.ts';
+import type { DeflateParams } from '../../src/ws/extension.ts';
 import { decompressionStreamEngine } from '../../src/ws/stream-engine.ts';
 import { hex, seeded, utf8 } from './helpers.ts';
 import { testEngine } from './zlib-engine.ts';
