@@ -106,7 +106,7 @@ const config: BenchConfig = quick
         settleMs: 1_000,
         sampleMs: 50,
       },
-      cluster: { receivers: 300, latencyMessages: 20, spacingMs: 100, burst: 200, window: 32, nodes: 3 },
+      cluster: { receivers: 300, latencyMessages: 20, spacingMs: 100, burst: 500, window: 32, nodes: 3 },
       compression: {
         echo: { clients: 20, sizes: [200, 1024], warmupMs: 1_000, durationMs: 3_000 },
         broadcast: { receivers: 200, burst: 100, window: 32, size: 1024 },

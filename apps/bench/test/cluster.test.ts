@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { BenchRedis, parseCommandStats, redisMissing, redisWork } from '../src/scenarios/cluster-processes.ts';
+import { BenchRedis, machineBusyMs, parseCommandStats, redisMissing, redisWork } from '../src/scenarios/cluster-processes.ts';
 import { clusterScenario, cpuVerdict, latencySummary, type ClusterConfig } from '../src/scenarios/cluster.ts';
 import { clusterTables } from '../src/report/cluster.ts';
 import { printTables } from '../src/report/text.ts';
@@ -77,10 +77,19 @@ describe('without redis-server', () => {
 });
 
 describe('what the CPU says', () => {
-  it('names the machine saturated at 90 % of its cores, the busiest process first', () => {
-    expect(cpuVerdict({ wallMs: 1000, servers: 120, redis: 20, proxy: 30, workers: [10, 5, 5, 0], total: 190 }, 2)).toBe(
-      'machine saturated (190 % of 200 %: servers 120 %, round-robin 30 %, Redis 20 %, load 20 %)',
+  it('names the machine saturated at 90 % of its cores busy, the bench apart from other processes, the busiest first', () => {
+    expect(cpuVerdict({ wallMs: 1000, servers: 120, redis: 20, proxy: 30, workers: [10, 5, 5, 0], total: 190, machine: 195 }, 2)).toBe(
+      'machine saturated: 195 % of 200 % busy, the bench 190 % (servers 120 %, round-robin 30 %, Redis 20 %, load 20 %), other processes 5 %',
     );
-    expect(cpuVerdict({ wallMs: 1000, servers: 50, redis: 0, proxy: 0, workers: [10], total: 60 }, 2)).toBe('machine not saturated (60 % of 200 %: servers 50 %, load 10 %)');
+    expect(cpuVerdict({ wallMs: 1000, servers: 50, redis: 0, proxy: 0, workers: [10], total: 60, machine: 185 }, 2)).toBe(
+      'machine saturated: 185 % of 200 % busy, the bench 60 % (servers 50 %, load 10 %), other processes 125 %',
+    );
+    expect(cpuVerdict({ wallMs: 1000, servers: 50, redis: 0, proxy: 0, workers: [10], total: 60, machine: 70 }, 2)).toMatch(/^machine not saturated: 70 % of 200 % busy/);
+  });
+
+  it("reads the machine's busy time from /proc/stat's first line (idle and iowait left out)", () => {
+    const stat = 'cpu  100 20 30 5000 40 1 2 3 0 0\ncpu0 50 10 15 2500 20 0 1 1 0 0\n';
+    expect(machineBusyMs(stat)).toBe((100 + 20 + 30 + 1 + 2 + 3) * 10);
+    expect(machineBusyMs()).toBeGreaterThan(0);
   });
 });

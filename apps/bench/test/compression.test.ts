@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { chatMessages, closeCompression, deflateEcho, openIdleEchoes } from '../src/load/compression.ts';
+import { chatMessages, closeCompression, deflateEcho, deflateSend, openIdleEchoes } from '../src/load/compression.ts';
 import { casesOf, compressionRatios } from '../src/scenarios/compression.ts';
 
 describe('chat-like text', () => {
@@ -74,5 +74,28 @@ describe('echo clients against a compressing echo server', () => {
     expect(server!.clients.size).toBe(6);
     closeCompression();
     await expect.poll(() => server!.clients.size).toBe(0);
+  });
+
+  it('the sender hears a welcome sent with the handshake, and counts every ack', async () => {
+    server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    const texts: string[] = [];
+    server.on('connection', (ws) => {
+      // In the same turn as the 101: the welcome often shares its read.
+      ws.send(JSON.stringify({ type: 'welcome', clientId: 'c1' }));
+      ws.on('message', (data) => {
+        const m = JSON.parse(data.toString()) as { text: string; clientMsgId: string };
+        texts.push(m.text);
+        ws.send(JSON.stringify({ type: 'ack', clientMsgId: m.clientMsgId, seq: texts.length }));
+      });
+    });
+    await new Promise((r) => server!.once('listening', r));
+    const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    for (let i = 0; i < 5; i++) {
+      texts.length = 0;
+      const r = await deflateSend({ cmd: 'deflate-send', url, tag: `T${i}`, count: 20, window: 4, size: 300 });
+      expect(r).toMatchObject({ sent: 20, errors: 0, firstError: null });
+      expect(texts).toHaveLength(20);
+      expect(texts.every((t) => t.length === 300 && t.startsWith(`b|T${i}|`))).toBe(true);
+    }
   });
 });

@@ -69,9 +69,11 @@ interface Link {
 
 const offer = (deflate: boolean): WebSocket.ClientOptions => ({ perMessageDeflate: deflate ? { threshold: 0 } : false });
 
-function connect(url: string, deflate: boolean): Promise<Link> {
+/** `onMessage` is attached before the handshake ends: a welcome may arrive in the 101's own read. */
+function connect(url: string, deflate: boolean, onMessage?: (data: Buffer) => void): Promise<Link> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, offer(deflate));
+    if (onMessage) ws.on('message', onMessage);
     let socket: Socket | null = null;
     ws.once('upgrade', (res) => (socket = res.socket as Socket));
     ws.once('open', () => {
@@ -211,8 +213,7 @@ async function openMany(count: number, concurrency: number, one: () => Promise<L
 /** Chat receivers: each feeds what it inflated to deliveries.ts, like the plain receivers. */
 export function openDeflateReceivers(c: Extract<Command, { cmd: 'deflate-open' }>): Promise<DeflateOpenResult> {
   return openMany(c.count, c.concurrency, async () => {
-    const link = await connect(c.url, c.deflate);
-    link.ws.on('message', (data: Buffer) => scan(data.toString()));
+    const link = await connect(c.url, c.deflate, (data) => scan(data.toString()));
     link.ws.on('error', () => countError());
     return link;
   });
@@ -223,26 +224,25 @@ export const deflateWire = (): { bytesRead: number; bytesWritten: number } => wi
 
 /** Sends `count` bench messages padded with chat words to `size` characters, `window` awaiting their ack at once. */
 export async function deflateSend(c: Extract<Command, { cmd: 'deflate-send' }>): Promise<SendResult> {
-  const link = await connect(c.url, false);
   const random = seeded(7);
   const waiting = new Map<string, () => void>();
   let errors = 0;
   let firstError: string | null = null;
-  const welcomed = new Promise<void>((resolve) => {
-    link.ws.on('message', (data: Buffer) => {
-      const s = data.toString();
-      if (s.startsWith('{"type":"welcome"')) return resolve();
-      const id = /"clientMsgId":"([^"]+)"/.exec(s)?.[1];
-      if (s.includes('"type":"error"')) {
-        errors++;
-        firstError ??= s;
-      }
-      const done = id ? waiting.get(id) : undefined;
-      if (id && done && (s.includes('"type":"ack"') || s.includes('"type":"error"'))) {
-        waiting.delete(id);
-        done();
-      }
-    });
+  let welcome = (): void => undefined;
+  const welcomed = new Promise<void>((resolve) => (welcome = resolve));
+  const link = await connect(c.url, false, (data) => {
+    const s = data.toString();
+    if (s.startsWith('{"type":"welcome"')) return welcome();
+    const id = /"clientMsgId":"([^"]+)"/.exec(s)?.[1];
+    if (s.includes('"type":"error"')) {
+      errors++;
+      firstError ??= s;
+    }
+    const done = id ? waiting.get(id) : undefined;
+    if (id && done && (s.includes('"type":"ack"') || s.includes('"type":"error"'))) {
+      waiting.delete(id);
+      done();
+    }
   });
   await welcomed;
   let sent = 0;

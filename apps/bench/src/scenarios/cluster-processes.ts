@@ -2,7 +2,7 @@
 // loopback port (data in a temp dir, removed when it stops) and the round-robin in front of
 // several servers. Each is registered with processes.ts, so killAll() stops it by PID too.
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +57,17 @@ function ask(port: number, command: string, complete: (reply: string) => boolean
 export function bulkComplete(reply: string): boolean {
   const m = /^\$(\d+)\r\n/.exec(reply);
   return m !== null && Buffer.byteLength(reply, 'latin1') >= m[0].length + Number(m[1]) + 2;
+}
+
+/**
+ * CPU time the whole machine spent busy so far, ms summed over its cores, from the first line
+ * of /proc/stat (user nice system idle iowait irq softirq steal, in USER_HZ = 100 ticks per
+ * second): every process the kernel runs, other tenants' included.
+ */
+export function machineBusyMs(stat = readFileSync('/proc/stat', 'utf8')): number {
+  const fields = stat.split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  return ((user! + nice! + system! + irq! + softirq! + steal!) * 1000) / 100;
 }
 
 /** Calls and time per command from INFO commandstats ("cmdstat_<name>:calls=N,usec=U,…" lines). */

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { pairedRatio, percentileOfSorted, sorted, spread, type Spread } from '../stats.ts';
 import { ServerProcess, readCpuMs, type Worker } from '../processes.ts';
 import type { CollectResult, OpenResult, SendResult } from '../protocol.ts';
-import { BenchProxy, BenchRedis, REDIS_PERSISTENCE, REDIS_SERVER, redisMissing, redisVersion, redisWork } from './cluster-processes.ts';
+import { BenchProxy, BenchRedis, REDIS_PERSISTENCE, REDIS_SERVER, machineBusyMs, redisMissing, redisVersion, redisWork } from './cluster-processes.ts';
 import { log, shares, sleep } from './config.ts';
 import { collectUntil, resetAll } from './receivers.ts';
 import { rotated } from './compression.ts';
@@ -40,7 +40,10 @@ export interface ClusterCpu {
   redis: number;
   proxy: number;
   workers: number[];
+  /** The bench's processes together. */
   total: number;
+  /** The whole machine (/proc/stat), other tenants included. */
+  machine: number;
 }
 
 export interface ClusterCase {
@@ -111,8 +114,9 @@ export function cpuVerdict(cpu: ClusterCpu, cores: number): string {
     ['load', cpu.workers.reduce((a, b) => a + b, 0)],
   ];
   const shown = parts.filter(([, pct]) => pct >= 0.5).sort((a, b) => b[1] - a[1]);
-  const saturated = cpu.total >= cores * 90;
-  return `${saturated ? 'machine saturated' : 'machine not saturated'} (${Math.round(cpu.total)} % of ${cores * 100} %: ${shown.map(([n, p]) => `${n} ${Math.round(p)} %`).join(', ')})`;
+  const others = Math.max(0, cpu.machine - cpu.total);
+  const saturated = cpu.machine >= cores * 90;
+  return `${saturated ? 'machine saturated' : 'machine not saturated'}: ${Math.round(cpu.machine)} % of ${cores * 100} % busy, the bench ${Math.round(cpu.total)} % (${shown.map(([n, p]) => `${n} ${Math.round(p)} %`).join(', ')}), other processes ${Math.round(others)} %`;
 }
 
 export async function clusterScenario(cfg: ClusterConfig, runs: number, workers: Worker[], redisBin = REDIS_SERVER): Promise<ClusterReport> {
@@ -205,6 +209,7 @@ export async function clusterScenario(cfg: ClusterConfig, runs: number, workers:
             proxy: pct(cpu0.proxy, cpu1.proxy),
             workers: cpu0.workers.map((w, i) => pct(w, cpu1.workers[i]!)),
             total: 0,
+            machine: pct(cpu0.machine, cpu1.machine),
           };
           cpu.total = cpu.servers + cpu.redis + cpu.proxy + cpu.workers.reduce((a, b) => a + b, 0);
           (cpus.get(s.id) ?? cpus.set(s.id, []).get(s.id)!).push(cpu);
@@ -254,12 +259,13 @@ export async function clusterScenario(cfg: ClusterConfig, runs: number, workers:
   }
 }
 
-function cpuOf(s: SetUp, workers: Worker[]): { servers: number; redis: number; proxy: number; workers: number[] } {
+function cpuOf(s: SetUp, workers: Worker[]): { servers: number; redis: number; proxy: number; workers: number[]; machine: number } {
   return {
     servers: s.servers.reduce((sum, x) => sum + x.cpuMs(), 0),
     redis: s.redis ? readCpuMs(s.redis.pid) : 0,
     proxy: s.proxy ? readCpuMs(s.proxy.pid) : 0,
     workers: workers.map((w) => w.cpuMs()),
+    machine: machineBusyMs(),
   };
 }
 

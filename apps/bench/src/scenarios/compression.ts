@@ -142,8 +142,9 @@ export async function compressionScenario(cfg: CompressionConfig, runs: number, 
   };
 
   const b = cfg.broadcast;
-  // Echo and broadcast share one server: receivers, echo clients, one sender per burst.
-  const server = await ServerProcess.start({ clients: b.receivers + cfg.echo.clients + 4 * runs + 10 });
+  // Echo and broadcast share one server. Every broadcast case joins its receivers and a sender
+  // anew, all within the per-address join window: the limits are lifted above all of them.
+  const server = await ServerProcess.start({ clients: STACKS.length * MODES.length * runs * (b.receivers + 1) + cfg.echo.clients + 10 });
   const ws = server.base.replace(/^http/, 'ws');
   const echoWorkers = workers.slice(0, 2);
   const per = shares(cfg.echo.clients, echoWorkers.length);
