@@ -7,7 +7,7 @@ import { ClassRoster } from './model/class-roster.ts';
 import { pageNow } from './model/clock.ts';
 import { loadSettings, rememberSettings, type SavedSettings } from './model/settings.ts';
 import { loadOwnIds, saveOwnIds, takeTeacherKey, TeacherSession } from './model/teacher.ts';
-import { DEFAULT_LANES, Workbench } from './model/workbench.ts';
+import { COMPRESSIBLE, DEFAULT_LANES, Workbench } from './model/workbench.ts';
 import { chartChoice } from './ui/chart-choice.ts';
 import { projector, setProjector } from './ui/projector.ts';
 import { setTheme, themeChoice } from './ui/theme.ts';
@@ -48,6 +48,7 @@ if (key === null) {
   if (saved.name) workbench.setName(saved.name);
   workbench.setPollInterval(saved.pollIntervalMs);
   workbench.setLongPollTimeout(saved.longPollTimeoutMs);
+  for (const t of COMPRESSIBLE) workbench.setCompression(t, saved.compress[t]);
   workbench.setAutoSend(saved.autoSendIntervalMs, saved.autoSendTarget);
   workbench.start(saved.lanes);
   const current = (): SavedSettings => {
@@ -58,6 +59,7 @@ if (key === null) {
       lanes: lanes.length > 0 ? lanes : DEFAULT_LANES,
       pollIntervalMs: s.pollIntervalMs,
       longPollTimeoutMs: s.longPollTimeoutMs,
+      compress: s.compress,
       autoSendIntervalMs: s.autoSend.intervalMs,
       autoSendTarget: s.autoSend.target,
       chart: chartChoice.getSnapshot(),

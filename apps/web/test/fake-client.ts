@@ -47,6 +47,7 @@ export class FakeClient implements TransportClient {
       perMessage: null,
       pendingSends: 0,
       lastError: null,
+      extensions: '',
     };
   }
 

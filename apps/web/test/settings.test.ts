@@ -30,6 +30,7 @@ const chosen: SavedSettings = {
   lanes: ['ws-raw', 'sse'],
   pollIntervalMs: 2500,
   longPollTimeoutMs: 10_000,
+  compress: { 'ws-raw': true, 'ws-lib': false },
   autoSendIntervalMs: 50,
   autoSendTarget: 'sse',
   chart: 'bytes',
@@ -59,6 +60,7 @@ describe('settings', () => {
       lanes: ['ws-raw', 'carrier-pigeon'],
       pollIntervalMs: 10,
       longPollTimeoutMs: '5000',
+      compress: 'yes',
       autoSendIntervalMs: 1.5,
       autoSendTarget: 'smoke-signals',
       chart: 'pie',
@@ -77,6 +79,14 @@ describe('settings', () => {
     expect(lanes(['sse', 'sse'])).toEqual(DEFAULT_SETTINGS.lanes);
     expect(lanes('sse')).toEqual(DEFAULT_SETTINGS.lanes);
     expect(lanes([1])).toEqual(DEFAULT_SETTINGS.lanes);
+  });
+
+  it('takes compression lane by lane: a boolean for ws-raw and ws-lib, nothing else', () => {
+    const compress = (v: unknown) => parseSettings(JSON.stringify({ version: SETTINGS_VERSION, compress: v })).compress;
+    expect(compress({ 'ws-raw': true, 'ws-lib': true })).toEqual({ 'ws-raw': true, 'ws-lib': true });
+    expect(compress({ 'ws-lib': true, 'ws-raw': 1, sse: true })).toEqual({ 'ws-raw': false, 'ws-lib': true });
+    expect(compress(['ws-raw'])).toEqual(DEFAULT_SETTINGS.compress);
+    expect(compress(null)).toEqual(DEFAULT_SETTINGS.compress);
   });
 
   it('survives a storage that throws', () => {

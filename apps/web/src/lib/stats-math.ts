@@ -140,3 +140,13 @@ export function offsetSample(sendAt: number, ackAt: number, serverTime: number):
   const rtt = Math.max(0, ackAt - sendAt);
   return { offset: serverTime - (sendAt + rtt / 2), rtt };
 }
+
+/**
+ * What a transport's messages cost on the wire as the server counts it (GET /api/stats: bytes
+ * read and written on its sockets, both ways, over the messages it delivered): compressed
+ * bytes for a compressed WebSocket, which a page cannot see. Null before a delivery.
+ */
+export function serverBytesPerMessage(t: { bytesIn: number; bytesOut: number; delivered: number } | undefined): number | null {
+  if (!t || !(t.delivered > 0)) return null;
+  return (t.bytesIn + t.bytesOut) / t.delivered;
+}

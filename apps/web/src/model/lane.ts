@@ -104,6 +104,11 @@ export class Lane {
     this.client.connect();
   }
 
+  /** Asked for permessage-deflate (what was agreed is the snapshot's `extensions`). */
+  get compressed(): boolean {
+    return this.deps.options.compress === true;
+  }
+
   /**
    * Sends through this lane. The client picks the clientMsgId (random: nobody can guess it and
    * send it first); the send time is taken before the client sees the text, and recorded under

@@ -4,7 +4,7 @@
 import type { TransportId } from '@wirebench/transports/contract';
 import { TRANSPORT_IDS } from '@wirebench/transports/contract';
 import { CHART_IDS, type ChartId } from '@wirebench/transports/lessons/catalog';
-import { DEFAULT_LANES } from './workbench.ts';
+import { COMPRESSIBLE, DEFAULT_LANES, type CompressibleLane } from './workbench.ts';
 
 export const SETTINGS_KEY = 'wirebench.settings';
 export const SETTINGS_VERSION = 1;
@@ -21,6 +21,8 @@ export interface SavedSettings {
   lanes: readonly TransportId[];
   pollIntervalMs: number;
   longPollTimeoutMs: number;
+  /** Per WebSocket lane: permessage-deflate asked for (`?compress=1`). */
+  compress: Readonly<Record<CompressibleLane, boolean>>;
   autoSendIntervalMs: number;
   autoSendTarget: TransportId | 'round-robin';
   chart: ChartId;
@@ -41,6 +43,7 @@ export const DEFAULT_SETTINGS: SavedSettings = {
   lanes: DEFAULT_LANES,
   pollIntervalMs: 1000,
   longPollTimeoutMs: 30_000,
+  compress: { 'ws-raw': false, 'ws-lib': false },
   autoSendIntervalMs: 1000,
   autoSendTarget: 'round-robin',
   chart: 'latency',
@@ -65,6 +68,12 @@ function lanesOf(v: unknown): readonly TransportId[] {
   return known.length > 0 && known.length === new Set(v).size && v.length === known.length ? known : DEFAULT_SETTINGS.lanes;
 }
 
+function compressOf(v: unknown): SavedSettings['compress'] {
+  const o = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  const d = DEFAULT_SETTINGS.compress;
+  return Object.fromEntries(COMPRESSIBLE.map((t) => [t, typeof o[t] === 'boolean' ? o[t] : d[t]])) as SavedSettings['compress'];
+}
+
 /** The settings in a stored string; defaults for whatever cannot be trusted. */
 export function parseSettings(raw: string | null): SavedSettings {
   let v: unknown;
@@ -83,6 +92,7 @@ export function parseSettings(raw: string | null): SavedSettings {
     lanes: lanesOf(o.lanes),
     pollIntervalMs: inRange(o.pollIntervalMs, LIMITS.pollIntervalMs, d.pollIntervalMs),
     longPollTimeoutMs: inRange(o.longPollTimeoutMs, LIMITS.longPollTimeoutMs, d.longPollTimeoutMs),
+    compress: compressOf(o.compress),
     autoSendIntervalMs: inRange(o.autoSendIntervalMs, LIMITS.autoSendIntervalMs, d.autoSendIntervalMs),
     autoSendTarget: oneOf<TransportId | 'round-robin'>(['round-robin', ...TRANSPORT_IDS], o.autoSendTarget, d.autoSendTarget),
     chart: oneOf(CHART_IDS, o.chart, d.chart),

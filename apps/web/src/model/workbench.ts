@@ -17,6 +17,10 @@ export const TRANSPORT_LABELS = Object.fromEntries(TRANSPORT_IDS.map((id) => [id
 
 export type AutoTarget = TransportId | 'round-robin';
 
+/** The lanes that can ask for permessage-deflate (RFC 7692): the two WebSocket chat paths. */
+export const COMPRESSIBLE = ['ws-raw', 'ws-lib'] as const;
+export type CompressibleLane = (typeof COMPRESSIBLE)[number];
+
 /** Why the auto-sender stopped by itself: its target lane was removed. */
 export type AutoSendStop = 'target-removed';
 
@@ -24,6 +28,8 @@ export interface Settings {
   name: string;
   pollIntervalMs: number;
   longPollTimeoutMs: number;
+  /** Per WebSocket lane: connect with `?compress=1` (permessage-deflate when the server agrees). */
+  compress: Readonly<Record<CompressibleLane, boolean>>;
   autoSend: {
     running: boolean;
     intervalMs: number;
@@ -64,7 +70,10 @@ export interface WorkbenchDeps {
   teacherJoin?: (name: string) => Promise<ClientIdentity | null>;
 }
 
-const isWebSocket = (t: TransportId): boolean => t === 'ws-raw' || t === 'ws-lib';
+/** Record ids a lane remembers as attributed to a node: far more than are ever open at once. */
+const ATTRIBUTED_KEPT = 512;
+
+const isWebSocket = (t: TransportId): t is CompressibleLane => t === 'ws-raw' || t === 'ws-lib';
 
 export class Workbench {
   readonly lanes: Store<readonly Lane[]>;
@@ -75,6 +84,11 @@ export class Workbench {
   readonly inspector: InspectorFeed;
   /** Every clientId this page's lanes were given, so the class list can tell them from students. */
   readonly ownIds: Store<ReadonlySet<string>>;
+  /**
+   * This page's requests (HTTP, WebSocket handshakes, SSE streams) by the server process that
+   * served them: X-Wirebench-Node, a welcome's or a `state` event's node (issue #14).
+   */
+  readonly served: Store<Readonly<Record<string, number>>>;
   runStartedAt: number;
   private sampleTimer: unknown = null;
   private autoTimer: unknown = null;
@@ -98,11 +112,13 @@ export class Workbench {
     this.inspector = new InspectorFeed(deps.baseUrl, deps.EventSource ?? globalThis.EventSource, this.schedule);
     this.lanes = new Store<readonly Lane[]>([], this.schedule);
     this.ownIds = new Store<ReadonlySet<string>>(new Set(), this.schedule);
+    this.served = new Store<Readonly<Record<string, number>>>({}, this.schedule);
     this.settings = new Store<Settings>(
       {
         name: `guest-${Math.floor(Math.random() * 900 + 100)}`,
         pollIntervalMs: 1000,
         longPollTimeoutMs: 30_000,
+        compress: { 'ws-raw': false, 'ws-lib': false },
         autoSend: { running: false, intervalMs: 1000, target: 'round-robin', sent: 0, stoppedBecause: null },
       },
       this.schedule,
@@ -146,6 +162,7 @@ export class Workbench {
         name: s.name,
         pollIntervalMs: s.pollIntervalMs,
         longPollTimeoutMs: s.longPollTimeoutMs,
+        ...(isWebSocket(t) && s.compress[t] ? { compress: true } : {}),
         now: this.deps.now,
         ...(identity ? { clientId: identity.clientId, clientSecret: identity.clientSecret } : {}),
       },
@@ -157,7 +174,15 @@ export class Workbench {
     });
     // Each request is counted once, in the second it started (records come again when they end).
     let lastRecord = 0;
+    // A record learns its node when it ends (HTTP) or later (a welcome, a state event): counted once.
+    const attributed = new Set<number>();
     lane.client.on('request', (r) => {
+      if (r.node !== undefined && isRequest(r) && !attributed.has(r.id) && this.lane(t) === lane) {
+        attributed.add(r.id);
+        if (attributed.size > ATTRIBUTED_KEPT) attributed.delete(attributed.values().next().value!);
+        const node = r.node;
+        this.served.update((m) => ({ ...m, [node]: (m[node] ?? 0) + 1 }));
+      }
       if (r.id <= lastRecord) return;
       lastRecord = r.id;
       if (isRequest(r) && this.lane(t) === lane) this.sampler.countRequest(t, (r.startedAt - this.runStartedAt) / 1000);
@@ -224,6 +249,21 @@ export class Workbench {
     const ms = Number.isFinite(requested) ? Math.min(maxMs, Math.max(minMs, Math.round(requested))) : this.settings.getSnapshot().longPollTimeoutMs;
     this.settings.update((s) => ({ ...s, longPollTimeoutMs: ms }));
     this.lane('long-poll')?.client.setOptions({ longPollTimeoutMs: ms });
+  }
+
+  /**
+   * Compression on a WebSocket lane: remembered, and a lane that runs reconnects at once with
+   * the option (a new client under the same identity, so its counters start again: bytes per
+   * message are then those of the new setting alone).
+   */
+  setCompression(t: CompressibleLane, on: boolean): void {
+    this.settings.update((s) => (s.compress[t] === on ? s : { ...s, compress: { ...s.compress, [t]: on } }));
+    const lane = this.lane(t);
+    if (!lane || lane.compressed === on) return;
+    const identity = lane.client.identity() ?? undefined;
+    lane.dispose();
+    this.lanes.set(this.lanes.getSnapshot().filter((l) => l !== lane));
+    this.addLane(t, identity);
   }
 
   /** What the next Start uses (the remembered interval and target), without starting. */
@@ -312,6 +352,7 @@ export class Workbench {
     this.inspector.follow(null);
     this.measurements.clear();
     this.sampler.clear();
+    this.served.set({});
     this.runStartedAt = this.deps.now();
     this.settings.update((s) => ({ ...s, autoSend: { ...s.autoSend, sent: 0 } }));
     for (const t of kept) this.addLane(t);
