@@ -29,17 +29,9 @@ export interface FollowerDeps {
   schedule?: Schedule;
 }
 
-/**
- * The client's `lesson` event, for clients that carry it. A client from before the signal was
- * wired in has no such event (its emitter refuses the name): nothing is heard then.
- */
+/** The client's `lesson` event: every transport carries the signal (frame, SSE event, poll field). */
 export function onLessonSignal(client: TransportClient, listener: (signal: LessonSignal) => void): () => void {
-  const on = client.on as unknown as (this: TransportClient, event: string, fn: (signal: LessonSignal) => void) => () => void;
-  try {
-    return on.call(client, 'lesson', listener);
-  } catch {
-    return () => {};
-  }
+  return client.on('lesson', (signal) => listener(signal));
 }
 
 export class LessonFollower {
