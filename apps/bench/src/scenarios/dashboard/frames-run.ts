@@ -25,7 +25,7 @@ import {
 } from './frames.ts';
 import { cpuBetween, cpuMark } from './machine-cpu.ts';
 import { ADD_LANES, FRAME_PROBE, LANE_STATE, LANES_OPEN, type LaneState } from './page-probes.ts';
-import { summarizeProfile, type CpuProfile } from './profile.ts';
+import { summarizeProfile, summarizeTrace, type CpuProfile, type TraceEvent } from './profile.ts';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -86,7 +86,10 @@ async function measureFrames(
   load: DashboardLoad,
   profileAs: string | null = null,
 ): Promise<WindowSummary> {
+  const browser = page.context().browser();
   if (profileAs) {
+    // Beside the V8 profile, a trace: where the time outside JavaScript goes (style, layout, paint, raster).
+    if (browser) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
     await cdp.send('Profiler.start');
@@ -101,6 +104,13 @@ async function measureFrames(
     const file = resolve(load.profileDir, `${profileAs}.cpuprofile`);
     writeFileSync(file, JSON.stringify(profile));
     log(`  CPU profile ${file}\n${summarizeProfile(profile as unknown as CpuProfile, 14).map((l) => `    ${l}`).join('\n')}`);
+    if (browser) {
+      const trace = await browser.stopTracing();
+      const traceFile = resolve(load.profileDir, `${profileAs}.trace.json`);
+      writeFileSync(traceFile, trace);
+      const { traceEvents } = JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] };
+      log(`  trace ${traceFile} (${windowMs} ms)\n${summarizeTrace(traceEvents, 4, 12).map((l) => `    ${l}`).join('\n')}`);
+    }
   }
   return { ...summarizeFrames(sample), cpu: cpuBetween(m0, m1), main: mainThreadBetween(q0, q1) };
 }
