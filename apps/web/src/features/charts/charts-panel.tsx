@@ -98,7 +98,7 @@ export function ChartsPanel() {
   const { specs, key, lanes } = useSpecs(big, big ? 320 : HEIGHT);
   const ids = lanes.map((l) => l.transport);
   return (
-    <section className="panel" data-testid="charts">
+    <section className="panel skip-offscreen" data-testid="charts">
       <h2>{t('heading')}</h2>
       <div className="charts">
         <Chart spec={specs.latency} optionsKey={key} ids={ids} />

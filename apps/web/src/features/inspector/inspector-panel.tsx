@@ -16,7 +16,7 @@ export function InspectorPanel() {
   const lanes = useStore(wb.lanes);
   const http = lanes.filter((l) => l.transport !== 'ws-raw' && l.transport !== 'ws-lib');
   return (
-    <section className="panel" data-testid="inspector">
+    <section className="panel skip-offscreen" data-testid="inspector">
       <h2>{t('title')}</h2>
       <div className="inspector">
         <WsInspector />
