@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WireRecord } from '@wirebench/transports/client';
 import type { TransportId } from '@wirebench/transports/contract';
+import { nodeTags } from '../src/lib/node-tags.ts';
 import { serverBytesPerMessage } from '../src/lib/stats-math.ts';
 import { syncSchedule } from '../src/lib/store.ts';
 import { Workbench } from '../src/model/workbench.ts';
@@ -124,5 +125,17 @@ describe('requests by server process', () => {
     wb.reset();
     expect(wb.served.getSnapshot()).toEqual({});
     wb.stop();
+  });
+});
+
+describe('node tags', () => {
+  it('keep the part that tells processes apart', () => {
+    // pnpm start:cluster's names, and the default host:port of several processes on one machine.
+    expect(nodeTags(['node-1:3101', 'node-2:3102'])).toEqual({ 'node-1:3101': 'node-1', 'node-2:3102': 'node-2' });
+    expect(nodeTags(['laptop:3001', 'laptop:3002'])).toEqual({ 'laptop:3001': ':3001', 'laptop:3002': ':3002' });
+    expect(nodeTags(['a:3000', 'b:3000'])).toEqual({ 'a:3000': 'a', 'b:3000': 'b' });
+    expect(nodeTags(['node-1', 'node-2'])).toEqual({ 'node-1': 'node-1', 'node-2': 'node-2' });
+    // Nothing splits them cleanly: the whole ids.
+    expect(nodeTags(['a:1', 'a:1', 'b'])).toEqual({ 'a:1': 'a:1', b: 'b' });
   });
 });

@@ -3,6 +3,7 @@
 // comes from the `classroom` namespace.
 import { ClassStats } from './class-stats.tsx';
 import { JoinPanel } from './join-panel.tsx';
+import { NodesPanel } from './nodes-panel.tsx';
 import { RosterPanel } from './roster-panel.tsx';
 
 export function ClassView() {
@@ -11,6 +12,7 @@ export function ClassView() {
       <JoinPanel />
       <RosterPanel />
       <ClassStats />
+      <NodesPanel />
     </>
   );
 }

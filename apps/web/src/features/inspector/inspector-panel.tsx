@@ -1,7 +1,10 @@
-import { memo, useEffect, useState } from 'react';
+import { memo, useEffect, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { InspectFrame } from '@wirebench/transports/contract';
+import type { WireRecord } from '@wirebench/transports/client';
 import type { Lane } from '../../model/lane.ts';
+import type { Workbench } from '../../model/workbench.ts';
+import { nodeTags } from '../../lib/node-tags.ts';
 import { useTransportLabels } from '../../i18n/transport-labels.ts';
 import { fmtBytes, LANE_COLORS } from '../../ui/format.ts';
 import { usePacedNow, useStore, useWorkbench } from '../../ui/use-store.ts';
@@ -35,6 +38,7 @@ function WsInspector() {
   const wb = useWorkbench();
   const s = useStore(wb.inspector.store);
   const hs = s.handshake;
+  const node = useWsRawNode(wb);
   return (
     <div data-testid="ws-inspector">
       <h3>
@@ -54,6 +58,11 @@ function WsInspector() {
             {`HTTP/1.1 ${hs.response.status}\n`}
             {hs.response.headers.map(([k, v]) => `${k}: ${v}`).join('\n')}
           </pre>
+          {node !== null && (
+            <p className="hint" data-testid="ws-handshake-node">
+              {t('handshake.node', { node })}
+            </p>
+          )}
           <strong>{t('handshake.acceptTitle')}</strong>
           <dl className="accept-steps mono" data-testid="ws-accept-steps">
             <dt>{t('handshake.step1')}</dt>
@@ -226,6 +235,29 @@ function InflatedPayload({ f }: { f: InspectFrame }) {
 
 const WINDOW_MS = 40_000;
 
+const subscribeNone = (): (() => void) => () => {};
+
+/** The process serving the hand-rolled lane's socket: its welcome named it on the socket's records. */
+function useWsRawNode(wb: Workbench): string | null {
+  const lane = useStore(wb.lanes).find((l) => l.transport === 'ws-raw');
+  return useSyncExternalStore(lane ? lane.store.subscribe : subscribeNone, () => (lane ? lastNode(lane.store.getSnapshot().records) : null));
+}
+
+function lastNode(records: readonly WireRecord[]): string | null {
+  for (let i = records.length - 1; i >= 0; i--) if (records[i]!.node !== undefined) return records[i]!.node!;
+  return null;
+}
+
+/**
+ * Tags for the processes this page has been served by, once there are several (one process
+ * needs no tag: the timeline stays as it was); null until then.
+ */
+function useNodeTags(wb: Workbench): Record<string, string> | null {
+  const key = useSyncExternalStore(wb.served.subscribe, () => Object.keys(wb.served.getSnapshot()).sort().join('\n'));
+  const ids = key === '' ? [] : key.split('\n');
+  return ids.length > 1 ? nodeTags(ids) : null;
+}
+
 /** A browser-network-panel style timeline of one lane's requests. */
 function RequestTimeline({ lane }: { lane: Lane }) {
   const { t } = useTranslation('inspector');
@@ -238,6 +270,7 @@ function RequestTimeline({ lane }: { lane: Lane }) {
   const at = Math.max(now, ...records.map((r) => r.endedAt ?? r.startedAt));
   const rows = timelineRows(records, at, WINDOW_MS);
   const color = LANE_COLORS[lane.transport];
+  const tags = useNodeTags(useWorkbench());
   return (
     <div className="timeline" data-testid={`timeline-${lane.transport}`}>
       <h3>
@@ -245,13 +278,13 @@ function RequestTimeline({ lane }: { lane: Lane }) {
         {t('timeline.title', { lane: labels[lane.transport] })} <span className="hint">{t('timeline.legend', { seconds: WINDOW_MS / 1000 })}</span>
       </h3>
       {rows.map((r) => (
-        <TimelineRow key={r.id} r={r} at={at} color={color} />
+        <TimelineRow key={r.id} r={r} at={at} color={color} tag={tags && r.node !== undefined ? (tags[r.node] ?? r.node) : null} />
       ))}
     </div>
   );
 }
 
-function TimelineRow({ r, at, color }: { r: TimelineRecord; at: number; color: string }) {
+function TimelineRow({ r, at, color, tag }: { r: TimelineRecord; at: number; color: string; tag: string | null }) {
   const { t } = useTranslation('inspector');
   const bar = barOf(r, at, WINDOW_MS);
   const bytes = r.headerBytesUp + r.payloadBytesUp + r.headerBytesDown + r.payloadBytesDown;
@@ -266,7 +299,12 @@ function TimelineRow({ r, at, color }: { r: TimelineRecord; at: number; color: s
   const background = bar.state === 'aborted' || bar.state === 'error' || r.empty ? undefined : color;
   return (
     <div className={`tl-row tl-${bar.state}`} data-testid="timeline-row" data-state={bar.state} data-kind={r.kind}>
-      <span className="tl-url mono" title={r.url}>
+      <span className="tl-url mono" title={r.node === undefined ? r.url : `${r.url ?? ''}\n${t('timeline.nodeHint', { node: r.node })}`}>
+        {tag !== null && (
+          <span className="tl-node" data-testid="timeline-node" data-node={r.node}>
+            {tag}
+          </span>
+        )}
         {r.method} {r.url?.split('?')[0]}
       </span>
       <span className="tl-track">

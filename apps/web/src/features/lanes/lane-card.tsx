@@ -4,9 +4,10 @@ import type { TFunction } from 'i18next';
 import type { ClientCounters, ClientStatus } from '@wirebench/transports/client';
 import type { TransportId } from '@wirebench/transports/contract';
 import type { Lane, LaneMessage } from '../../model/lane.ts';
-import { bytesPerMessage } from '../../lib/stats-math.ts';
+import { bytesPerMessage, serverBytesPerMessage } from '../../lib/stats-math.ts';
 import { fmtBytes, fmtInt, fmtMs } from '../../ui/format.ts';
 import { useStore, useWorkbench } from '../../ui/use-store.ts';
+import { CompressCompare, CompressSwitch } from './compress.tsx';
 
 export function StatusBadge({ transport, status }: { transport: TransportId; status: ClientStatus }) {
   const { t } = useTranslation('lanes');
@@ -41,7 +42,15 @@ export function LaneCard({ lane, removable }: { lane: Lane; removable: boolean }
     ['bytes-up', t('counters.bytesUp'), fmtBytes(c.bytesUp), fmtBytes(server?.bytesIn)],
     ['bytes-down', t('counters.bytesDown'), fmtBytes(c.bytesDown), fmtBytes(server?.bytesOut)],
     ['delivered', t('counters.delivered'), fmtInt(c.messages), fmtInt(server?.delivered), `lane-${id}-delivered`, t('counters.deliveredHint')],
-    ['per-message', t('counters.perMessage'), fmtBytes(perMsg.totalPerMessage), '', undefined, t('counters.perMessageHint')],
+    [
+      'per-message',
+      t('counters.perMessage'),
+      fmtBytes(perMsg.totalPerMessage),
+      fmtBytes(serverBytesPerMessage(server)),
+      `lane-${id}-per-message`,
+      // A compressed lane counts its messages as the browser hands them over: inflated.
+      lane.compressed ? `${t('counters.perMessageHint')}; ${t('compress.beforeCompression')}` : t('counters.perMessageHint'),
+    ],
     ['connections', t('counters.connections'), '', fmtInt(server?.connections)],
   ];
 
@@ -53,6 +62,7 @@ export function LaneCard({ lane, removable }: { lane: Lane; removable: boolean }
         <span className="lane-id mono" title="clientId" data-testid={`lane-${id}-client-id`}>
           {s.client.clientId ?? '—'}
         </span>
+        <CompressSwitch lane={lane} />
       </div>
       <div className="counters">
         <span className="h" />
@@ -70,6 +80,7 @@ export function LaneCard({ lane, removable }: { lane: Lane; removable: boolean }
           </div>
         ))}
       </div>
+      <CompressCompare lane={lane} />
       <div className="seqline">
         <span data-testid={`lane-${id}-caught-up`} title={t('delivery.caughtUpHint')}>
           {t('delivery.caughtUp', { n: s.caughtUp })}
