@@ -65,7 +65,7 @@ export function clusterLimits(c: ClusterReport, cores: number): string[] {
   }
   if (many) {
     out.push(
-      `${many.processes} processes on ${cores} cores: they do not add cores, they share them with Redis, the round-robin and the load processes; each process runs its own subscriber and fan-out, so the message is parsed ${many.processes} times. This run: ${limitOf(many, cores)}.`,
+      `${many.processes} processes on ${cores} cores: they do not add cores, they share them with Redis, the round-robin and the load processes; each process receives the announcement on its own subscriber and runs its own fan-out, so that work is done ${many.processes} times per message. This run: ${limitOf(many, cores)}.`,
     );
   }
   return out;
