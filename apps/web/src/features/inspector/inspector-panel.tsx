@@ -44,6 +44,12 @@ function WsInspector() {
       <h3>
         {t('ws.title')} {s.clientId ? <span className="hint mono">{t('ws.client', { clientId: s.clientId })}</span> : null}
       </h3>
+      {/* From the lane's own welcome: the inspector's stream may reach another process of a cluster. */}
+      {s.clientId && node !== null && (
+        <p className="hint" data-testid="ws-handshake-node">
+          {t('handshake.node', { node })}
+        </p>
+      )}
       {!s.clientId && <p className="hint">{t('ws.noLane')}</p>}
       {s.error && <p className="hint">{t('ws.interrupted')}</p>}
       {hs ? (
@@ -58,11 +64,7 @@ function WsInspector() {
             {`HTTP/1.1 ${hs.response.status}\n`}
             {hs.response.headers.map(([k, v]) => `${k}: ${v}`).join('\n')}
           </pre>
-          {node !== null && (
-            <p className="hint" data-testid="ws-handshake-node">
-              {t('handshake.node', { node })}
-            </p>
-          )}
+
           <strong>{t('handshake.acceptTitle')}</strong>
           <dl className="accept-steps mono" data-testid="ws-accept-steps">
             <dt>{t('handshake.step1')}</dt>

@@ -2,6 +2,7 @@
 // agreed to, and what a message then costs on the wire beside the other WebSocket lane.
 // A page never sees compressed bytes (the browser inflates before `onmessage`), so the wire
 // figures are the server's (GET /api/stats: its socket bytes for the transport).
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TransportId } from '@wirebench/transports/contract';
 import type { Lane } from '../../model/lane.ts';
@@ -24,13 +25,24 @@ export function CompressSwitch({ lane }: { lane: Lane }) {
   const wb = useWorkbench();
   const { t } = useTranslation('lanes');
   const s = useStore(lane.store);
+  // The box follows the click at once; the lane that replaces this one arrives with the store's next beat.
+  const [wanted, setWanted] = useState(lane.compressed);
+  useEffect(() => setWanted(lane.compressed), [lane]);
   const id = lane.transport;
   if (!isCompressible(id)) return null;
   const agreed = agreedExtension(s.client.extensions);
   return (
     <span className="compress">
       <label title={t('compress.hint')}>
-        <input type="checkbox" checked={lane.compressed} onChange={(e) => wb.setCompression(id, e.target.checked)} data-testid={`lane-${id}-compress`} />{' '}
+        <input
+          type="checkbox"
+          checked={wanted}
+          onChange={(e) => {
+            setWanted(e.target.checked);
+            wb.setCompression(id, e.target.checked);
+          }}
+          data-testid={`lane-${id}-compress`}
+        />{' '}
         {t('compress.label')}
       </label>
       {agreed !== null ? (
