@@ -73,6 +73,8 @@ export function benchServerEnv(clients: number): Record<string, string> {
     PORT: '0',
     HOST: '127.0.0.1',
     LOG: '0',
+    // The memory room, whatever the caller's environment says: a scenario that wants Redis sets it.
+    REDIS_URL: '',
     SEND_RATE_LIMIT: '1000000000',
     SEND_RATE_LIMIT_PER_ADDRESS: '1000000000',
     MAX_CONNECTIONS_PER_ADDRESS: perAddress,

@@ -155,6 +155,7 @@ describe('bench server environment', () => {
     expect(Number(env.SEND_RATE_LIMIT_PER_ADDRESS)).toBeGreaterThanOrEqual(1e9);
     expect(env.HOST).toBe('127.0.0.1');
     expect(env).not.toHaveProperty('MAX_BUFFERED_BYTES');
+    expect(env.REDIS_URL).toBe(''); // the memory room, even when the caller's shell points at a Redis
     expect(() => benchServerEnv(-1)).toThrow(RangeError);
     expect(() => benchServerEnv(1.5)).toThrow(RangeError);
   });
