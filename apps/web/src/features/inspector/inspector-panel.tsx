@@ -114,10 +114,21 @@ function HexDump({ hex, testId }: { hex: string; testId?: string }) {
 
 function FrameTable({ frames }: { frames: readonly InspectFrame[] }) {
   const { t } = useTranslation('inspector');
-  const shown = frames.slice(-60).reverse();
+  // The newest 30: more than the box shows at once, and each row is a whole frame.
+  const shown = frames.slice(-30).reverse();
   return (
     <div className="frames">
       <table className="data" data-testid="ws-frames">
+        {/* Fixed column widths: a new row does not make the browser lay the whole table out again. */}
+        <colgroup>
+          <col className="col-time" />
+          <col className="col-direction" />
+          <col className="col-bits" />
+          <col className="col-opcode" />
+          <col className="col-length" />
+          <col className="col-mask" />
+          <col />
+        </colgroup>
         <thead>
           <tr>
             <th>{t('frames.time')}</th>
