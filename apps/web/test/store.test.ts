@@ -132,7 +132,8 @@ describe('Store on the frame clock', () => {
     const log: Array<[string, number, number]> = [];
     const a = watched('a', log);
     const b = watched('b', log);
-    for (let k = 1; k <= 40; k++) {
+    // Busy for four pacing intervals: a change every 50 ms on both.
+    for (let k = 1; k <= (4 * BUSY_INTERVAL_MS) / 50; k++) {
       a.set(k);
       b.set(k);
       vi.advanceTimersByTime(50);

@@ -11,7 +11,7 @@
 export type Schedule = (fn: () => void) => void;
 
 /** How often a busy store on the frame clock is heard from: the page's redraw rate under load. */
-export const BUSY_INTERVAL_MS = 500;
+export const BUSY_INTERVAL_MS = 1000;
 /** Notifications a store on the frame clock may send at once before it counts as busy. */
 export const BURST = 3;
 /** Busy stores' phases are about one frame apart. */
