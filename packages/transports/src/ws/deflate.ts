@@ -50,24 +50,27 @@ export class WorkQueue {
   }
 
   run<T>(task: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const start = (): void => {
-        this.running++;
-        let done: Promise<T>;
-        try {
-          done = task();
-        } catch (err) {
-          done = Promise.reject(err);
-        }
-        done.then(resolve, reject).finally(() => {
-          this.running--;
-          this.waiting.shift()?.();
-        });
-      };
-      if (this.running < this.concurrency) start();
-      else this.waiting.push(start);
-    });
+    if (this.running < this.concurrency) return this.start(task);
+    return new Promise<T>((resolve) => this.waiting.push(() => resolve(this.start(task))));
   }
+
+  // The task's own promise goes back to the caller: one promise per job, no wrapper around it.
+  private start<T>(task: () => Promise<T>): Promise<T> {
+    this.running++;
+    let done: Promise<T>;
+    try {
+      done = task();
+    } catch (err) {
+      done = Promise.reject(err);
+    }
+    done.then(this.next, this.next);
+    return done;
+  }
+
+  private readonly next = (): void => {
+    this.running--;
+    this.waiting.shift()?.();
+  };
 }
 
 export interface DeflateTuning {
