@@ -15,15 +15,11 @@ export interface ZlibWatch {
 }
 
 // #region zlib-engine
-/**
- * One node:zlib raw stream behind the core's DeflateStream. It is created with `flush:
- * Z_SYNC_FLUSH`, so each write is deflated or inflated and flushed in one thread-pool job
- * (a write followed by flush() would take two).
- */
+/** One node:zlib raw stream behind the core's DeflateStream: write, then flush with Z_SYNC_FLUSH. */
 class ZlibStream implements DeflateStream {
   ended = false;
   private output: ((out: Uint8Array) => boolean) | null = null;
-  private settle: ((err?: Error | null) => void) | null = null;
+  private settle: (() => void) | null = null;
 
   constructor(
     private readonly z: zlib.DeflateRaw | zlib.InflateRaw,
@@ -36,19 +32,25 @@ class ZlibStream implements DeflateStream {
       if (this.output && !this.output(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))) this.close();
     });
     z.on('end', () => (this.ended = true)); // an inflater that met BFINAL
-    z.on('error', (err: Error) => this.settle?.(err)); // reported to write()'s caller
+    z.on('error', () => {}); // reported to write()'s caller
   }
 
   write(input: Uint8Array, onOutput: (out: Uint8Array) => boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => {
+        this.settle = null;
+        reject(err);
+      };
       this.output = onOutput;
-      this.settle = (err) => {
+      this.settle = () => {
+        this.z.off('error', onError);
         this.output = null;
         this.settle = null;
-        if (err) reject(err);
-        else resolve();
+        resolve();
       };
-      this.z.write(input, (err) => this.settle?.(err));
+      this.z.once('error', onError);
+      this.z.write(input);
+      this.z.flush(zlib.constants.Z_SYNC_FLUSH, () => this.settle?.());
     });
   }
 
@@ -62,13 +64,11 @@ class ZlibStream implements DeflateStream {
   }
 }
 
-const SYNC_FLUSH = zlib.constants.Z_SYNC_FLUSH;
-
 /** A DeflateEngine on node:zlib's raw streams; `watch` sees them open, close and produce. */
 export function createZlibEngine(watch: ZlibWatch = {}): DeflateEngine {
   return {
-    createDeflate: ({ windowBits, memLevel, level }) => new ZlibStream(zlib.createDeflateRaw({ windowBits, memLevel, level, flush: SYNC_FLUSH }), watch),
-    createInflate: ({ windowBits }) => new ZlibStream(zlib.createInflateRaw({ windowBits, flush: SYNC_FLUSH, finishFlush: SYNC_FLUSH }), watch),
+    createDeflate: ({ windowBits, memLevel, level }) => new ZlibStream(zlib.createDeflateRaw({ windowBits, memLevel, level }), watch),
+    createInflate: ({ windowBits }) => new ZlibStream(zlib.createInflateRaw({ windowBits, finishFlush: zlib.constants.Z_SYNC_FLUSH }), watch),
   };
 }
 
