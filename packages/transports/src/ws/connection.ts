@@ -65,6 +65,23 @@ export const MIN_REASSEMBLY_BYTES = 256;
 const textDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 const textEncoder = new TextEncoder();
 
+// A broadcast hands every compressed lane the same string (each compresses it for itself): it
+// is encoded once, not once per connection. The bytes are only read afterwards (zlib's input,
+// copied into frames); texts above CACHED_TEXT_CHARS are not kept.
+const CACHED_TEXT_CHARS = 16 * 1024;
+let lastText = '';
+let lastBytes: Uint8Array = EMPTY_BYTES;
+
+function encodeText(text: string): Uint8Array {
+  if (text === lastText) return lastBytes;
+  const bytes = textEncoder.encode(text);
+  if (text.length <= CACHED_TEXT_CHARS) {
+    lastText = text;
+    lastBytes = bytes;
+  }
+  return bytes;
+}
+
 function defaultMask(): Uint8Array {
   // 5.3 "The masking key is a 32-bit value chosen at random by the client."
   return globalThis.crypto.getRandomValues(new Uint8Array(4));
@@ -244,7 +261,7 @@ export class WsConnection {
   // include a connection that is closing.
   sendText(text: string): void {
     if (this._state !== 'OPEN') return;
-    this.send.message(OPCODES.TEXT, textEncoder.encode(text));
+    this.send.message(OPCODES.TEXT, encodeText(text));
   }
 
   /** `data` of SEPARATE_PAYLOAD_BYTES or more is written as it is: do not change it afterwards. */
