@@ -63,6 +63,7 @@ const ALLOWED_PATTERNS = [
   /^[a-z?]$/i, // a key of a keyboard shortcut
   /^\/[\w/.?=&-]*$/, // a request path
   /^guest-\d+$/, // a lane's made-up name
+  /^[\w.-]+:\d+$/, // a process's NODE_ID (host name:port)
   /^[-+~≈]?\d[\d,.]*\s*(ms|s|B|KiB|MiB|KB|MB|fps|%|px)?(\s*\/\s*\d[\d,.]*\s*(ms|s|B|KiB|MiB)?)?$/, // figures with units
   /^(p\d{2}|#\d+|seq\s*\d+)$/,
   /^https?:\/\/\S+$/, // addresses
@@ -122,7 +123,8 @@ async function settledStrings(page: Page): Promise<Set<string>> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     strings = (await visibleStrings(page)).filter((s) => !allowed(s)).sort();
-    const now = JSON.stringify(strings);
+    // Settled once only figures change (a count of requests goes up every second).
+    const now = JSON.stringify(strings.map((s) => s.replace(/\d[\d,.]*/g, '#')));
     if (now === last) break;
     last = now;
     await page.waitForTimeout(700);

@@ -68,6 +68,8 @@ describe('RedisRoom: several processes, one room', () => {
       ]);
       await until(() => heardByB.length === 3);
       expect(heardByB).toEqual([1, 2, 3]);
+      // Each process learns of the other's messages through its own follower: wait for a's too.
+      await until(() => a.head.lastSeq === 3);
       expect(a.head).toEqual(b.head);
       // Identities, secrets and idempotency are the room's, not a process's.
       await b.authenticate(ana.clientId, ana.clientSecret);
