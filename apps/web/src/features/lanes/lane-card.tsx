@@ -161,7 +161,8 @@ const LIST_MESSAGES = 40;
 
 // Newest first in the DOM, shown bottom-up (column-reverse): the browser keeps
 // the view pinned to the newest message without reading layout on every update.
-export function MessageList({ messages, testId, limit = messages.length }: { messages: readonly LaneMessage[]; testId: string; limit?: number }) {
+// Memoised: the card re-renders every second for the server's figures; the list only when its messages change.
+export const MessageList = memo(function MessageList({ messages, testId, limit = messages.length }: { messages: readonly LaneMessage[]; testId: string; limit?: number }) {
   const { t } = useTranslation('lanes');
   // Looked up once per language, not once per row: a row is only rendered when it is new.
   const hints = useMemo<Hints>(
@@ -181,7 +182,7 @@ export function MessageList({ messages, testId, limit = messages.length }: { mes
       {rows}
     </ol>
   );
-}
+});
 
 // Text only: every field is a React text node, never HTML.
 interface Hints {
