@@ -11,6 +11,8 @@ import type { DeflateEngine, DeflateStream } from './deflate.ts';
 // RFC 1951 3.2.4: a stored block with BFINAL set (bits 1, 00), padded to the byte, LEN 0, NLEN ffff.
 const EMPTY_FINAL_BLOCK = new Uint8Array([0x01, 0x00, 0x00, 0xff, 0xff]);
 const SYNC_TAIL = [0x00, 0x00, 0xff, 0xff];
+// Bytes a sender may leave after its final block (padding): a few, never a message's worth.
+const MAX_TRAILING_BYTES = 4;
 
 async function inflateWhole(input: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
   const stream = new Blob([input]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
@@ -37,12 +39,9 @@ class StreamInflater implements DeflateStream {
   async write(input: Uint8Array, onOutput: (output: Uint8Array) => boolean): Promise<void> {
     if (this.ended) throw new Error('the DEFLATE stream has ended');
     this.input = join(this.input, input);
-    let output: Uint8Array;
-    try {
-      // A stream whose last block had BFINAL set is whole as it is.
-      output = await inflateWhole(this.input);
-      this.ended = true;
-    } catch {
+    let output = await this.final();
+    if (output) this.ended = true;
+    else {
       try {
         output = await inflateWhole(join(this.input, EMPTY_FINAL_BLOCK));
       } catch (err) {
@@ -54,6 +53,22 @@ class StreamInflater implements DeflateStream {
     }
     if (output.length > this.given) onOutput(output.subarray(this.given));
     this.given = output.length;
+  }
+
+  /**
+   * The output when the bytes so far hold a block with BFINAL set, else null. Bytes after that
+   * block (7.2.3.3's example ends with a padding byte) are refused as junk by Node 24 and
+   * current browsers, so a stream that is not whole as it is is tried without its last few.
+   */
+  private async final(): Promise<Uint8Array | null> {
+    for (let drop = 0; drop <= Math.min(MAX_TRAILING_BYTES, this.input.length - 1); drop++) {
+      try {
+        return await inflateWhole(this.input.slice(0, this.input.length - drop));
+      } catch {
+        // not whole without these bytes either
+      }
+    }
+    return null;
   }
 
   close(): void {
