@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { LongPollHub } from '@wirebench/transports/polling';
 import { installNodeIdentity } from './cluster/node.ts';
-import { defaultConfig, type AppConfig } from './config.ts';
+import { defaultConfig, roomLimits, type AppConfig } from './config.ts';
 import { OriginNotAllowed } from './errors.ts';
 import { installErrorHandling } from './http/errors-plugin.ts';
 import { edgeServerOptions, installEdgeGuards } from './http/guards.ts';
@@ -79,18 +79,7 @@ export function buildApp(overrides: Partial<AppConfig> = {}, parts: AppParts = {
   if (config.redisUrl && !parts.room) throw new Error('REDIS_URL is set: connect a RedisRoom first and pass it as parts.room');
   const room =
     parts.room ??
-    new MemoryRoom({
-      historyLimit: config.historyLimit,
-      retainLimit: config.retainLimit,
-      maxTextLength: config.maxTextLength,
-      sendRateLimit: config.sendRateLimit,
-      sendRateWindowMs: config.sendRateWindowMs,
-      sendRateLimitPerAddress: config.sendRateLimitPerAddress,
-      joinRateLimit: config.joinRateLimit,
-      joinRateWindowMs: 60_000,
-      maxClients: config.maxClients,
-      now,
-    });
+    new MemoryRoom({ ...roomLimits(config), now });
   app.decorate('room', room);
   // Listening, the process has its name (installNodeIdentity): the room lists it among those serving it.
   app.addHook('onListen', async () => room.announce(config.nodeId));

@@ -118,6 +118,21 @@ function nodeId(raw: string | undefined, fallback: string): string {
 }
 
 /** Reads the contract's environment variables; throws ConfigError with a readable message. */
+/** The room's limits from the configuration: the same for the memory room and the Redis room. */
+export function roomLimits(config: AppConfig) {
+  return {
+    historyLimit: config.historyLimit,
+    retainLimit: config.retainLimit,
+    maxTextLength: config.maxTextLength,
+    sendRateLimit: config.sendRateLimit,
+    sendRateWindowMs: config.sendRateWindowMs,
+    sendRateLimitPerAddress: config.sendRateLimitPerAddress,
+    joinRateLimit: config.joinRateLimit,
+    joinRateWindowMs: 60_000, // JOIN_RATE_LIMIT is per minute
+    maxClients: config.maxClients,
+  };
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv, base: Partial<AppConfig> = {}): AppConfig {
   const c = { ...defaultConfig, ...base };
   const config: AppConfig = {

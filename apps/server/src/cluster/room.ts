@@ -1,7 +1,7 @@
 // The room a process serves when REDIS_URL is set: connected before the app is
 // built, with the same limits the memory room takes from the configuration.
 import { hostname } from 'node:os';
-import type { AppConfig } from '../config.ts';
+import { roomLimits, type AppConfig } from '../config.ts';
 import { RedisRoom } from '../room/redis-room.ts';
 
 export function connectRedisRoom(config: AppConfig, warn: (line: string) => void): Promise<RedisRoom> {
@@ -9,15 +9,7 @@ export function connectRedisRoom(config: AppConfig, warn: (line: string) => void
     url: config.redisUrl,
     // The owner of this process's pins: NODE_ID, or a name no other process has (the port may still be 0 here).
     node: config.nodeId || `${hostname()}:pid-${process.pid}`,
-    historyLimit: config.historyLimit,
-    retainLimit: config.retainLimit,
-    maxTextLength: config.maxTextLength,
-    sendRateLimit: config.sendRateLimit,
-    sendRateWindowMs: config.sendRateWindowMs,
-    sendRateLimitPerAddress: config.sendRateLimitPerAddress,
-    joinRateLimit: config.joinRateLimit,
-    joinRateWindowMs: 60_000,
-    maxClients: config.maxClients,
+    ...roomLimits(config),
     warn,
   });
 }
