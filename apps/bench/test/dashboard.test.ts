@@ -87,7 +87,7 @@ const win = (fps: number, machinePct = 40, browserPct = machinePct * 1.5): Windo
   longTasks: 0,
   longTaskMs: 0,
   longAnimationFrames: 0,
-  cpu: { machinePct, otherPct: 10, browserPct, serverPct: 3, senderPct: 2 },
+  cpu: { machinePct, otherPct: 10, browserPct, browserByKind: { renderer: browserPct }, serverPct: 3, senderPct: 2 },
   main: { taskMs: 400, scriptMs: 200, layoutMs: 50, styleMs: 30, layouts: 40, styleRecalcs: 40 },
 });
 const run = (reference: number, loaded: number, machinePct?: number, classFps: number | null = null): DashboardRun => ({

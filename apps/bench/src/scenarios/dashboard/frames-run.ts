@@ -115,6 +115,15 @@ async function measureFrames(
   return { ...summarizeFrames(sample), cpu: cpuBetween(m0, m1), main: mainThreadBetween(q0, q1) };
 }
 
+/** "renderer 20, gpu 9, browser 5" — a window's Chromium CPU by kind of process, % of a core, largest first. */
+function byKind(kinds: Record<string, number>): string {
+  return Object.entries(kinds)
+    .filter(([, pct]) => pct >= 0.5)
+    .sort((x, y) => y[1] - x[1])
+    .map(([kind, pct]) => `${kind} ${pct.toFixed(0)}`)
+    .join(', ');
+}
+
 async function referenceRun(browser: Browser, cfg: DashboardConfig, load: DashboardLoad): Promise<WindowSummary> {
   const ctx = await browser.newContext({ viewport: cfg.viewport, bypassCSP: true });
   try {
@@ -237,7 +246,7 @@ export async function dashboardFrames(cfg: DashboardConfig, runs: number, webDis
           `  dashboard run ${run + 1}: ${w.fps.toFixed(1)} fps with ${cfg.messagesPerSecond} msg/s on ${lanes.length} lanes (p95 frame ${w.p95FrameMs.toFixed(1)} ms, ${w.longTasks} long tasks), ` +
             `idle dashboard ${idle.fps.toFixed(1)} fps, about:blank ${reference.fps.toFixed(1)} fps; lanes ${Object.entries(loaded.lanesPerSecond)
               .map(([t, v]) => `${t} ${v.toFixed(1)}/s`)
-              .join(', ')}; Chromium ${w.cpu.browserPct.toFixed(0)} % of a core (about:blank ${reference.cpu.browserPct.toFixed(0)} %), ` +
+              .join(', ')}; Chromium ${w.cpu.browserPct.toFixed(0)} % of a core (${byKind(w.cpu.browserByKind)}; about:blank ${reference.cpu.browserPct.toFixed(0)} %: ${byKind(reference.cpu.browserByKind)}), ` +
             `machine CPU ${w.cpu.machinePct.toFixed(0)} % (outside the bench ${w.cpu.otherPct.toFixed(0)} % of a core)` +
             (classRun
               ? `; class (${classRun.studentsOpened} students, ${classRun.sent} sent, ${classRun.sendErrors} errors): ${classRun.window.fps.toFixed(1)} fps, Chromium ${classRun.window.cpu.browserPct.toFixed(0)} %`

@@ -75,6 +75,30 @@ export function browserMsBetween(a: ReadonlyMap<number, number>, b: ReadonlyMap<
   return ms;
 }
 
+/** Which Chromium process a pid is, from its command line's `--type=` (none: the browser process). */
+export function chromiumKind(pid: number): string {
+  try {
+    // Chromium rewrites its process title, so the arguments may be one space-separated string.
+    const line = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    const type = /--type=(\S+)/.exec(line)?.[1];
+    if (!type) return 'browser';
+    if (type === 'utility') return /--utility-sub-type=\S*network/i.test(line) ? 'network' : 'utility';
+    return type === 'gpu-process' ? 'gpu' : type;
+  } catch {
+    return 'gone';
+  }
+}
+
+/** The same difference, summed by kind of process (browser, renderer, gpu, network, …), ms. */
+export function browserMsByKind(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [pid, cpuMs] of b) {
+    const kind = chromiumKind(pid);
+    out[kind] = (out[kind] ?? 0) + Math.max(0, cpuMs - (a.get(pid) ?? 0));
+  }
+  return out;
+}
+
 /** CPU readings at one instant, to be differenced over a window. */
 export interface CpuMark {
   t: number;
@@ -94,6 +118,8 @@ export interface WindowCpu {
   otherPct: number;
   /** Chromium's processes together, % of one core. */
   browserPct: number;
+  /** The same by kind of process (browser, renderer, gpu, network, …), % of one core. */
+  browserByKind: Record<string, number>;
   /** Server, and the load processes (sender and students) together, % of one core (NaN where there is no server). */
   serverPct: number;
   senderPct: number;
@@ -119,5 +145,6 @@ export function cpuBetween(a: CpuMark, b: CpuMark): WindowCpu {
   const serverPct = pct(a.server, b.server);
   const senderPct = pct(a.sender, b.sender);
   const ours = browserPct + (Number.isFinite(serverPct) ? serverPct : 0) + senderPct + pct(a.driver, b.driver);
-  return { machinePct, otherPct: Math.max(0, machinePct * cpus() - ours), browserPct, serverPct, senderPct };
+  const browserByKind = Object.fromEntries(Object.entries(browserMsByKind(a.browser, b.browser)).map(([k, ms]) => [k, (ms / wallMs) * 100]));
+  return { machinePct, otherPct: Math.max(0, machinePct * cpus() - ours), browserPct, browserByKind, serverPct, senderPct };
 }
