@@ -127,22 +127,40 @@ describe('Store on the frame clock', () => {
     expect(log.map(([, t, v]) => [t - typedAt, v]).at(-1)).toEqual([16, 11]);
   });
 
-  it('busy stores take turns: two lanes busy at once are redrawn in different frames', () => {
+  it('busy stores share their frames: two lanes busy at once are redrawn in the same frame, on the page clock\'s whole intervals', () => {
     vi.useFakeTimers();
     const log: Array<[string, number, number]> = [];
     const a = watched('a', log);
     const b = watched('b', log);
-    // Busy for four pacing intervals: a change every 50 ms on both.
+    // Busy for four pacing intervals: a change every 50 ms on both, b a little after a.
     for (let k = 1; k <= (4 * BUSY_INTERVAL_MS) / 50; k++) {
       a.set(k);
+      vi.advanceTimersByTime(7);
       b.set(k);
-      vi.advanceTimersByTime(50);
+      vi.advanceTimersByTime(43);
     }
     vi.advanceTimersByTime(2 * BUSY_INTERVAL_MS);
-    // After the burst (shared frames), their ticks are a phase apart.
     const times = (n: string) => log.filter(([x]) => x === n).slice(BURST).map(([, t]) => t);
-    const shared = times('a').filter((t) => times('b').includes(t));
     expect(times('a').length).toBeGreaterThanOrEqual(3);
-    expect(shared).toEqual([]);
+    expect(times('b')).toEqual(times('a'));
+    // Each paced redraw is the frame after a whole interval of the page clock.
+    for (const t of times('a')) expect(t % BUSY_INTERVAL_MS).toBeLessThanOrEqual(16);
+  });
+
+  it("the view is what was last published: a component re-rendered for another reason does not show a paced store's newer snapshot", () => {
+    vi.useFakeTimers();
+    const log: Array<[string, number, number]> = [];
+    const lane = watched('lane', log);
+    for (let k = 1; k <= 20; k++) {
+      lane.set(k);
+      vi.advanceTimersByTime(50);
+    }
+    // The model sees every change; the view only what the last notification carried.
+    expect(lane.getSnapshot()).toBe(20);
+    expect(lane.getView()).toBe(log.at(-1)![2]);
+    expect(lane.getView()).toBeLessThan(20);
+    vi.advanceTimersByTime(BUSY_INTERVAL_MS);
+    expect(lane.getView()).toBe(20);
+    expect(log.at(-1)![2]).toBe(20);
   });
 });

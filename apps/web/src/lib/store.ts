@@ -5,8 +5,14 @@
 // animation-frame callback, so React renders them in one pass. A store is heard from at the
 // next frame while it changes now and then (a click, a keystroke, a sent message with its
 // ack and echo); once it keeps changing (a lane receiving 20 messages a second, a chart, a
-// class of 60 students) it is paced to one notification per BUSY_INTERVAL_MS, on ticks of
-// its own phase, so the busy stores take turns across frames instead of piling into one.
+// class of 60 students) it is paced to one notification per BUSY_INTERVAL_MS, on the page
+// clock's whole intervals: every busy store is redrawn in the same frame, so the page lays
+// out and paints once a second under load, not once per store.
+//
+// The view (getView, what useStore renders) is the snapshot as of the last notification:
+// a component that renders for another reason (the server's figures once a second) shows
+// what its store last published, not the newest snapshot, so a paced store is drawn at its
+// pace and no faster. The model reads getSnapshot, always the newest.
 
 export type Schedule = (fn: () => void) => void;
 
@@ -14,9 +20,6 @@ export type Schedule = (fn: () => void) => void;
 export const BUSY_INTERVAL_MS = 1000;
 /** Notifications a store on the frame clock may send at once before it counts as busy. */
 export const BURST = 3;
-/** Busy stores' phases are about one frame apart. */
-const PHASE_STEP_MS = 17;
-
 const pending: Array<() => void> = [];
 let frameRequested = false;
 
@@ -36,16 +39,14 @@ export const frameSchedule: Schedule = (fn) => {
 
 export const syncSchedule: Schedule = (fn) => fn();
 
-let created = 0;
-
 export class Store<S> {
   private listeners = new Set<() => void>();
   private scheduled = false;
   // A token bucket: `burst` notifications at once, then one per interval.
   private readonly intervalMs: number;
   private readonly burst: number;
-  private readonly phaseMs: number;
   private tokens: number;
+  private published: S;
   private refilledAt = -Infinity;
 
   /**
@@ -62,10 +63,14 @@ export class Store<S> {
     this.intervalMs = onFrames ? Math.max(minIntervalMs, BUSY_INTERVAL_MS) : minIntervalMs;
     this.burst = onFrames ? BURST : 1;
     this.tokens = this.burst;
-    this.phaseMs = onFrames ? (created++ * PHASE_STEP_MS) % this.intervalMs : 0;
+    this.published = snapshot;
   }
 
+  /** The newest snapshot (the model's). */
   getSnapshot = (): S => this.snapshot;
+
+  /** The snapshot listeners were last told about (the view's). */
+  getView = (): S => this.published;
 
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -88,6 +93,7 @@ export class Store<S> {
     this.scheduled = true;
     const flush = () => {
       this.scheduled = false;
+      this.published = this.snapshot;
       for (const l of [...this.listeners]) l();
     };
     if (this.intervalMs <= 0) return this.schedule(flush);
@@ -96,9 +102,9 @@ export class Store<S> {
     this.refilledAt = t;
     this.tokens -= 1;
     if (this.tokens >= 0) return this.schedule(flush);
-    // Busy: the first tick of this store's phase once the token it borrowed has come in.
+    // Busy: the page clock's first whole interval once the token it borrowed has come in.
     const due = t - this.tokens * this.intervalMs;
-    const tick = Math.ceil((due - this.phaseMs) / this.intervalMs) * this.intervalMs + this.phaseMs;
+    const tick = Math.ceil(due / this.intervalMs) * this.intervalMs;
     setTimeout(() => this.schedule(flush), tick - t);
   }
 }

@@ -1,31 +1,45 @@
 import { createContext, useContext, useSyncExternalStore } from 'react';
-import { BUSY_INTERVAL_MS, type Store } from '../lib/store.ts';
+import { BUSY_INTERVAL_MS, frameSchedule, type Store } from '../lib/store.ts';
 import { pageNow } from '../model/clock.ts';
 import type { Workbench } from '../model/workbench.ts';
 
 export function useStore<S>(store: Store<S>): S {
-  return useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
+  return useSyncExternalStore(store.subscribe, store.getView, store.getView);
 }
 
 // One clock for everything that moves with time alone (a held request's bar growing): it ticks
-// as often as a busy store is heard from, and every component reading it renders in one pass.
+// on the page clock's whole intervals, in the animation frame where the busy stores are
+// redrawn (lib/store.ts), so every component reading it renders in that one pass.
 const tickListeners = new Set<() => void>();
-let tickTimer: ReturnType<typeof setInterval> | undefined;
+let tickTimer: ReturnType<typeof setTimeout> | undefined;
 let tickAt = pageNow();
+
+/** Waits for the page clock's next whole interval, ticks in that frame, and waits again. */
+function nextTick(): void {
+  const wait = BUSY_INTERVAL_MS - (performance.now() % BUSY_INTERVAL_MS);
+  tickTimer = setTimeout(
+    () => {
+      nextTick();
+      frameSchedule(() => {
+        tickAt = pageNow();
+        for (const l of [...tickListeners]) l();
+      });
+    },
+    // A timer that fired a little early must not tick twice in one interval.
+    wait < 50 ? wait + BUSY_INTERVAL_MS : wait,
+  );
+}
 
 function subscribeTick(listener: () => void): () => void {
   tickListeners.add(listener);
   if (tickTimer === undefined) {
     tickAt = pageNow();
-    tickTimer = setInterval(() => {
-      tickAt = pageNow();
-      for (const l of [...tickListeners]) l();
-    }, BUSY_INTERVAL_MS);
+    nextTick();
   }
   return () => {
     tickListeners.delete(listener);
     if (tickListeners.size === 0) {
-      clearInterval(tickTimer);
+      clearTimeout(tickTimer);
       tickTimer = undefined;
     }
   };

@@ -253,7 +253,7 @@ const subscribeNone = (): (() => void) => () => {};
 /** The process serving the hand-rolled lane's socket: its welcome named it on the socket's records. */
 function useWsRawNode(wb: Workbench): string | null {
   const lane = useStore(wb.lanes).find((l) => l.transport === 'ws-raw');
-  return useSyncExternalStore(lane ? lane.store.subscribe : subscribeNone, () => (lane ? lastNode(lane.store.getSnapshot().records) : null));
+  return useSyncExternalStore(lane ? lane.store.subscribe : subscribeNone, () => (lane ? lastNode(lane.store.getView().records) : null));
 }
 
 function lastNode(records: readonly WireRecord[]): string | null {
@@ -266,7 +266,7 @@ function lastNode(records: readonly WireRecord[]): string | null {
  * needs no tag: the timeline stays as it was); null until then.
  */
 function useNodeTags(wb: Workbench): Record<string, string> | null {
-  const key = useSyncExternalStore(wb.served.subscribe, () => Object.keys(wb.served.getSnapshot()).sort().join('\n'));
+  const key = useSyncExternalStore(wb.served.subscribe, () => Object.keys(wb.served.getView()).sort().join('\n'));
   const ids = key === '' ? [] : key.split('\n');
   return ids.length > 1 ? nodeTags(ids) : null;
 }
