@@ -110,7 +110,9 @@ describe('the compress switch (#15)', () => {
       );
     }
 
-    // The inspector shows the compressed socket's frames: RSV1 set, the compressed badge, the text inflated.
+    // The inspector shows the compressed socket's frames: RSV1 set, the compressed badge, the text inflated
+    // (scrolled to, as a teacher does: off screen it holds still).
+    await page.getByTestId('inspector').scrollIntoViewIfNeeded();
     const compressedFrame = page.getByTestId('ws-frame').filter({ has: page.getByTestId('ws-frame-compressed') }).filter({ hasText: 'message 38:' });
     await compressedFrame.first().waitFor(WAIT);
     expect(await compressedFrame.first().getByTestId('ws-frame-rsv1').getAttribute('data-on')).toBe('1');
@@ -169,6 +171,8 @@ describe('which process served what (#14)', () => {
   it('the short-poll timeline tags requests with several processes; the Class view lists the three', async () => {
     const page = await openDashboard(context, url, ['ws-raw', 'short-poll', 'long-poll']);
     const timeline = page.getByTestId('timeline-short-poll');
+    // Scrolled to, as a teacher does: off screen the inspector holds still.
+    await page.getByTestId('inspector').scrollIntoViewIfNeeded();
     await page.waitForFunction(
       () => new Set([...document.querySelectorAll('[data-testid="timeline-short-poll"] [data-testid="timeline-node"]')].map((e) => e.getAttribute('data-node'))).size > 1,
       undefined,

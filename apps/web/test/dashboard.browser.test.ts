@@ -109,6 +109,8 @@ describe('dashboard in Chromium', () => {
   });
 
   it('shows the hand-rolled handshake and frames in the inspector', async () => {
+    // Scrolled to, as a teacher does: off screen the inspector holds still.
+    await page.getByTestId('inspector').scrollIntoViewIfNeeded();
     await page.getByTestId('ws-accept-steps').waitFor({ timeout: 10_000 });
     const steps = await page.getByTestId('ws-accept-steps').textContent();
     expect(steps).toContain('258EAFA5-E914-47DA-95CA-C5AB0DC85B11');

@@ -25,6 +25,12 @@ async function waitOpen(lane: string): Promise<void> {
   await page.waitForFunction((id) => document.querySelector(`[data-testid="lane-${id}-status"]`)?.textContent === 'open', lane, { timeout: 20_000 });
 }
 
+/** Scrolls to the inspector, as a teacher does to read it: off screen it holds still (ui/on-screen.ts). */
+async function toInspector(): Promise<void> {
+  await page.getByTestId('inspector').scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => document.querySelector('[data-testid="inspector"]')?.getAttribute('data-live') === '1', undefined, { timeout: 5_000 });
+}
+
 describe('the inspector in Chromium', () => {
   beforeAll(async () => {
     if (!existsSync(join(dist, 'index.html'))) throw new Error('apps/web/dist is missing: run `pnpm --filter @wirebench/web build`');
@@ -50,6 +56,7 @@ describe('the inspector in Chromium', () => {
     const text = `inspector ${Date.now()} ${'0123456789'.repeat(18)}`;
     await page.getByTestId('lane-ws-raw-input').fill(text);
     await page.getByTestId('lane-ws-raw-send').click();
+    await toInspector();
     // The browser's own frame (→ server, masked): its text is shown whole, not cut.
     const row = page.getByTestId('ws-frame').filter({ hasText: en.frames.in }).filter({ hasText: text });
     await row.first().waitFor({ timeout: 15_000 });
@@ -109,6 +116,7 @@ describe('the inspector in Chromium', () => {
   it('an open SSE stream is a bar that grows to now; pausing the lane ends it as "aborted", not "error"', async () => {
     await page.getByTestId('add-lane-sse').click();
     await waitOpen('sse');
+    await toInspector();
     const stream = page.getByTestId('timeline-sse').locator('[data-testid="timeline-row"][data-kind="sse-open"][data-state="open"]').first();
     await stream.waitFor({ timeout: 15_000 });
     expect(await stream.getByTestId('timeline-outcome').textContent()).toBe(en.timeline.open);
@@ -124,6 +132,7 @@ describe('the inspector in Chromium', () => {
     );
 
     await page.getByTestId('lane-sse-pause').click();
+    await toInspector();
     const aborted = page.getByTestId('timeline-sse').locator('[data-kind="sse-open"][data-state="aborted"]').first();
     await aborted.waitFor({ timeout: 10_000 });
     expect(await aborted.getByTestId('timeline-outcome').textContent()).toBe(en.timeline.aborted);
@@ -132,8 +141,33 @@ describe('the inspector in Chromium', () => {
     // A held long poll, paused: aborted too.
     await waitOpen('long-poll');
     await page.getByTestId('lane-long-poll-pause').click();
+    await toInspector();
     await page.getByTestId('timeline-long-poll').locator('[data-testid="timeline-row"][data-state="aborted"]').first().waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('timeline-long-poll').locator('[data-state="error"]').count()).toBe(0);
+  });
+
+  it('off screen the inspector holds still, and shows what it missed as soon as it is scrolled back into view', async () => {
+    await page.setViewportSize({ width: 1400, height: 600 });
+    try {
+      await page.getByTestId('lane-ws-raw').scrollIntoViewIfNeeded();
+      await page.evaluate(() => scrollTo(0, 0));
+      await page.waitForFunction(() => document.querySelector('[data-testid="inspector"]')?.getAttribute('data-live') === '0', undefined, { timeout: 5_000 });
+      const framesBefore = await page.getByTestId('ws-frame').count();
+      const text = `held ${Date.now()}`;
+      await page.getByTestId('lane-ws-raw-input').fill(text);
+      await page.getByTestId('lane-ws-raw-send').click();
+      // The lane has it (echoed by the room) while the inspector, off screen, has not redrawn.
+      await page.getByTestId('lane-ws-raw-messages').getByText(text).waitFor({ timeout: 10_000 });
+      await page.waitForTimeout(1_500);
+      expect(await page.getByTestId('inspector').getAttribute('data-live')).toBe('0');
+      expect(await page.getByTestId('ws-frame').filter({ hasText: text }).count()).toBe(0);
+      expect(await page.getByTestId('ws-frame').count()).toBe(framesBefore);
+      // Scrolled back: both frames (the page's and the server's echo) at once.
+      await toInspector();
+      await page.waitForFunction((t) => [...document.querySelectorAll('[data-testid="ws-frame"]')].filter((r) => r.textContent?.includes(t)).length >= 2, text, { timeout: 5_000 });
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 1000 });
+    }
   });
 
   it('in Chinese, the inspector speaks Chinese', async () => {
@@ -142,6 +176,7 @@ describe('the inspector in Chromium', () => {
     await page.reload();
     const inspector = page.getByTestId('inspector');
     await inspector.locator('h2', { hasText: zh.title }).waitFor({ timeout: 10_000 });
+    await toInspector();
     await page.getByTestId('ws-frame').first().waitFor({ timeout: 15_000 });
     const head = await page.getByTestId('ws-frames').locator('thead').textContent();
     for (const key of ['time', 'direction', 'opcode', 'length', 'maskKey'] as const) expect(head).toContain(zh.frames[key]);

@@ -1,4 +1,4 @@
-import { createContext, useContext, useSyncExternalStore } from 'react';
+import { createContext, useContext, useRef, useSyncExternalStore } from 'react';
 import { BUSY_INTERVAL_MS, frameSchedule, type Store } from '../lib/store.ts';
 import { pageNow } from '../model/clock.ts';
 import type { Workbench } from '../model/workbench.ts';
@@ -59,4 +59,16 @@ export function useWorkbench(): Workbench {
   const wb = useContext(WorkbenchContext);
   if (!wb) throw new Error('useWorkbench outside <WorkbenchContext>');
   return wb;
+}
+
+/**
+ * useStore for a part of the page the browser may skip (`content-visibility: auto` off
+ * screen, see ui/on-screen.ts): while `live` is false it holds what it last showed and is not
+ * re-rendered by the store; once live again it shows the store's view at once.
+ */
+export function useStoreWhile<S>(store: Store<S>, live: boolean): S {
+  const held = useRef(store.getView());
+  const view = useSyncExternalStore(live ? store.subscribe : subscribeNone, live ? store.getView : () => held.current);
+  held.current = view;
+  return view;
 }

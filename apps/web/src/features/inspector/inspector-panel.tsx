@@ -7,7 +7,8 @@ import type { Workbench } from '../../model/workbench.ts';
 import { nodeTags } from '../../lib/node-tags.ts';
 import { useTransportLabels } from '../../i18n/transport-labels.ts';
 import { fmtBytes, LANE_COLORS } from '../../ui/format.ts';
-import { usePacedNow, useStore, useWorkbench } from '../../ui/use-store.ts';
+import { useOnScreen } from '../../ui/on-screen.ts';
+import { usePacedNow, useStore, useStoreWhile, useWorkbench } from '../../ui/use-store.ts';
 import { copyText } from './copy-text.ts';
 import { frameHex, hexByteCount, hexGroups, timeOfDay } from './frame-bytes.ts';
 import { barOf, timelineRows, type TimelineRecord } from './timeline-bars.ts';
@@ -18,14 +19,16 @@ export function InspectorPanel() {
   const wb = useWorkbench();
   const lanes = useStore(wb.lanes);
   const http = lanes.filter((l) => l.transport !== 'ws-raw' && l.transport !== 'ws-lib');
+  // Off screen the browser skips the panel; its frames and timelines then wait too.
+  const [ref, live] = useOnScreen<HTMLElement>();
   return (
-    <section className="panel skip-offscreen" data-testid="inspector">
+    <section ref={ref} className="panel skip-offscreen" data-testid="inspector" data-live={live ? '1' : '0'}>
       <h2>{t('title')}</h2>
       <div className="inspector">
-        <WsInspector />
+        <WsInspector live={live} />
         <div>
           {http.map((l) => (
-            <RequestTimeline key={l.transport} lane={l} />
+            <RequestTimeline key={l.transport} lane={l} live={live} />
           ))}
         </div>
       </div>
@@ -33,10 +36,10 @@ export function InspectorPanel() {
   );
 }
 
-function WsInspector() {
+function WsInspector({ live }: { live: boolean }) {
   const { t } = useTranslation('inspector');
   const wb = useWorkbench();
-  const s = useStore(wb.inspector.store);
+  const s = useStoreWhile(wb.inspector.store, live);
   const hs = s.handshake;
   const node = useWsRawNode(wb);
   return (
@@ -272,14 +275,14 @@ function useNodeTags(wb: Workbench): Record<string, string> | null {
 }
 
 /** A browser-network-panel style timeline of one lane's requests. */
-function RequestTimeline({ lane }: { lane: Lane }) {
+function RequestTimeline({ lane, live }: { lane: Lane; live: boolean }) {
   const { t } = useTranslation('inspector');
   const labels = useTransportLabels();
-  const s = useStore(lane.store);
+  const s = useStoreWhile(lane.store, live);
   const records = s.records as readonly TimelineRecord[];
   const growing = records.some((r) => r.endedAt === undefined && (r.kind === 'http' || r.kind === 'sse-open'));
   // Held requests and open streams grow on screen while they last, on the page's one paced clock.
-  const now = usePacedNow(growing);
+  const now = usePacedNow(growing && live);
   const at = Math.max(now, ...records.map((r) => r.endedAt ?? r.startedAt));
   const rows = timelineRows(records, at, WINDOW_MS);
   const color = LANE_COLORS[lane.transport];
