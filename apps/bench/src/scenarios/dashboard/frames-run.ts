@@ -111,6 +111,8 @@ async function measureFrames(
       const { traceEvents } = JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] };
       log(`  trace ${traceFile} (${windowMs} ms)\n${summarizeTrace(traceEvents, 4, 12).map((l) => `    ${l}`).join('\n')}`);
     }
+    // What the window showed, to tell on-screen work from off-screen work in the trace.
+    await page.screenshot({ path: resolve(load.profileDir, `${profileAs}.png`) }).catch(() => undefined);
   }
   return { ...summarizeFrames(sample), cpu: cpuBetween(m0, m1), main: mainThreadBetween(q0, q1) };
 }
