@@ -164,3 +164,34 @@ describe('Store on the frame clock', () => {
     expect(log.at(-1)![2]).toBe(20);
   });
 });
+
+describe('a change the user is waiting to see', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('setNow is heard from at the next frame even while the store is paced, and the paced notification still due finds the same view', () => {
+    vi.useFakeTimers();
+    // 100 ms past a whole interval: the busy spell below ends 100 ms past one too, far from the next.
+    vi.setSystemTime(50 * BUSY_INTERVAL_MS + 100);
+    const s = new Store(0, frameSchedule, 0, () => Date.now());
+    const seen: Array<[number, number]> = [];
+    s.subscribe(() => seen.push([Date.now(), s.getView()]));
+    // Busy: a change every 50 ms for two intervals.
+    for (let k = 1; k <= (2 * BUSY_INTERVAL_MS) / 50; k++) {
+      s.set(k);
+      vi.advanceTimersByTime(50);
+    }
+    const busyUntil = seen.length;
+    s.set(1000);
+    // A paced change waits for the next whole interval…
+    vi.advanceTimersByTime(16);
+    expect(seen.length).toBe(busyUntil);
+    // …a change the user waits for does not.
+    const clickedAt = Date.now();
+    s.setNow(-1);
+    vi.advanceTimersByTime(16);
+    expect(seen.at(-1)).toEqual([clickedAt + 16, -1]);
+    expect(s.getView()).toBe(-1);
+    vi.advanceTimersByTime(BUSY_INTERVAL_MS);
+    expect(s.getView()).toBe(-1);
+  });
+});

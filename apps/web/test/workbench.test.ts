@@ -1,14 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TransportId } from '@wirebench/transports/contract';
 import { CSV_HEADER } from '../src/model/export.ts';
 import { applyInspectEvent, type InspectorState } from '../src/model/inspector-feed.ts';
 import { MESSAGE_LIMIT } from '../src/model/lane.ts';
-import { syncSchedule } from '../src/lib/store.ts';
+import { BURST, BUSY_INTERVAL_MS, frameSchedule, syncSchedule, type Schedule } from '../src/lib/store.ts';
 import { StatsPoller } from '../src/model/stats-poller.ts';
 import { LONG_POLL_TIMEOUT_RANGE, Workbench } from '../src/model/workbench.ts';
 import { delivered, FakeClient, message } from './fake-client.ts';
 
-function setup() {
+function setup(schedule: Schedule = syncSchedule) {
   let clock = 10_000;
   const clients: FakeClient[] = [];
   const timers: Array<{ fn: () => void; ms: number; live: boolean }> = [];
@@ -26,7 +26,7 @@ function setup() {
     fetch: fetchImpl,
     baseUrl: 'http://x',
     now: () => clock,
-    schedule: syncSchedule,
+    schedule,
     EventSource: undefined as unknown as typeof EventSource,
     setInterval: (fn, ms) => {
       const t = { fn, ms, live: true };
@@ -143,6 +143,38 @@ describe('Workbench lanes', () => {
     expect(s.records).toHaveLength(1);
     expect(s.records[0]!.endedAt).toBe(30_000);
     expect(s.records[0]).toMatchObject({ status: 200, headerBytesDown: 150, payloadBytesDown: 30 });
+    wb.stop();
+  });
+});
+
+describe('redrawing under load', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('a lane flooded with messages is redrawn once a second, but pausing it shows at the next frame', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'] });
+    // 100 ms past a whole second of the page clock, so the flood below ends 100 ms past one too.
+    vi.advanceTimersByTime(BUSY_INTERVAL_MS - (performance.now() % BUSY_INTERVAL_MS) + 100);
+    const { wb, client } = setup(frameSchedule);
+    wb.start();
+    client('ws-raw').join('id-ws-raw', 0);
+    const lane = wb.lane('ws-raw')!;
+    const redraws: Array<{ status: string; messages: number }> = [];
+    lane.store.subscribe(() => redraws.push({ status: lane.store.getView().client.status, messages: lane.store.getView().messages.length }));
+    vi.advanceTimersByTime(3 * BUSY_INTERVAL_MS);
+    redraws.length = 0;
+    // Three seconds at 20 messages a second.
+    for (let seq = 1; seq <= 60; seq++) {
+      client('ws-raw').emit('message', message(seq), Date.now(), delivered());
+      vi.advanceTimersByTime(50);
+    }
+    expect(redraws.length).toBeLessThanOrEqual(BURST + 3 + 1);
+    expect(lane.store.getView().messages.length).toBeLessThan(60);
+    // The teacher pauses it: the card says so at the next frame, not at the next whole second.
+    const shown = redraws.length;
+    lane.client.pause();
+    vi.advanceTimersByTime(16);
+    expect(redraws.length, JSON.stringify(redraws)).toBe(shown + 1);
+    expect(redraws.at(-1)).toEqual({ status: 'paused', messages: 60 });
     wb.stop();
   });
 });

@@ -47,6 +47,7 @@ export class Store<S> {
   private readonly burst: number;
   private tokens: number;
   private published: S;
+  private hurried = false;
   private refilledAt = -Infinity;
 
   /**
@@ -87,14 +88,33 @@ export class Store<S> {
     this.set(fn(this.snapshot));
   }
 
+  /**
+   * Replaces the snapshot and is heard from at the next frame whatever the pace: a change the
+   * user is waiting to see (a lane paused, cut, reconnected), even on a lane flooded with
+   * messages. A paced notification still due comes as well, and finds nothing new.
+   */
+  setNow(next: S): void {
+    this.snapshot = next;
+    if (this.hurried) return;
+    this.hurried = true;
+    this.schedule(() => {
+      this.hurried = false;
+      this.publish();
+    });
+  }
+
+  private publish(): void {
+    this.published = this.snapshot;
+    for (const l of [...this.listeners]) l();
+  }
+
   /** For mutable chart columns: tell listeners without a new snapshot object. */
   notify(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     const flush = () => {
       this.scheduled = false;
-      this.published = this.snapshot;
-      for (const l of [...this.listeners]) l();
+      this.publish();
     };
     if (this.intervalMs <= 0) return this.schedule(flush);
     const t = this.now();
@@ -105,6 +125,9 @@ export class Store<S> {
     // Busy: the page clock's first whole interval once the token it borrowed has come in.
     const due = t - this.tokens * this.intervalMs;
     const tick = Math.ceil(due / this.intervalMs) * this.intervalMs;
+    // Spent until then: a change soon after the tick waits for the next one, in step with the others.
+    this.tokens = 0;
+    this.refilledAt = tick;
     setTimeout(() => this.schedule(flush), tick - t);
   }
 }

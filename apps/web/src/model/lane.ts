@@ -134,11 +134,11 @@ export class Lane {
   }
 
   setServerDelay(ms: number): void {
-    this.patch({ serverDelayMs: ms });
+    this.patch({ serverDelayMs: ms }, true);
   }
 
   setError(message: string | null): void {
-    this.patch({ lastError: message });
+    this.patch({ lastError: message }, true);
   }
 
   dispose(): void {
@@ -156,10 +156,11 @@ export class Lane {
       const at = this.deps.now();
       for (const id of this.deferred) this.deps.measurements.departed(id, at);
       this.deferred = [];
-      this.patch({ client, deferredSends: 0 });
+      this.patch({ client, deferredSends: 0 }, true);
       return;
     }
-    this.patch({ client });
+    // A new status (paused, reconnecting, open again) shows at the next frame, however busy the lane.
+    this.patch({ client }, client.status !== was);
   }
 
   /** `info`: how the client got it; without it (an older client) the join's lastSeq marks the history. */
@@ -210,7 +211,11 @@ export class Lane {
     this.patch({ records });
   }
 
-  private patch(p: Partial<LaneState>): void {
-    this.store.update((s) => ({ ...s, ...p, version: s.version + 1 }));
+  /** `now`: the user is waiting to see it (see Store.setNow); otherwise at the store's pace. */
+  private patch(p: Partial<LaneState>, now = false): void {
+    const s = this.store.getSnapshot();
+    const next = { ...s, ...p, version: s.version + 1 };
+    if (now) this.store.setNow(next);
+    else this.store.set(next);
   }
 }
