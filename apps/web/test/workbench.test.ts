@@ -179,6 +179,25 @@ describe('redrawing under load', () => {
   });
 });
 
+describe("this page's own identities", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('are told the moment each lane joins, however many join at once, so a reload right after finds them all', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'] });
+    const { wb, client } = setup(frameSchedule);
+    const saved: string[][] = [];
+    wb.ownIds.set(new Set(['from-the-last-load']));
+    wb.ownIds.subscribe(() => saved.push([...wb.ownIds.getSnapshot()]));
+    wb.start();
+    wb.addLane('ws-lib');
+    wb.addLane('sse');
+    // Five lanes join within one frame: more changes than a paced store would tell at once.
+    for (const t of ['ws-raw', 'ws-lib', 'short-poll', 'long-poll', 'sse'] as const) client(t).join(`id-${t}`, 0);
+    expect(saved.at(-1)).toEqual(['from-the-last-load', 'id-ws-raw', 'id-ws-lib', 'id-short-poll', 'id-long-poll', 'id-sse']);
+    wb.stop();
+  });
+});
+
 describe('Workbench controls', () => {
   it('applies poll interval and long-poll timeout live to the right clients', () => {
     const { wb, client } = setup();

@@ -8,7 +8,7 @@ import { InspectorFeed } from './inspector-feed.ts';
 import { type ClientFactory, Lane } from './lane.ts';
 import { CounterSampler, Measurements } from './measurements.ts';
 import { StatsPoller } from './stats-poller.ts';
-import { Store, type Schedule, frameSchedule } from '../lib/store.ts';
+import { Store, type Schedule, frameSchedule, syncSchedule } from '../lib/store.ts';
 
 export const DEFAULT_LANES: readonly TransportId[] = ['ws-raw', 'short-poll', 'long-poll'];
 
@@ -111,7 +111,9 @@ export class Workbench {
     });
     this.inspector = new InspectorFeed(deps.baseUrl, deps.EventSource ?? globalThis.EventSource, this.schedule);
     this.lanes = new Store<readonly Lane[]>([], this.schedule);
-    this.ownIds = new Store<ReadonlySet<string>>(new Set(), this.schedule);
+    // Heard from at once, never paced: the page stores these ids as each lane joins, and a reload
+    // a moment later must find every one (else its lane, still listed for a minute, passes for a student).
+    this.ownIds = new Store<ReadonlySet<string>>(new Set(), syncSchedule);
     this.served = new Store<Readonly<Record<string, number>>>({}, this.schedule);
     this.settings = new Store<Settings>(
       {
