@@ -103,6 +103,20 @@ describe('settings', () => {
     expect(() => rememberSettings(() => chosen, [], hostile)()).not.toThrow();
   });
 
+  it('writes once more when the page is left, for a change its store had not told yet', () => {
+    const storage = new MemoryStorage();
+    const page = new EventTarget();
+    let current: SavedSettings = chosen;
+    const stop = rememberSettings(() => current, [], storage, page);
+    current = { ...chosen, name: 'Mr. Wang' };
+    page.dispatchEvent(new Event('pagehide'));
+    expect(JSON.parse(storage.items.get(SETTINGS_KEY)!).name).toBe('Mr. Wang');
+    stop();
+    current = { ...chosen, name: 'someone else' };
+    page.dispatchEvent(new Event('pagehide'));
+    expect(JSON.parse(storage.items.get(SETTINGS_KEY)!).name).toBe('Mr. Wang');
+  });
+
   it('remembers on change, writes only what differs, and stops when told', () => {
     const storage = new MemoryStorage();
     let current: SavedSettings = chosen;

@@ -132,12 +132,15 @@ export function saveSettings(s: SavedSettings, storage: Storage | null = browser
 
 /**
  * Writes the settings now and whenever one of the sources changes, only when the stored value
- * would differ (the workbench's settings also change with every auto-sent message). Returns the stop.
+ * would differ (the workbench's settings also change with every auto-sent message), and once
+ * more when the page is left (`pagehide`): a store paced under load may not have told its last
+ * change yet when the teacher reloads. Returns the stop.
  */
 export function rememberSettings(
   read: () => SavedSettings,
   sources: ReadonlyArray<(listener: () => void) => () => void>,
   storage: Storage | null = browserStorage(),
+  page: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | null = typeof window === 'undefined' ? null : window,
 ): () => void {
   let last = '';
   const write = () => {
@@ -152,7 +155,9 @@ export function rememberSettings(
   };
   write();
   const offs = sources.map((subscribe) => subscribe(write));
+  page?.addEventListener('pagehide', write);
   return () => {
     for (const off of offs) off();
+    page?.removeEventListener('pagehide', write);
   };
 }
